@@ -1,0 +1,84 @@
+"""The engine interface: every engine turns a document into one :class:`OCRResult`.
+
+:class:`OCREngine` is what loaders, the server and the CLI depend on. Engines that recognise
+page images one at a time (the embedded engine) subclass :class:`PageEngine`, which gets
+document handling, page limits and lazy iteration for free.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+
+from PIL import Image
+
+from ocr_loaders.inputs import DEFAULT_LIMITS, Limits, OpenedDocument, Source, open_document
+from ocr_loaders.models import OCRResult, Page
+
+
+class OCREngine(abc.ABC):
+    """Anything that reads a document and returns the API's response model."""
+
+    name: str = "engine"
+
+    @property
+    @abc.abstractmethod
+    def model_version(self) -> str:
+        """The ``modelVersion`` this engine reports."""
+
+    def open(
+        self,
+        source: Source,
+        *,
+        pages: str | Sequence[int] | None = None,
+        password: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> OpenedDocument:
+        """Read and validate a document (format, size, page count) without recognising it."""
+        return open_document(source, pages=pages, password=password, limits=limits)
+
+    @abc.abstractmethod
+    def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
+        """Yield ``(1-based page number, Page)`` as pages are recognised."""
+
+    def recognize_document(self, doc: OpenedDocument) -> OCRResult:
+        """Recognise every selected page of an opened document."""
+        numbers: list[int] = []
+        pages: list[Page] = []
+        for number, page in self.iter_document(doc):
+            numbers.append(number)
+            pages.append(page)
+        return OCRResult.from_pages(
+            pages,
+            model_version=self.model_version,
+            page_numbers=numbers,
+            total_pages=doc.total_pages,
+        )
+
+    def recognize(
+        self,
+        source: Source,
+        *,
+        pages: str | Sequence[int] | None = None,
+        password: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> OCRResult:
+        """OCR a document (path, bytes or binary file) into the API's response model."""
+        doc = self.open(source, pages=pages, password=password, limits=limits)
+        return self.recognize_document(doc)
+
+
+class PageEngine(OCREngine):
+    """An engine that recognises one page image at a time."""
+
+    @abc.abstractmethod
+    def recognize_image(self, image: Image.Image, *, page_id: int = 0) -> Page:
+        """Recognise one RGB page image; boxes are in this image's pixels."""
+
+    def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
+        for index, (number, image) in enumerate(doc.iter_images()):
+            try:
+                page = self.recognize_image(image, page_id=index)
+            finally:
+                image.close()
+            yield number, page

@@ -1,0 +1,201 @@
+"""Geometry shared by engines: words from recogniser pieces, and page reading order.
+
+A *word* is a maximal run of non-whitespace characters of a line's text, in every script, as
+in the API: ``"Total 合計 1,200円"`` has three words. Recognisers report pieces (characters or
+sub-words with boxes); :func:`merge_pieces` turns them into those words, with the union of the
+pieces' boxes and their mean confidence.
+
+Reading order (:func:`reading_order`) is a recursive XY-cut: a region is cut at a vertical
+white gap into text columns when both sides look like running text (wide lines), else at wide
+horizontal gaps into blocks; inside a block, lines are rows sorted top to bottom, left to right.
+Tables and forms (narrow cells) therefore read row by row, and two-column papers column by column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from statistics import median
+
+Point = tuple[float, float]
+Quad = list[Point]
+
+
+@dataclass
+class Piece:
+    """A recogniser's output unit: text, confidence in 0..1, and a quad in page pixels."""
+
+    text: str
+    confidence: float
+    quad: Quad
+
+
+@dataclass
+class LineResult:
+    """One detected text line: its quad, text and the words within it."""
+
+    quad: Quad
+    text: str
+    confidence: float
+    words: list[Piece] = field(default_factory=list)
+
+    @property
+    def rect(self) -> tuple[float, float, float, float]:
+        return quad_rect(self.quad)
+
+
+def quad_rect(quad: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def rect_quad(x0: float, y0: float, x1: float, y1: float) -> Quad:
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+def union_quad(quads: Sequence[Sequence[Sequence[float]]]) -> Quad:
+    """Union of quads. A single quad is kept as is (it may be rotated)."""
+    if len(quads) == 1:
+        return [(float(p[0]), float(p[1])) for p in quads[0]]
+    rects = [quad_rect(q) for q in quads]
+    return rect_quad(
+        min(r[0] for r in rects), min(r[1] for r in rects),
+        max(r[2] for r in rects), max(r[3] for r in rects),
+    )
+
+
+def merge_pieces(text: str, pieces: Sequence[Piece]) -> list[Piece]:
+    """Group recogniser pieces into the whitespace-separated words of ``text``.
+
+    Pieces are located in ``text`` in order; a piece that follows whitespace starts a new word.
+    Pieces that cannot be located are attached to the current word (their box still counts).
+    The returned words' texts are exactly the tokens of ``text.split()`` when all pieces align.
+    """
+    words: list[list[Piece]] = []
+    pos = 0
+    for piece in pieces:
+        token = piece.text.strip()
+        if not token:
+            continue
+        idx = text.find(token, pos)
+        if idx < 0:
+            if not words:
+                words.append([])
+            words[-1].append(piece)
+            continue
+        gap = text[pos:idx]
+        if not words or (gap and any(c.isspace() for c in gap)):
+            words.append([])
+        words[-1].append(piece)
+        pos = idx + len(token)
+    tokens = text.split()
+    merged: list[Piece] = []
+    for i, group in enumerate(words):
+        if not group:
+            continue
+        joined = "".join(p.text.strip() for p in group)
+        word_text = tokens[i] if len(words) == len(tokens) else joined
+        conf = sum(p.confidence for p in group) / len(group)
+        merged.append(Piece(word_text, conf, union_quad([p.quad for p in group])))
+    return merged
+
+
+def split_line_evenly(text: str, quad: Quad, confidence: float) -> list[Piece]:
+    """Words of a line whose recogniser gave no piece boxes: boxes by character share."""
+    tokens = text.split()
+    if not tokens:
+        return []
+    x0, y0, x1, y1 = quad_rect(quad)
+    total = max(len(text), 1)
+    words: list[Piece] = []
+    pos = 0
+    for token in tokens:
+        start = text.find(token, pos)
+        end = start + len(token)
+        pos = end
+        wx0 = x0 + (x1 - x0) * start / total
+        wx1 = x0 + (x1 - x0) * end / total
+        words.append(Piece(token, confidence, rect_quad(wx0, y0, wx1, y1)))
+    return words
+
+
+# --- reading order ---------------------------------------------------------------------------
+
+
+def _rows(lines: list[LineResult]) -> list[list[LineResult]]:
+    """Group lines whose vertical centres fall within each other's extent; sort each row by x."""
+    rows: list[list[LineResult]] = []
+    for line in sorted(lines, key=lambda ln: (ln.rect[1] + ln.rect[3]) / 2):
+        x0, y0, x1, y1 = line.rect
+        cy = (y0 + y1) / 2
+        if rows:
+            last = rows[-1]
+            ry0 = median([ln.rect[1] for ln in last])
+            ry1 = median([ln.rect[3] for ln in last])
+            rcy = (ry0 + ry1) / 2
+            if ry0 <= cy <= ry1 and y0 <= rcy <= y1:
+                last.append(line)
+                continue
+        rows.append([line])
+    return [sorted(row, key=lambda ln: ln.rect[0]) for row in rows]
+
+
+def _gaps(intervals: list[tuple[float, float]], min_gap: float) -> list[float]:
+    """Cut positions in the middle of empty stretches at least ``min_gap`` wide."""
+    cuts: list[float] = []
+    ordered = sorted(intervals)
+    if not ordered:
+        return cuts
+    reach = ordered[0][1]
+    for lo, hi in ordered[1:]:
+        if lo - reach >= min_gap:
+            cuts.append((lo + reach) / 2)
+        reach = max(reach, hi)
+    return cuts
+
+
+def _split(lines: list[LineResult], cuts: list[float], axis: int) -> list[list[LineResult]]:
+    groups: list[list[LineResult]] = [[] for _ in range(len(cuts) + 1)]
+    for line in lines:
+        centre = (line.rect[axis] + line.rect[axis + 2]) / 2
+        groups[sum(1 for c in cuts if centre > c)].append(line)
+    return [g for g in groups if g]
+
+
+def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float) -> bool:
+    """Columns of running text: each side has several rows of lines wider than a table cell."""
+    for group in groups:
+        if len(group) < 3:
+            return False
+        widths = [ln.rect[2] - ln.rect[0] for ln in group]
+        if median(widths) < 0.18 * region_width:
+            return False
+    return True
+
+
+def _order(lines: list[LineResult], line_h: float, depth: int) -> list[list[LineResult]]:
+    if len(lines) <= 1 or depth > 12:
+        return _rows(lines)
+    x0 = min(ln.rect[0] for ln in lines)
+    x1 = max(ln.rect[2] for ln in lines)
+    xcuts = _gaps([(ln.rect[0], ln.rect[2]) for ln in lines], 1.0 * line_h)
+    if xcuts:
+        groups = _split(lines, xcuts, 0)
+        if len(groups) > 1 and _looks_like_text_columns(groups, x1 - x0):
+            return [row for g in groups for row in _order(g, line_h, depth + 1)]
+    ycuts = _gaps([(ln.rect[1], ln.rect[3]) for ln in lines], 0.8 * line_h)
+    if ycuts:
+        groups = _split(lines, ycuts, 1)
+        if len(groups) > 1:
+            return [row for g in groups for row in _order(g, line_h, depth + 1)]
+    return _rows(lines)
+
+
+def reading_order(lines: Sequence[LineResult]) -> list[list[LineResult]]:
+    """Order lines for reading; returns rows (visual lines), each a left-to-right list."""
+    items = [ln for ln in lines if ln.text.strip()]
+    if not items:
+        return []
+    line_h = median([ln.rect[3] - ln.rect[1] for ln in items]) or 1.0
+    return _order(items, line_h, 0)

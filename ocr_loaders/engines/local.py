@@ -1,0 +1,304 @@
+"""The embedded engine: offline OCR with PP-OCRv6 (RapidOCR) plus Tesseract for Hangul.
+
+Pipeline per page: optional orientation fix (Tesseract OSD) -> PP-OCRv6 text detection ->
+PP-OCRv6 recognition of every line crop -> lines that PP-OCRv6 cannot read (it has no Hangul:
+empty or low-confidence output) are read again by Tesseract ``kor+eng`` as single lines, and the
+better reading is kept -> words and reading order (:mod:`ocr_loaders.engines.layout`).
+
+Models ship inside the ``rapidocr`` wheel and Debian's Tesseract packages; nothing is
+downloaded. Models load once per engine, on first use. The engine is safe to share between
+threads: ONNX Runtime sessions allow concurrent runs and Tesseract handles are per thread.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from ocr_loaders.engines.base import PageEngine
+from ocr_loaders.engines.layout import (
+    LineResult,
+    Piece,
+    merge_pieces,
+    reading_order,
+    split_line_evenly,
+)
+from ocr_loaders.engines.tesseract import Tesseract, find_tessdata
+from ocr_loaders.errors import EngineError, MissingDependencyError
+from ocr_loaders.models import BoundingBox, Page, Word
+
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+ENGINE_VERSION = "1.0"
+
+
+def _install_hint() -> MissingDependencyError:
+    return MissingDependencyError(
+        'the embedded engine needs rapidocr and onnxruntime: pip install "ocr-loaders[local]"'
+    )
+
+
+class LocalEngine(PageEngine):
+    """Offline OCR for English, Korean, Chinese (incl. Hanja) and Japanese. The default engine.
+
+    Args:
+        hangul: read Hangul lines with Tesseract ``kor`` (``None``: when its data is installed).
+        auto_rotate: fix pages scanned at 90/180/270 degrees (Tesseract OSD).
+        det_limit_side_len: longest side of the detector's input; the main speed lever.
+        min_line_score: lines the recogniser scores below this are dropped as noise.
+        hangul_threshold: PP-OCRv6 lines scoring below this are re-read by Tesseract.
+        num_threads: ONNX Runtime intra-op threads (``None``: all cores).
+        tessdata: Tesseract data directory (default: found on the system).
+    """
+
+    name = "local"
+
+    def __init__(
+        self,
+        *,
+        hangul: bool | None = None,
+        auto_rotate: bool = True,
+        det_limit_side_len: int = 960,
+        min_line_score: float = 0.5,
+        hangul_threshold: float = 0.8,
+        num_threads: int | None = None,
+        tessdata: str | None = None,
+    ) -> None:
+        self.hangul = hangul
+        self.auto_rotate = auto_rotate
+        self.det_limit_side_len = det_limit_side_len
+        self.min_line_score = min_line_score
+        self.hangul_threshold = hangul_threshold
+        self.num_threads = num_threads
+        self.tessdata = tessdata
+        self._lock = threading.Lock()
+        self._rapid: Any = None
+        self._tess: Tesseract | None = None
+        self._tess_checked = False
+
+    def __repr__(self) -> str:
+        return (
+            f"LocalEngine(hangul={self.hangul}, auto_rotate={self.auto_rotate}, "
+            f"det_limit_side_len={self.det_limit_side_len})"
+        )
+
+    # --- models ------------------------------------------------------------------------------
+
+    def _load(self) -> Any:
+        if self._rapid is not None:
+            return self._rapid
+        with self._lock:
+            if self._rapid is None:
+                try:
+                    from rapidocr import RapidOCR
+                except ImportError as exc:
+                    raise _install_hint() from exc
+                threads = self.num_threads if self.num_threads else -1
+                rapid = RapidOCR(
+                    params={
+                        "Global.log_level": "error",
+                        "Global.use_cls": False,
+                        "Global.text_score": 0.0,
+                        "Det.limit_type": "max",
+                        "Det.limit_side_len": self.det_limit_side_len,
+                        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                    }
+                )
+                rapid._load_det_model()
+                rapid._load_rec_model()
+                self._rapid = rapid
+        return self._rapid
+
+    def _tesseract(self) -> Tesseract | None:
+        if not self._tess_checked:
+            with self._lock:
+                if not self._tess_checked:
+                    self._tess = _try_tesseract(self.tessdata)
+                    self._tess_checked = True
+        return self._tess
+
+    def _hangul_enabled(self, tess: Tesseract | None) -> bool:
+        if self.hangul is False or tess is None:
+            if self.hangul:
+                raise EngineError("hangul=True needs Tesseract with 'kor' data installed")
+            return False
+        ok = tess.has_language("kor")
+        if self.hangul and not ok:
+            raise EngineError("hangul=True needs Tesseract 'kor' data (tesseract-ocr-kor)")
+        return ok
+
+    @property
+    def model_version(self) -> str:
+        tess = self._tesseract()
+        parts = ["PP-OCRv6-small"]
+        if tess is not None and self._hangul_enabled(tess):
+            parts.append(f"tesseract-{tess.version}-kor")
+        return f"ocr-loaders-local-{ENGINE_VERSION} ({', '.join(parts)})"
+
+    # --- recognition -------------------------------------------------------------------------
+
+    def recognize_image(self, image: Image.Image, *, page_id: int = 0) -> Page:
+        rapid = self._load()
+        tess = self._tesseract()
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        if self.auto_rotate and tess is not None:
+            image = _upright(image, tess)
+        bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
+        boxes = _detect(rapid, bgr)
+        lines = self._recognize_lines(rapid, tess, bgr, boxes)
+        return _assemble_page(lines, image.width, image.height, page_id)
+
+    def _recognize_lines(
+        self, rapid: Any, tess: Tesseract | None, bgr: np.ndarray, boxes: np.ndarray
+    ) -> list[LineResult]:
+        if len(boxes) == 0:
+            return []
+        from rapidocr.ch_ppocr_rec import TextRecInput
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        crops = [get_rotate_crop_image(bgr, copy.deepcopy(b)) for b in boxes]
+        keep = [i for i, c in enumerate(crops) if c.size > 0 and min(c.shape[:2]) >= 2]
+        boxes = boxes[keep]
+        crops = [crops[i] for i in keep]
+        if not crops:
+            return []
+        rec = rapid.text_rec(TextRecInput(img=crops, return_word_box=True))
+        texts = list(rec.txts or [])
+        scores = [float(s) for s in rec.scores]
+        try:
+            rec = rapid.cal_rec_boxes(crops, boxes, rec, False)
+            pieces_per_line = list(rec.word_results)
+        except Exception:  # word boxes are a refinement; fall back to even splitting
+            pieces_per_line = [()] * len(texts)
+        use_hangul = self._hangul_enabled(tess)
+        lines: list[LineResult] = []
+        for box, crop, text, score, pieces in zip(
+            boxes, crops, texts, scores, pieces_per_line
+        ):
+            quad = [(float(x), float(y)) for x, y in box]
+            line = _pp_line(quad, text, score, pieces)
+            if use_hangul and tess is not None and score < self.hangul_threshold:
+                alt = _tesseract_line(tess, crop, quad)
+                if alt is not None and _prefer_tesseract(line, alt):
+                    line = alt
+            if line.text.strip() and line.confidence >= self.min_line_score:
+                lines.append(line)
+        return lines
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _try_tesseract(tessdata: str | None) -> Tesseract | None:
+    try:
+        path = tessdata or find_tessdata(("eng",))
+        if path is None:
+            return None
+        return Tesseract(path)
+    except MissingDependencyError:
+        return None
+
+
+def _upright(image: Image.Image, tess: Tesseract) -> Image.Image:
+    """Rotate a page scanned sideways or upside down, when OSD is confident."""
+    probe = image.copy()
+    probe.thumbnail((1600, 1600))
+    orient = tess.orientation(probe)
+    if orient is None or orient.degrees == 0 or orient.confidence < 3.0:
+        return image
+    return image.rotate(orient.degrees, expand=True, fillcolor=(255, 255, 255))
+
+
+def _detect(rapid: Any, bgr: np.ndarray) -> np.ndarray:
+    from rapidocr.utils.process_img import map_boxes_to_original
+
+    h, w = bgr.shape[:2]
+    img, op_record = rapid.preprocess_img(bgr)
+    det = rapid.text_det(img)
+    if det.boxes is None or len(det.boxes) == 0:
+        return np.zeros((0, 4, 2), dtype=np.float32)
+    return np.asarray(map_boxes_to_original(det.boxes, op_record, h, w), dtype=np.float32)
+
+
+def _pp_line(quad: list[tuple[float, float]], text: str, score: float, pieces: Any) -> LineResult:
+    text = " ".join(text.split())
+    parts = [
+        Piece(str(t), float(c), [(float(x), float(y)) for x, y in b])
+        for t, c, b in (pieces or ())
+        if b is not None
+    ]
+    words = merge_pieces(text, parts) if parts else split_line_evenly(text, quad, score)
+    return LineResult(quad=quad, text=text, confidence=score, words=words)
+
+
+def _tesseract_line(
+    tess: Tesseract, crop: np.ndarray, quad: list[tuple[float, float]]
+) -> LineResult | None:
+    h, w = crop.shape[:2]
+    if h > 1.5 * w:  # vertical text: Tesseract single-line mode does not apply
+        return None
+    pad = max(4, h // 4)
+    rgb = Image.fromarray(np.ascontiguousarray(crop[:, :, ::-1]))
+    canvas = Image.new("RGB", (w + 2 * pad, h + 2 * pad), (255, 255, 255))
+    canvas.paste(rgb, (pad, pad))
+    text, conf, twords = tess.recognize_line(canvas, "kor+eng")
+    if not text:
+        return None
+    tl, tr, _br, bl = (np.asarray(p, dtype=np.float64) for p in quad)
+
+    def to_page(x: float, y: float) -> tuple[float, float]:
+        u = min(max((x - pad) / max(w, 1), 0.0), 1.0)
+        v = min(max((y - pad) / max(h, 1), 0.0), 1.0)
+        p = tl + (tr - tl) * u + (bl - tl) * v
+        return float(p[0]), float(p[1])
+
+    pieces = []
+    for tw in twords:
+        x0, y0, x1, y1 = tw.box
+        pieces.append(
+            Piece(tw.text, tw.confidence, [to_page(x0, y0), to_page(x1, y0),
+                                           to_page(x1, y1), to_page(x0, y1)])
+        )
+    return LineResult(quad=quad, text=text, confidence=conf, words=merge_pieces(text, pieces))
+
+
+def _prefer_tesseract(pp: LineResult, tess: LineResult) -> bool:
+    if _HANGUL.search(tess.text):
+        return True
+    return not pp.text.strip() or tess.confidence > pp.confidence + 0.1
+
+
+def _assemble_page(lines: Sequence[LineResult], width: int, height: int, page_id: int) -> Page:
+    words: list[Word] = []
+    text_lines: list[str] = []
+    for row in reading_order(lines):
+        text_lines.append(" ".join(line.text for line in row))
+        for line in row:
+            for piece in line.words:
+                words.append(
+                    Word(
+                        bounding_box=BoundingBox.from_points(_clip(piece.quad, width, height)),
+                        confidence=round(min(max(piece.confidence, 0.0), 1.0), 6),
+                        id=len(words),
+                        text=piece.text,
+                    )
+                )
+    confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
+    return Page(
+        confidence=confidence,
+        height=height,
+        id=page_id,
+        text="\n".join(text_lines),
+        width=width,
+        words=words,
+    )
+
+
+def _clip(quad: Sequence[Sequence[float]], width: int, height: int) -> list[tuple[float, float]]:
+    return [(min(max(p[0], 0.0), width), min(max(p[1], 0.0), height)) for p in quad]

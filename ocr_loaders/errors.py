@@ -1,0 +1,137 @@
+"""Every error ocr-loaders raises, in one place.
+
+All errors derive from :class:`OCRError`, so callers can catch one type. Input problems
+(:class:`InputError`) are the caller's document; :class:`APIError` subclasses carry the HTTP
+status and the server's message. Messages are one line and never contain an API key.
+"""
+
+from __future__ import annotations
+
+
+class OCRError(Exception):
+    """Base class of every error raised by ocr-loaders."""
+
+
+# --- input documents -------------------------------------------------------------------------
+
+
+class InputError(OCRError):
+    """The document cannot be processed as given."""
+
+
+class UnsupportedFormatError(InputError):
+    """The bytes are not one of JPEG, PNG, BMP, PDF, TIFF, HEIC, DOCX, PPTX, XLSX."""
+
+
+class CorruptDocumentError(InputError):
+    """The format was recognised but the file cannot be decoded (truncated, damaged)."""
+
+
+class DocumentTooLargeError(InputError):
+    """The file is larger than the configured size limit (50 MB by default)."""
+
+
+class TooManyPixelsError(InputError):
+    """A page has more pixels than the limit (100 M by default; non-images at 300 DPI)."""
+
+
+class EncryptedDocumentError(InputError):
+    """The PDF is encrypted and no (or a wrong) password was given."""
+
+
+class ConversionError(InputError):
+    """An Office document could not be converted to PDF (LibreOffice missing, failed, timed out)."""
+
+
+class PageRangeError(InputError):
+    """The requested pages do not exist in the document or cannot be parsed."""
+
+
+# --- engines ---------------------------------------------------------------------------------
+
+
+class EngineError(OCRError):
+    """The OCR engine failed or is not available."""
+
+
+class MissingDependencyError(EngineError, ImportError):
+    """An optional dependency is not installed; the message names the pip extra to install."""
+
+
+# --- remote API ------------------------------------------------------------------------------
+
+
+class MissingAPIKeyError(OCRError):
+    """No API key was given and ``UPSTAGE_API_KEY`` is not set."""
+
+
+class APIError(OCRError):
+    """The remote OCR API answered with an error or could not be reached."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, body: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.body = body
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached (refused, reset, DNS)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not complete within the timeout."""
+
+
+class APIStatusError(APIError):
+    """The server answered with a non-2xx status."""
+
+
+class BadRequestError(APIStatusError):
+    """400, 415 or 422: the server rejected the request or document."""
+
+
+class AuthenticationError(APIStatusError):
+    """401 or 403: the API key is missing, wrong or not allowed."""
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413: the document is larger than the server accepts."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; retried with backoff before this is raised."""
+
+
+class ServerError(APIStatusError):
+    """5xx: the server failed; retried with backoff before this is raised."""
+
+
+class InvalidResponseError(APIError):
+    """The server answered 2xx with a body that is not the API's JSON."""
+
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConversionError",
+    "CorruptDocumentError",
+    "DocumentTooLargeError",
+    "EncryptedDocumentError",
+    "EngineError",
+    "InputError",
+    "InvalidResponseError",
+    "MissingAPIKeyError",
+    "MissingDependencyError",
+    "OCRError",
+    "PageRangeError",
+    "PayloadTooLargeError",
+    "RateLimitError",
+    "ServerError",
+    "TooManyPixelsError",
+    "UnsupportedFormatError",
+]

@@ -1,0 +1,438 @@
+"""Documents in, page images out: format sniffing, the API's limits, lazy rasterisation.
+
+The format comes from the bytes, never the file name. Images are decoded only after their
+header passed the pixel limit (a decompression bomb never reaches the decoder); PDFs are rendered
+one page at a time with pypdfium2; Office files are converted to PDF by LibreOffice first
+(:mod:`ocr_loaders.office`). Every failure is a typed :class:`~ocr_loaders.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import os
+import warnings
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Union
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pydantic import BaseModel, ConfigDict, Field
+
+from ocr_loaders.errors import (
+    CorruptDocumentError,
+    DocumentTooLargeError,
+    EncryptedDocumentError,
+    InputError,
+    PageRangeError,
+    TooManyPixelsError,
+    UnsupportedFormatError,
+)
+
+Source = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes]]
+"""A document: a path, its bytes, or a binary file object."""
+
+POINTS_PER_INCH = 72.0
+
+
+class DocumentFormat(str, enum.Enum):
+    """The nine formats the API accepts."""
+
+    JPEG = "jpeg"
+    PNG = "png"
+    BMP = "bmp"
+    PDF = "pdf"
+    TIFF = "tiff"
+    HEIC = "heic"
+    DOCX = "docx"
+    PPTX = "pptx"
+    XLSX = "xlsx"
+
+    @property
+    def mime_type(self) -> str:
+        return _MIME[self]
+
+    @property
+    def is_office(self) -> bool:
+        return self in (DocumentFormat.DOCX, DocumentFormat.PPTX, DocumentFormat.XLSX)
+
+
+_MIME = {
+    DocumentFormat.JPEG: "image/jpeg",
+    DocumentFormat.PNG: "image/png",
+    DocumentFormat.BMP: "image/bmp",
+    DocumentFormat.PDF: "application/pdf",
+    DocumentFormat.TIFF: "image/tiff",
+    DocumentFormat.HEIC: "image/heic",
+    DocumentFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    DocumentFormat.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    DocumentFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+EXTENSIONS = {
+    ".jpg": DocumentFormat.JPEG,
+    ".jpeg": DocumentFormat.JPEG,
+    ".png": DocumentFormat.PNG,
+    ".bmp": DocumentFormat.BMP,
+    ".pdf": DocumentFormat.PDF,
+    ".tif": DocumentFormat.TIFF,
+    ".tiff": DocumentFormat.TIFF,
+    ".heic": DocumentFormat.HEIC,
+    ".heif": DocumentFormat.HEIC,
+    ".docx": DocumentFormat.DOCX,
+    ".pptx": DocumentFormat.PPTX,
+    ".xlsx": DocumentFormat.XLSX,
+}
+"""File extensions of the supported formats (for directory readers; sniffing ignores names)."""
+
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"heif"}
+
+
+class Limits(BaseModel):
+    """Input limits; the defaults are the Upstage OCR API's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_file_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted file, in bytes.")
+    max_pages: int = Field(30, description="Pages processed per document; the rest are skipped.")
+    max_pixels: int = Field(100_000_000, description="Largest page, in pixels.")
+    pixel_dpi: int = Field(300, description="DPI at which PDF/Office pages are counted.")
+    render_dpi: int = Field(300, description="DPI at which PDF/Office pages are rendered.")
+    conversion_timeout: float = Field(120.0, description="Seconds allowed for LibreOffice.")
+    max_unzipped_bytes: int = Field(
+        500 * 1024 * 1024, description="Largest uncompressed size of an Office zip (zip bombs)."
+    )
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str]:
+    """Read a document's bytes and a display name, refusing files over the size limit.
+
+    Paths are stat-ed before reading and file objects are read at most one byte past the limit,
+    so an oversized file is never loaded whole.
+    """
+    limit = limits.max_file_bytes
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        name = "<bytes>"
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        name = str(source)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise InputError(f"file not found: {name}") from None
+        except OSError as exc:
+            raise InputError(f"cannot read {name}: {exc.strerror}") from None
+        if path.is_dir():
+            raise InputError(f"is a directory, not a document: {name}")
+        if size > limit:
+            raise DocumentTooLargeError(_too_large(size, limit))
+        data = path.read_bytes()
+    elif hasattr(source, "read"):
+        name = str(getattr(source, "name", "<stream>"))
+        data = source.read(limit + 1)
+        if not isinstance(data, (bytes, bytearray)):
+            raise InputError("file object must be opened in binary mode")
+        data = bytes(data)
+    else:
+        raise InputError(f"unsupported source type: {type(source).__name__}")
+    if len(data) > limit:
+        raise DocumentTooLargeError(_too_large(len(data), limit))
+    if not data:
+        raise CorruptDocumentError(f"empty document: {name}")
+    return data, name
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"document is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB"
+
+
+def sniff_format(data: bytes) -> DocumentFormat:
+    """The document's format from its magic bytes; raises UnsupportedFormatError otherwise."""
+    head = data[:16]
+    if head.startswith(b"\xff\xd8\xff"):
+        return DocumentFormat.JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return DocumentFormat.PNG
+    if head.startswith(b"BM") and len(data) >= 26:
+        return DocumentFormat.BMP
+    if head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
+        return DocumentFormat.TIFF
+    if b"%PDF-" in data[:1024]:
+        return DocumentFormat.PDF
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return DocumentFormat.HEIC
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_ooxml(data)
+    raise UnsupportedFormatError(
+        "unsupported document format: expected JPEG, PNG, BMP, PDF, TIFF, HEIC, DOCX, PPTX or XLSX"
+    )
+
+
+def _sniff_ooxml(data: bytes) -> DocumentFormat:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CorruptDocumentError(f"damaged zip container: {exc}") from None
+    if "word/document.xml" in names:
+        return DocumentFormat.DOCX
+    if "ppt/presentation.xml" in names:
+        return DocumentFormat.PPTX
+    if "xl/workbook.xml" in names:
+        return DocumentFormat.XLSX
+    raise UnsupportedFormatError("zip file is not a DOCX, PPTX or XLSX document")
+
+
+def parse_page_spec(spec: str | Sequence[int] | None) -> list[int] | None:
+    """Parse ``"1,3-5"`` (1-based, inclusive) or a list of ints into a sorted unique list."""
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        out: set[int] = set()
+        for part in spec.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            try:
+                if "-" in part:
+                    lo, hi = (int(x) for x in part.split("-", 1))
+                    out.update(range(lo, hi + 1))
+                else:
+                    out.add(int(part))
+            except ValueError:
+                raise PageRangeError(f"bad page range {spec!r}: use e.g. '1,3-5'") from None
+        numbers = sorted(out)
+    else:
+        numbers = sorted({int(n) for n in spec})
+    if not numbers or numbers[0] < 1:
+        raise PageRangeError(f"bad page selection {spec!r}: pages are 1-based")
+    return numbers
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Convert any Pillow mode (1, L, P, LA, RGBA, CMYK, I;16, I, F) to RGB on white."""
+    if image.mode == "RGB":
+        return image
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(image, dtype=np.float64)
+        lo, hi = float(arr.min()), float(arr.max())
+        if hi > 255 or lo < 0:
+            top = 65535.0 if image.mode.startswith("I;16") and hi > 255 else max(hi, 1.0)
+            arr = (arr - min(lo, 0.0)) * (255.0 / (top - min(lo, 0.0) or 1.0))
+        return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L").convert("RGB")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+@dataclass
+class OpenedDocument:
+    """A validated document whose pages are rendered lazily, one at a time.
+
+    ``page_numbers`` are the 1-based pages that will be processed (a selection, capped at
+    ``limits.max_pages``); ``total_pages`` is the document's own page count.
+    """
+
+    data: bytes
+    name: str
+    format: DocumentFormat
+    total_pages: int
+    page_numbers: list[int]
+    limits: Limits = DEFAULT_LIMITS
+    password: str | None = None
+    _pdf: bytes | None = field(default=None, repr=False)
+
+    @property
+    def mime_type(self) -> str:
+        return self.format.mime_type
+
+    def iter_images(self) -> Iterator[tuple[int, Image.Image]]:
+        """Yield ``(page_number, RGB image)`` for each selected page, one in memory at a time."""
+        if self._pdf is not None:
+            yield from _iter_pdf_pages(self._pdf, self.page_numbers, self.limits, self.password)
+        else:
+            yield from _iter_image_frames(self.data, self.page_numbers, self.limits)
+
+
+def open_document(
+    source: Source,
+    *,
+    pages: str | Sequence[int] | None = None,
+    password: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> OpenedDocument:
+    """Read, sniff and validate a document; nothing is rasterised yet.
+
+    Office documents are converted to PDF here (LibreOffice), so conversion errors surface
+    before any OCR work starts.
+    """
+    data, name = read_source(source, limits=limits)
+    fmt = sniff_format(data)
+    pdf: bytes | None = None
+    if fmt.is_office:
+        from ocr_loaders.office import convert_to_pdf
+
+        pdf = convert_to_pdf(data, fmt, limits=limits)
+    elif fmt is DocumentFormat.PDF:
+        pdf = data
+    total = _count_pdf_pages(pdf, password) if pdf is not None else _count_frames(data, fmt)
+    if total == 0:
+        raise CorruptDocumentError(f"document has no pages: {name}")
+    selected = parse_page_spec(pages)
+    if selected is None:
+        numbers = list(range(1, total + 1))
+    else:
+        missing = [n for n in selected if n > total]
+        if missing:
+            raise PageRangeError(f"page {missing[0]} does not exist; the document has {total}")
+        numbers = selected
+    return OpenedDocument(
+        data=data,
+        name=name,
+        format=fmt,
+        total_pages=total,
+        page_numbers=numbers[: limits.max_pages],
+        limits=limits,
+        password=password,
+        _pdf=pdf,
+    )
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+def _open_image(data: bytes) -> Image.Image:
+    if data[4:8] == b"ftyp":
+        _register_heif()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise TooManyPixelsError(str(exc).split(",")[0]) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise CorruptDocumentError(f"cannot decode image: {exc}") from None
+
+
+def _register_heif() -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+def _count_frames(data: bytes, fmt: DocumentFormat) -> int:
+    image = _open_image(data)
+    if fmt is not DocumentFormat.TIFF:
+        return 1
+    try:
+        return int(getattr(image, "n_frames", 1))
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise CorruptDocumentError(f"cannot read TIFF frames: {exc}") from None
+
+
+def _check_pixels(width: int, height: int, limits: Limits, page: int) -> None:
+    if width * height > limits.max_pixels:
+        raise TooManyPixelsError(
+            f"page {page} is {width}x{height} = {width * height:,} pixels; "
+            f"the limit is {limits.max_pixels:,}"
+        )
+    if width < 1 or height < 1:
+        raise CorruptDocumentError(f"page {page} has no pixels")
+
+
+def _iter_image_frames(
+    data: bytes, numbers: list[int], limits: Limits
+) -> Iterator[tuple[int, Image.Image]]:
+    image = _open_image(data)
+    for number in numbers:
+        try:
+            image.seek(number - 1)
+        except (EOFError, OSError, ValueError) as exc:
+            raise CorruptDocumentError(f"cannot read frame {number}: {exc}") from None
+        _check_pixels(image.width, image.height, limits, number)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                frame = image.copy()
+                frame.load()
+                frame = ImageOps.exif_transpose(frame) or frame
+                yield number, to_rgb(frame)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            raise CorruptDocumentError(f"cannot decode page {number}: {exc}") from None
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def _open_pdf(pdf: bytes, password: str | None) -> Any:
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(pdf, password=password)
+    except pdfium.PdfiumError as exc:
+        msg = str(exc)
+        if "password" in msg.lower() or "security" in msg.lower():
+            hint = "wrong password" if password else "pass password=..."
+            raise EncryptedDocumentError(f"PDF is encrypted ({hint})") from None
+        raise CorruptDocumentError(f"cannot open PDF: {msg}") from None
+
+
+def _count_pdf_pages(pdf: bytes, password: str | None) -> int:
+    doc = _open_pdf(pdf, password)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def pdf_page_pixels(width_pt: float, height_pt: float, dpi: int) -> tuple[int, int]:
+    """Pixel size of a PDF page of the given size in points at ``dpi``."""
+    scale = dpi / POINTS_PER_INCH
+    return max(1, round(width_pt * scale)), max(1, round(height_pt * scale))
+
+
+def _iter_pdf_pages(
+    pdf: bytes, numbers: list[int], limits: Limits, password: str | None
+) -> Iterator[tuple[int, Image.Image]]:
+    import pypdfium2 as pdfium
+
+    doc = _open_pdf(pdf, password)
+    try:
+        for number in numbers:
+            page = doc[number - 1]
+            try:
+                w_pt, h_pt = page.get_size()
+                _check_pixels(*pdf_page_pixels(w_pt, h_pt, limits.pixel_dpi), limits, number)
+                bitmap = page.render(scale=limits.render_dpi / POINTS_PER_INCH)
+                image = bitmap.to_pil()
+                yield number, to_rgb(image)
+            except pdfium.PdfiumError as exc:
+                raise CorruptDocumentError(f"cannot render PDF page {number}: {exc}") from None
+            finally:
+                page.close()
+    finally:
+        doc.close()
+
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "EXTENSIONS",
+    "DocumentFormat",
+    "Limits",
+    "OpenedDocument",
+    "Source",
+    "open_document",
+    "parse_page_spec",
+    "read_source",
+    "sniff_format",
+    "to_rgb",
+]

@@ -1,0 +1,128 @@
+"""Generate real documents of every supported format with known text, for tests."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def font(size: int = 40, cjk: bool = True) -> ImageFont.FreeTypeFont:
+    path = CJK_FONT if cjk and Path(CJK_FONT).exists() else LATIN_FONT
+    return ImageFont.truetype(path, size)
+
+
+def render_lines(
+    lines: Sequence[str], *, size: int = 40, width: int = 1400, margin: int = 50
+) -> Image.Image:
+    """White page with black text lines, spaced 1.8 line heights apart."""
+    fnt = font(size)
+    step = int(size * 1.8)
+    img = Image.new("RGB", (width, margin * 2 + step * len(lines)), "white")
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((margin, margin + i * step), line, font=fnt, fill="black")
+    return img
+
+
+def image_bytes(img: Image.Image, fmt: str, **kwargs: object) -> bytes:
+    buf = io.BytesIO()
+    if fmt.upper() == "HEIC":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+        fmt = "HEIF"
+    img.save(buf, format=fmt, **kwargs)
+    return buf.getvalue()
+
+
+def multi_frame_tiff(images: Sequence[Image.Image]) -> bytes:
+    buf = io.BytesIO()
+    images[0].save(buf, format="TIFF", save_all=True, append_images=list(images[1:]))
+    return buf.getvalue()
+
+
+def pdf_from_images(images: Sequence[Image.Image], dpi: int = 150) -> bytes:
+    """An image-only (scanned) PDF, one page per image."""
+    buf = io.BytesIO()
+    images[0].save(buf, format="PDF", save_all=True, append_images=list(images[1:]),
+                   resolution=float(dpi))
+    return buf.getvalue()
+
+
+def text_pdf(pages: Sequence[str]) -> bytes:
+    """A born-digital PDF with real text, one string per page (pypdfium2 cannot write text,
+    so the pages are rendered images embedded via Pillow; text-layer PDFs come from DOCX)."""
+    return pdf_from_images([render_lines([p]) for p in pages])
+
+
+def docx_bytes(paragraphs: Sequence[str]) -> bytes:
+    import docx
+    from docx.shared import Pt
+
+    doc = docx.Document()
+    for p in paragraphs:
+        run = doc.add_paragraph().add_run(p)
+        run.font.size = Pt(20)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def pptx_bytes(title: str, body: str) -> bytes:
+    from pptx import Presentation
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[1])
+    slide.shapes.title.text = title
+    slide.placeholders[1].text = body
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(list(row))
+    for row in ws.iter_rows():
+        for cell in row:
+            cell.font = Font(size=16)
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 20
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def encrypted_pdf(password: str) -> bytes:
+    import pikepdf
+
+    src = pikepdf.open(io.BytesIO(pdf_from_images([render_lines(["Secret page"])])))
+    buf = io.BytesIO()
+    src.save(buf, encryption=pikepdf.Encryption(owner=password, user=password, R=6))
+    return buf.getvalue()
+
+
+def cer(pred: str, ref: str) -> float:
+    """Character error rate (Levenshtein distance / reference length), whitespace-insensitive."""
+    a = "".join(pred.split())
+    b = "".join(ref.split())
+    if not b:
+        return 0.0 if not a else 1.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] / len(b)

@@ -1,0 +1,250 @@
+"""Format sniffing, limits, rasterisation and every typed input error, on real generated files."""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from ocr_loaders.errors import (
+    CorruptDocumentError,
+    DocumentTooLargeError,
+    EncryptedDocumentError,
+    InputError,
+    PageRangeError,
+    TooManyPixelsError,
+    UnsupportedFormatError,
+)
+from ocr_loaders.inputs import DocumentFormat, Limits, open_document, parse_page_spec, sniff_format
+from tests import docgen
+
+
+@pytest.fixture(scope="module")
+def page() -> Image.Image:
+    return docgen.render_lines(["Hello world"], size=30, width=500)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("JPEG", DocumentFormat.JPEG),
+        ("PNG", DocumentFormat.PNG),
+        ("BMP", DocumentFormat.BMP),
+        ("TIFF", DocumentFormat.TIFF),
+        ("HEIC", DocumentFormat.HEIC),
+        ("PDF", DocumentFormat.PDF),
+    ],
+)
+def test_sniffs_images_and_pdf(page: Image.Image, fmt: str, expected: DocumentFormat) -> None:
+    data = docgen.image_bytes(page, fmt)
+    assert sniff_format(data) is expected
+    doc = open_document(data)
+    ((number, image),) = list(doc.iter_images())
+    assert number == 1 and image.mode == "RGB"
+    assert doc.format is expected
+
+
+def test_sniffs_office_formats() -> None:
+    assert sniff_format(docgen.docx_bytes(["x"])) is DocumentFormat.DOCX
+    assert sniff_format(docgen.pptx_bytes("t", "b")) is DocumentFormat.PPTX
+    assert sniff_format(docgen.xlsx_bytes([["a"]])) is DocumentFormat.XLSX
+
+
+def test_wrong_extension_still_works(tmp_path, page: Image.Image) -> None:
+    path = tmp_path / "really_a_png.pdf"
+    path.write_bytes(docgen.image_bytes(page, "PNG"))
+    assert open_document(path).format is DocumentFormat.PNG
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (b"", CorruptDocumentError),
+        (b"hello, plain text\n", UnsupportedFormatError),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", UnsupportedFormatError),
+        (b"<html><body>hi</body></html>", UnsupportedFormatError),
+        (b"PK\x03\x04not really a zip", CorruptDocumentError),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, CorruptDocumentError),
+        (b"%PDF-1.7\n garbage", CorruptDocumentError),
+    ],
+)
+def test_bad_bytes_give_typed_errors(data: bytes, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        open_document(data)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "BMP", "TIFF", "PDF", "HEIC"])
+def test_truncated_files_give_typed_errors(page: Image.Image, fmt: str) -> None:
+    data = docgen.image_bytes(page, fmt)
+    with pytest.raises(InputError):
+        list(open_document(data[: len(data) // 3]).iter_images())
+
+
+def test_file_over_size_limit(tmp_path, page: Image.Image) -> None:
+    data = docgen.image_bytes(page, "PNG")
+    limits = Limits(max_file_bytes=len(data) - 1)
+    path = tmp_path / "big.png"
+    path.write_bytes(data)
+    for source in (data, path, io.BytesIO(data)):
+        with pytest.raises(DocumentTooLargeError, match="limit"):
+            open_document(source, limits=limits)
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return (struct.pack(">I", len(payload)) + kind + payload
+                + struct.pack(">I", zlib.crc32(kind + payload)))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 16))
+
+
+def test_png_declaring_billions_of_pixels_is_refused_before_decoding() -> None:
+    with pytest.raises(TooManyPixelsError):
+        list(open_document(_png_header_only(100_000, 100_000)).iter_images())
+
+
+def test_page_over_pixel_limit(page: Image.Image) -> None:
+    with pytest.raises(TooManyPixelsError, match="pixels"):
+        list(open_document(docgen.image_bytes(page, "PNG"),
+                           limits=Limits(max_pixels=1000)).iter_images())
+
+
+def test_pdf_pixels_counted_at_300_dpi() -> None:
+    # A 200x100 inch page is 60000x30000 pixels at 300 DPI: over 100 M.
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(200 * 72, 100 * 72)
+    buf = io.BytesIO()
+    pdf.save(buf)
+    with pytest.raises(TooManyPixelsError):
+        list(open_document(buf.getvalue()).iter_images())
+
+
+def test_tiff_every_frame_is_a_page() -> None:
+    frames = [docgen.render_lines([f"Frame {i}"], width=400) for i in range(3)]
+    doc = open_document(docgen.multi_frame_tiff(frames))
+    assert doc.total_pages == 3
+    assert [n for n, _ in doc.iter_images()] == [1, 2, 3]
+
+
+def test_more_than_30_pages_processes_the_first_30_and_reports_total() -> None:
+    pages = [Image.new("RGB", (60, 80), "white") for _ in range(35)]
+    doc = open_document(docgen.pdf_from_images(pages, dpi=72))
+    assert doc.total_pages == 35
+    assert doc.page_numbers == list(range(1, 31))
+    assert len(list(doc.iter_images())) == 30
+
+
+def test_pdf_rendered_at_300_dpi() -> None:
+    pdf = docgen.pdf_from_images([Image.new("RGB", (144, 72), "white")], dpi=72)  # 2x1 inch
+    ((_, image),) = list(open_document(pdf).iter_images())
+    assert image.size == (600, 300)
+
+
+def test_page_selection() -> None:
+    pages = [Image.new("RGB", (60, 80), "white") for _ in range(5)]
+    doc = open_document(docgen.pdf_from_images(pages, dpi=72), pages="2,4-5")
+    assert doc.page_numbers == [2, 4, 5]
+    with pytest.raises(PageRangeError):
+        open_document(docgen.pdf_from_images(pages, dpi=72), pages="9")
+    with pytest.raises(PageRangeError):
+        parse_page_spec("a-b")
+    assert parse_page_spec([3, 1, 3]) == [1, 3]
+
+
+def test_encrypted_pdf() -> None:
+    data = docgen.encrypted_pdf("s3cret")
+    with pytest.raises(EncryptedDocumentError, match="password"):
+        open_document(data)
+    with pytest.raises(EncryptedDocumentError, match="wrong password"):
+        open_document(data, password="nope")
+    doc = open_document(data, password="s3cret")
+    assert len(list(doc.iter_images())) == 1
+
+
+@pytest.mark.parametrize("mode", ["1", "L", "P", "RGBA", "CMYK", "I;16", "LA", "I", "F"])
+def test_odd_image_modes_convert_to_rgb_keeping_ink(mode: str) -> None:
+    base = Image.new("L", (40, 20), 255)
+    base.paste(0, (10, 5, 30, 15))
+    if mode == "I;16":
+        img = Image.frombytes("I;16", base.size, bytes(
+            b for v in base.getdata() for b in struct.pack("<H", v * 257)))
+    elif mode == "RGBA":
+        img = base.convert("RGBA")
+        img.putalpha(Image.new("L", base.size, 255))
+    else:
+        img = base.convert(mode)
+    fmt = "TIFF" if mode in ("I;16", "CMYK", "I", "F", "LA") else "PNG"
+    ((_, out),) = list(open_document(docgen.image_bytes(img, fmt)).iter_images())
+    assert out.mode == "RGB"
+    assert out.getpixel((20, 10))[0] < 60  # ink stays dark
+    assert out.getpixel((2, 2))[0] > 200  # paper stays light
+
+
+def test_transparent_png_composited_on_white() -> None:
+    img = Image.new("RGBA", (20, 20), (0, 0, 0, 0))
+    ((_, out),) = list(open_document(docgen.image_bytes(img, "PNG")).iter_images())
+    assert out.getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_exif_orientation_applied() -> None:
+    img = Image.new("RGB", (40, 20), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 CW on display
+    data = docgen.image_bytes(img, "JPEG", exif=exif.tobytes())
+    ((_, out),) = list(open_document(data).iter_images())
+    assert out.size == (20, 40)
+
+
+def test_tiny_and_strip_images() -> None:
+    for size in ((1, 1), (20000, 60)):
+        ((_, out),) = list(
+            open_document(docgen.image_bytes(Image.new("L", size, 255), "PNG")).iter_images()
+        )
+        assert out.size == size
+
+
+def test_missing_file_and_directory(tmp_path) -> None:
+    with pytest.raises(InputError, match="not found"):
+        open_document(tmp_path / "nope.png")
+    with pytest.raises(InputError, match="directory"):
+        open_document(tmp_path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64))
+def test_sniffing_random_bytes_never_crashes(data: bytes) -> None:
+    try:
+        sniff_format(data)
+    except InputError:
+        pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(min_size=1, max_size=256), st.sampled_from(["JPEG", "PNG", "BMP", "TIFF"]))
+def test_magic_plus_random_bytes_gives_typed_error_or_image(data: bytes, fmt: str) -> None:
+    magic = {"JPEG": b"\xff\xd8\xff", "PNG": b"\x89PNG\r\n\x1a\n", "BMP": b"BM" + b"\0" * 24,
+             "TIFF": b"II*\x00"}[fmt]
+    try:
+        for _, img in open_document(magic + data).iter_images():
+            assert img.mode == "RGB"
+    except InputError:
+        pass
+
+
+def test_os_error_paths_have_no_traceback_noise(tmp_path) -> None:
+    path = tmp_path / "unreadable.png"
+    path.write_bytes(b"x")
+    os.chmod(path, 0)
+    if os.geteuid() == 0:
+        pytest.skip("root can read any file")
+    with pytest.raises(InputError):
+        open_document(path)
