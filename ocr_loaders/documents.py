@@ -1,0 +1,79 @@
+"""Framework-neutral page documents: the metadata contract shared by every adapter.
+
+One :class:`PageRecord` per OCR'd page, with the keys of the metadata contract (GUIDE §2):
+``source, page, total_pages, width, height, confidence, words, engine, model_version``, where
+``words`` is a list of ``{"id", "text", "confidence", "box": [[x, y] x4]}`` (TL, TR, BR, BL).
+LangChain and LlamaIndex adapters only wrap these records in their own Document types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocr_loaders.models import OCRResult, Page
+
+BULKY_KEYS = ("words", "boxes", "word_ids")
+"""Metadata keys that must never reach embeddings or LLM prompts."""
+
+
+@dataclass
+class PageRecord:
+    """Page text and its contract metadata."""
+
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def word_dicts(page: Page) -> list[dict[str, Any]]:
+    """The page's words in the contract's shape."""
+    return [
+        {
+            "id": w.id,
+            "text": w.text,
+            "confidence": w.confidence,
+            "box": w.bounding_box.points(),
+        }
+        for w in page.words
+    ]
+
+
+def page_record(
+    page: Page,
+    *,
+    source: str,
+    page_number: int,
+    total_pages: int,
+    engine: str,
+    model_version: str,
+) -> PageRecord:
+    """One page as a record with the contract's metadata."""
+    return PageRecord(
+        text=page.text,
+        metadata={
+            "source": source,
+            "page": page_number,
+            "total_pages": total_pages,
+            "width": page.width,
+            "height": page.height,
+            "confidence": page.confidence,
+            "words": word_dicts(page),
+            "engine": engine,
+            "model_version": model_version,
+        },
+    )
+
+
+def result_records(result: OCRResult, *, source: str, engine: str) -> Iterator[PageRecord]:
+    """Every page of a result as a record; ``page`` is the real 1-based page number."""
+    total = result.total_pages or len(result.pages)
+    for index, page in enumerate(result.pages):
+        yield page_record(
+            page,
+            source=source,
+            page_number=result.page_number(index),
+            total_pages=total,
+            engine=engine,
+            model_version=result.model_version,
+        )
