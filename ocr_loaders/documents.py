@@ -1,7 +1,8 @@
 """Framework-neutral page documents: the metadata contract shared by every adapter.
 
 One :class:`PageRecord` per OCR'd page, with the keys of the metadata contract (GUIDE §2):
-``source, page, total_pages, width, height, confidence, words, engine, model_version``, where
+``source, page, total_pages`` (pages processed in this file), ``width, height, confidence,
+words, engine, model_version`` and ``document_pages`` (the source's own page count), where
 ``words`` is a list of ``{"id", "text", "confidence", "box": [[x, y] x4]}`` (TL, TR, BR, BL).
 LangChain and LlamaIndex adapters only wrap these records in their own Document types.
 """
@@ -67,13 +68,15 @@ def page_record(
 
 def result_records(result: OCRResult, *, source: str, engine: str) -> Iterator[PageRecord]:
     """Every page of a result as a record; ``page`` is the real 1-based page number."""
-    total = result.total_pages or len(result.pages)
+    processed = len(result.pages)
     for index, page in enumerate(result.pages):
-        yield page_record(
+        record = page_record(
             page,
             source=source,
             page_number=result.page_number(index),
-            total_pages=total,
+            total_pages=processed,
             engine=engine,
             model_version=result.model_version,
         )
+        record.metadata["document_pages"] = result.total_pages or processed
+        yield record
