@@ -32,7 +32,7 @@ from ocr_loaders.errors import (
     UnsupportedFormatError,
 )
 
-Source = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes]]
+Source = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes]]  # noqa: UP007
 """A document: a path, its bytes, or a binary file object."""
 
 POINTS_PER_INCH = 72.0
@@ -60,6 +60,7 @@ class DocumentFormat(str, enum.Enum):
         return self in (DocumentFormat.DOCX, DocumentFormat.PPTX, DocumentFormat.XLSX)
 
 
+_OOXML = "application/vnd.openxmlformats-officedocument"
 _MIME = {
     DocumentFormat.JPEG: "image/jpeg",
     DocumentFormat.PNG: "image/png",
@@ -67,9 +68,9 @@ _MIME = {
     DocumentFormat.PDF: "application/pdf",
     DocumentFormat.TIFF: "image/tiff",
     DocumentFormat.HEIC: "image/heic",
-    DocumentFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    DocumentFormat.PPTX: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    DocumentFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    DocumentFormat.DOCX: f"{_OOXML}.wordprocessingml.document",
+    DocumentFormat.PPTX: f"{_OOXML}.presentationml.presentation",
+    DocumentFormat.XLSX: f"{_OOXML}.spreadsheetml.sheet",
 }
 
 EXTENSIONS = {

@@ -7,6 +7,7 @@ killed whole on timeout. Zip bombs are refused from the zip directory before Lib
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -112,8 +113,6 @@ def _run(cmd: list[str], timeout: float, fmt: DocumentFormat) -> None:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     proc.wait()

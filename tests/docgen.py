@@ -43,7 +43,8 @@ def image_bytes(img: Image.Image, fmt: str, **kwargs: object) -> bytes:
 
 def multi_frame_tiff(images: Sequence[Image.Image]) -> bytes:
     buf = io.BytesIO()
-    images[0].save(buf, format="TIFF", save_all=True, append_images=list(images[1:]))
+    frames = [Image.frombytes(im.mode, im.size, im.tobytes()) for im in images]  # fresh info
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
     return buf.getvalue()
 
 

@@ -68,7 +68,9 @@ def test_bounding_box_order_is_tl_tr_br_bl() -> None:
 _vertex = st.fixed_dictionaries({"x": st.integers(0, 10**5), "y": st.integers(0, 10**5)})
 _word = st.fixed_dictionaries(
     {
-        "boundingBox": st.fixed_dictionaries({"vertices": st.lists(_vertex, min_size=4, max_size=4)}),
+        "boundingBox": st.fixed_dictionaries(
+            {"vertices": st.lists(_vertex, min_size=4, max_size=4)}
+        ),
         "confidence": st.floats(0, 1),
         "id": st.integers(0, 10**6),
         "text": st.text(min_size=1),

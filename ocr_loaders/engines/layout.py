@@ -127,7 +127,7 @@ def _rows(lines: list[LineResult]) -> list[list[LineResult]]:
     """Group lines whose vertical centres fall within each other's extent; sort each row by x."""
     rows: list[list[LineResult]] = []
     for line in sorted(lines, key=lambda ln: (ln.rect[1] + ln.rect[3]) / 2):
-        x0, y0, x1, y1 = line.rect
+        _x0, y0, _x1, y1 = line.rect
         cy = (y0 + y1) / 2
         if rows:
             last = rows[-1]

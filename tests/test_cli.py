@@ -1,0 +1,55 @@
+"""The ocr-loaders command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests import docgen
+
+SAMPLE = Path(__file__).parent.parent / "ocr_loaders" / "samples" / "sample.png"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ocr_loaders.cli", *args], capture_output=True, text=True,
+        timeout=300,
+    )
+
+
+def test_sample_prints_api_json() -> None:
+    proc = _run("ocr", str(SAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["apiVersion"] == "1.1" and data["numBilledPages"] == 1
+    assert "hello, world" in data["text"]
+    assert "서울특별시" in data["text"]
+    assert data["pages"][0]["words"][0]["boundingBox"]["vertices"][0].keys() == {"x", "y"}
+
+
+def test_text_format_and_pages(tmp_path) -> None:
+    pages = [docgen.render_lines([f"Sheet {n}"], width=500) for n in ("one", "two", "three")]
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(docgen.pdf_from_images(pages))
+    proc = _run("ocr", str(path), "--pages", "2-3", "--format", "text")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["Sheet", "two", "Sheet", "three"]
+
+
+def test_bad_input_is_one_line_without_traceback(tmp_path) -> None:
+    cases = {
+        "notes.txt": b"just text",
+        "broken.png": b"\x89PNG\r\n\x1a\n\x00\x00",
+        "empty.pdf": b"",
+    }
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        proc = _run("ocr", str(path))
+        assert proc.returncode == 2, (name, proc.stderr)
+        assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
+        assert "Traceback" not in proc.stderr
+    proc = _run("ocr", str(tmp_path / "missing.png"))
+    assert proc.returncode == 2 and "not found" in proc.stderr

@@ -1,0 +1,144 @@
+"""The embedded engine on rendered documents of every script and format."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr_loaders.engines.local import LocalEngine
+from ocr_loaders.models import OCRResult
+from tests import docgen
+from tests.conftest import ENGLISH, HANJA, JAPANESE, KOREAN
+
+
+def _text(result: OCRResult) -> str:
+    return "\n".join(p.text for p in result.pages)
+
+
+@pytest.mark.parametrize(
+    ("lines", "max_cer"),
+    [(ENGLISH, 0.02), (KOREAN, 0.05), (JAPANESE, 0.05), (HANJA, 0.1)],
+    ids=["english", "korean", "japanese", "hanja-chinese"],
+)
+def test_reads_each_script(engine: LocalEngine, lines: list[str], max_cer: float) -> None:
+    result = engine.recognize(docgen.image_bytes(docgen.render_lines(lines), "PNG"))
+    assert docgen.cer(_text(result), "\n".join(lines)) <= max_cer, _text(result)
+    assert result.pages[0].text.count("\n") == len(lines) - 1
+
+
+def test_response_shape_and_words(engine: LocalEngine, english_png: bytes) -> None:
+    result = engine.recognize(english_png)
+    page = result.pages[0]
+    assert result.api_version == "1.1" and result.num_billed_pages == 1
+    assert result.model_version.startswith("ocr-loaders-local")
+    assert [w.text for w in page.words] == page.text.split()
+    assert [w.id for w in page.words] == list(range(len(page.words)))
+    assert 0.9 < page.confidence <= 1.0
+    assert result.metadata.pages[0].page == 1 and page.id == 0
+    assert (page.width, page.height) == Image.open(docgen.io.BytesIO(english_png)).size
+
+
+def test_word_boxes_cover_their_ink(engine: LocalEngine) -> None:
+    img = docgen.render_lines(["alpha beta gamma"], size=48, width=900)
+    page = engine.recognize(docgen.image_bytes(img, "PNG")).pages[0]
+    ink = np.asarray(img.convert("L")) < 128
+    total_ink = ink.sum()
+    covered = np.zeros_like(ink)
+    assert [w.text for w in page.words] == ["alpha", "beta", "gamma"]
+    for word in page.words:
+        x0, y0, x1, y1 = word.bounding_box.rect()
+        verts = word.bounding_box.points()
+        assert verts[0][0] <= verts[1][0] and verts[0][1] <= verts[3][1]  # TL, TR, BR, BL
+        box_ink = ink[y0:y1, x0:x1].sum()
+        assert box_ink > 0
+        covered[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2] = True
+    assert (ink & covered).sum() / total_ink > 0.97
+    # boxes are in reading order left to right, not overlapping
+    rects = [w.bounding_box.rect() for w in page.words]
+    assert all(a[2] <= b[0] + 3 for a, b in itertools.pairwise(rects))
+
+
+def test_korean_words_are_eojeol_with_boxes(engine: LocalEngine) -> None:
+    page = engine.recognize(docgen.image_bytes(docgen.render_lines(KOREAN), "PNG")).pages[0]
+    assert len(page.words) == len(" ".join(KOREAN).split())
+    for word in page.words:
+        x0, y0, x1, y1 = word.bounding_box.rect()
+        assert x1 - x0 > 20 and y1 - y0 > 15
+
+
+def test_two_page_pdf_and_two_frame_tiff(engine: LocalEngine) -> None:
+    pages = [docgen.render_lines(["First page here"]), docgen.render_lines(["Second page now"])]
+    for data in (docgen.pdf_from_images(pages), docgen.multi_frame_tiff(pages)):
+        result = engine.recognize(data)
+        assert [m.page for m in result.metadata.pages] == [1, 2]
+        assert [p.id for p in result.pages] == [0, 1]
+        assert "First" in result.pages[0].text and "Second" in result.pages[1].text
+        assert result.text == result.pages[0].text + "\n" + result.pages[1].text
+
+
+def test_page_selection_keeps_real_page_numbers(engine: LocalEngine) -> None:
+    pages = [docgen.render_lines([f"Page number {i}"], size=30, width=600) for i in (1, 2, 3)]
+    result = engine.recognize(docgen.pdf_from_images(pages), pages="3")
+    assert [m.page for m in result.metadata.pages] == [3]
+    assert "3" in result.pages[0].text and result.total_pages == 3
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "BMP", "HEIC"])
+def test_image_formats(engine: LocalEngine, fmt: str) -> None:
+    data = docgen.image_bytes(docgen.render_lines(ENGLISH), fmt)
+    assert docgen.cer(_text(engine.recognize(data)), "\n".join(ENGLISH)) < 0.05
+
+
+def test_rotated_page_is_read_upright(engine: LocalEngine) -> None:
+    lines = ["The quick brown fox jumps over the lazy dog"] * 6
+    img = docgen.render_lines(lines, size=36, width=1100).rotate(90, expand=True)
+    result = engine.recognize(docgen.image_bytes(img, "PNG"))
+    assert docgen.cer(_text(result), "\n".join(lines)) < 0.1, _text(result)
+
+
+def test_blank_page(engine: LocalEngine) -> None:
+    result = engine.recognize(docgen.image_bytes(Image.new("RGB", (800, 600), "white"), "PNG"))
+    assert result.pages[0].text == "" and result.pages[0].words == []
+    assert result.pages[0].confidence == 0.0
+
+
+def test_two_column_page_reads_column_by_column(engine: LocalEngine) -> None:
+    fnt = docgen.font(28)
+    img = Image.new("RGB", (1400, 700), "white")
+    draw = docgen.ImageDraw.Draw(img)
+    left = ["Left column line one", "Left column line two", "Left column line three",
+            "Left column line four"]
+    right = ["Right column row one", "Right column row two", "Right column row three",
+             "Right column row four"]
+    for i, (a, b) in enumerate(zip(left, right)):
+        draw.text((60, 80 + i * 60), a, font=fnt, fill="black")
+        draw.text((760, 80 + i * 60), b, font=fnt, fill="black")
+    text = engine.recognize(docgen.image_bytes(img, "PNG")).pages[0].text
+    assert docgen.cer(text, "\n".join(left + right)) < 0.05, text
+
+
+def test_engine_is_shared_safely_between_threads(engine: LocalEngine) -> None:
+    docs = [docgen.image_bytes(docgen.render_lines([f"Thread document {i}"]), "PNG")
+            for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        texts = list(pool.map(lambda d: engine.recognize(d).text, docs))
+    assert texts == [f"Thread document {i}" for i in range(4)]
+    assert threading.active_count() >= 1
+
+
+def test_models_load_once(engine: LocalEngine, english_png: bytes) -> None:
+    engine.recognize(english_png)
+    rapid = engine._rapid
+    engine.recognize(english_png)
+    assert engine._rapid is rapid
+
+
+def test_no_tesseract_still_reads_latin() -> None:
+    eng = LocalEngine(hangul=False, auto_rotate=False)
+    img = docgen.render_lines(["Plain English still works"])
+    assert "English" in eng.recognize(docgen.image_bytes(img, "PNG")).text
