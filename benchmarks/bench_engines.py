@@ -1,0 +1,280 @@
+"""Accuracy, speed and memory of the embedded engine against the alternatives, in one run.
+
+Runs every engine over a directory in the format of ``../shared/eval`` (images; ``pdfs/`` are
+rendered page by page at 200 DPI), writes predictions in the API's shape to
+``PRED/<engine>/<dataset>/<id>.json``, scores them with the evaluation's own ``score.py`` and
+prints, per dataset and engine: CER, CER_ns, WER, BoW_F1, Chr_F1, Det_F1, warm seconds per
+page, model load time and peak RSS, plus the ratios of ours to each alternative.
+
+Each engine runs in its own child process, one after the other, so peak RSS and timings are
+its own. Alternatives, as a user would otherwise pick them:
+
+* ``tesseract``: Tesseract 5 alone via tesserocr, language per dataset (what LangChain's
+  ``TesseractBlobParser`` does), word boxes from the word iterator;
+* ``ppocrv4``: ``rapidocr-onnxruntime`` defaults (PP-OCRv4; LangChain's ``RapidOCRBlobParser``);
+* ``ppocrv6``: ``rapidocr`` 3 defaults (PP-OCRv6 small), word boxes on.
+
+Usage::
+
+    python benchmarks/bench_engines.py [--eval ../shared/eval] [--engines ours,tesseract,...]
+                                       [--datasets en_funsd,...] [--limit N] [--out .bench]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_EVAL = (HERE.parent.parent / "shared" / "eval").resolve()
+ENGINES = ["ours", "tesseract", "ppocrv4", "ppocrv6"]
+TESS_LANG = {"en": "eng", "ko": "kor+eng", "ja": "jpn+eng", "zh": "chi_sim+eng"}
+METRICS = ["CER", "CER_ns", "WER", "BoW_F1", "Chr_F1", "Det_F1"]
+
+
+# --- child: run one engine ---------------------------------------------------------------------
+
+
+def _items(eval_dir: Path, datasets: list[str] | None, limit: int | None) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for ds_dir in sorted(p for p in eval_dir.iterdir() if p.is_dir()):
+        if datasets and ds_dir.name not in datasets:
+            continue
+        count = 0
+        for js in sorted(ds_dir.glob("*.json")):
+            gt = json.loads(js.read_text())
+            if "dataset" not in gt:
+                continue
+            file = ds_dir / (gt.get("image") or gt.get("file") or gt.get("pdf") or "")
+            if not file.is_file():
+                continue
+            items.append({"dataset": ds_dir.name, "id": gt["id"], "file": str(file),
+                          "lang": gt.get("lang", "en")})
+            count += 1
+            if limit and count >= limit:
+                break
+    return items
+
+
+def _pages(path: str) -> list[Any]:
+    from PIL import Image
+
+    if path.lower().endswith(".pdf"):
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(path)
+        return [doc[i].render(scale=200 / 72).to_pil().convert("RGB") for i in range(len(doc))]
+    return [Image.open(path).convert("RGB")]
+
+
+def _word(text: str, conf: float, quad: Any, wid: int) -> dict[str, Any]:
+    return {
+        "boundingBox": {"vertices": [{"x": round(float(p[0])), "y": round(float(p[1]))}
+                                     for p in quad]},
+        "confidence": float(conf),
+        "id": wid,
+        "text": text,
+    }
+
+
+def _page(width: int, height: int, text: str, words: list[dict[str, Any]], pid: int) -> Any:
+    return {"confidence": 0.0, "height": height, "id": pid, "text": text, "width": width,
+            "words": words}
+
+
+def _make_runner(engine: str) -> Any:
+    if engine == "ours":
+        from ocr_loaders.engines.local import LocalEngine
+
+        eng = LocalEngine()
+        eng._load()
+        eng._tesseract()
+
+        def run(img: Any, lang: str, pid: int) -> Any:
+            return eng.recognize_image(img, page_id=pid).to_api_dict()
+
+        return run
+    if engine == "tesseract":
+        import tesserocr
+
+        from ocr_loaders.engines.tesseract import find_tessdata
+
+        path = find_tessdata() or ""
+        apis: dict[str, Any] = {}
+
+        def run(img: Any, lang: str, pid: int) -> Any:
+            tl = TESS_LANG.get(lang, "eng")
+            if tl not in apis:
+                apis[tl] = tesserocr.PyTessBaseAPI(path=path, lang=tl)
+            api = apis[tl]
+            api.SetImage(img)
+            api.Recognize()
+            text = api.GetUTF8Text()
+            words = []
+            it = api.GetIterator()
+            level = tesserocr.RIL.WORD
+            for w in tesserocr.iterate_level(it, level):
+                try:
+                    t = w.GetUTF8Text(level)
+                except RuntimeError:
+                    continue
+                box = w.BoundingBox(level)
+                if not t or not t.strip() or box is None:
+                    continue
+                x0, y0, x1, y1 = box
+                words.append(_word(t.strip(), w.Confidence(level) / 100,
+                                   [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], len(words)))
+            lines = [ln for ln in text.splitlines() if ln.strip()]
+            return _page(img.width, img.height, "\n".join(lines), words, pid)
+
+        return run
+    if engine == "ppocrv4":
+        from rapidocr_onnxruntime import RapidOCR as RapidV4
+
+        v4 = RapidV4()
+
+        def run(img: Any, lang: str, pid: int) -> Any:
+            import numpy as np
+
+            res, _ = v4(np.asarray(img)[:, :, ::-1])
+            words = []
+            lines = []
+            for quad, text, score in res or []:
+                lines.append(text)
+                for tok in text.split():
+                    words.append(_word(tok, score, quad, len(words)))
+            return _page(img.width, img.height, "\n".join(lines), words, pid)
+
+        return run
+    if engine == "ppocrv6":
+        from rapidocr import RapidOCR
+
+        v6 = RapidOCR(params={"Global.log_level": "error"})
+
+        def run(img: Any, lang: str, pid: int) -> Any:
+            res = v6(img, return_word_box=True)
+            words = []
+            lines = list(res.txts or [])
+            for line in res.word_results or []:
+                for text, score, quad in line:
+                    words.append(_word(text, score, quad, len(words)))
+            return _page(img.width, img.height, "\n".join(lines), words, pid)
+
+        return run
+    raise SystemExit(f"unknown engine {engine}")
+
+
+def child(engine: str, eval_dir: Path, datasets: list[str] | None, limit: int | None,
+          out: Path) -> None:
+    t0 = time.perf_counter()
+    run = _make_runner(engine)
+    load_s = time.perf_counter() - t0
+    per_ds: dict[str, dict[str, float]] = {}
+    for item in _items(eval_dir, datasets, limit):
+        pages = _pages(item["file"])
+        t = time.perf_counter()
+        preds = [run(img, item["lang"], i) for i, img in enumerate(pages)]
+        elapsed = time.perf_counter() - t
+        stats = per_ds.setdefault(item["dataset"], {"pages": 0, "seconds": 0.0})
+        stats["pages"] += len(pages)
+        stats["seconds"] += elapsed
+        doc = {"pages": preds, "text": "\n".join(p["text"] for p in preds)}
+        dest = out / "pred" / engine / item["dataset"] / f"{item['id']}.json"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(json.dumps(doc, ensure_ascii=False))
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    (out / f"timing-{engine}.json").write_text(
+        json.dumps({"load_s": load_s, "rss_mb": rss_mb, "datasets": per_ds})
+    )
+
+
+# --- parent: run all, score, print ------------------------------------------------------------
+
+
+def score(eval_dir: Path, out: Path, engine: str, datasets: list[str] | None) -> dict[str, Any]:
+    dest = out / f"score-{engine}.json"
+    cmd = [sys.executable, str(eval_dir / "score.py"), "--pred", str(out / "pred" / engine),
+           "--gt", str(eval_dir), "--json-out", str(dest)]
+    if datasets:
+        cmd += ["--datasets", ",".join(datasets)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return dict(json.loads(dest.read_text())["datasets"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--eval", type=Path, default=DEFAULT_EVAL)
+    ap.add_argument("--engines", default=",".join(ENGINES))
+    ap.add_argument("--datasets", default=None)
+    ap.add_argument("--limit", type=int, default=None, help="items per dataset")
+    ap.add_argument("--out", type=Path, default=Path(".bench"))
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    datasets = args.datasets.split(",") if args.datasets else None
+    if args.child:
+        child(args.child, args.eval, datasets, args.limit, args.out)
+        return
+    if not (args.eval / "score.py").exists():
+        raise SystemExit(f"no evaluation data at {args.eval} (pass --eval)")
+    engines = args.engines.split(",")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for engine in engines:
+        cmd = [sys.executable, __file__, "--child", engine, "--eval", str(args.eval),
+               "--out", str(args.out)]
+        if args.datasets:
+            cmd += ["--datasets", args.datasets]
+        if args.limit:
+            cmd += ["--limit", str(args.limit)]
+        print(f"running {engine} ...", file=sys.stderr, flush=True)
+        subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
+    report(args.eval, args.out, engines, datasets)
+
+
+def report(eval_dir: Path, out: Path, engines: list[str], datasets: list[str] | None) -> None:
+    scores = {e: score(eval_dir, out, e, datasets) for e in engines}
+    timing = {e: json.loads((out / f"timing-{e}.json").read_text()) for e in engines}
+    names = [d for d in next(iter(scores.values())) if d != "ALL"] + ["ALL"]
+    print("| dataset | engine | " + " | ".join(METRICS) + " | s/page | load s | peak RSS MB |")
+    print("|---|---|" + "---|" * (len(METRICS) + 3))
+    for ds in names:
+        for e in engines:
+            s = scores[e].get(ds, {})
+            t = timing[e]["datasets"]
+            if ds == "ALL":
+                pages = sum(v["pages"] for v in t.values())
+                secs = sum(v["seconds"] for v in t.values())
+            else:
+                pages, secs = t.get(ds, {}).get("pages", 0), t.get(ds, {}).get("seconds", 0.0)
+            spp = secs / pages if pages else float("nan")
+            cells = [f"{s.get(m, float('nan')):.3f}" for m in METRICS]
+            print(f"| {ds} | {e} | " + " | ".join(cells)
+                  + f" | {spp:.2f} | {timing[e]['load_s']:.1f} | {timing[e]['rss_mb']:.0f} |")
+    if "ours" in engines:
+        print("\nRatios, ours / alternative (ALL): BoW_F1, Chr_F1, seconds per page, peak RSS")
+        ours = scores["ours"]["ALL"]
+        t_ours = timing["ours"]
+        for e in engines:
+            if e == "ours":
+                continue
+            alt = scores[e]["ALL"]
+            spp = _spp(t_ours) / _spp(timing[e])
+            rss = t_ours["rss_mb"] / timing[e]["rss_mb"]
+            print(f"- vs {e}: BoW_F1 x{ours['BoW_F1'] / max(alt['BoW_F1'], 1e-9):.2f}, "
+                  f"Chr_F1 x{ours['Chr_F1'] / max(alt['Chr_F1'], 1e-9):.2f}, "
+                  f"time x{spp:.2f}, RSS x{rss:.2f}")
+
+
+def _spp(t: dict[str, Any]) -> float:
+    pages = sum(v["pages"] for v in t["datasets"].values())
+    return sum(v["seconds"] for v in t["datasets"].values()) / max(pages, 1)
+
+
+if __name__ == "__main__":
+    main()
