@@ -198,12 +198,26 @@ def child(engine: str, eval_dir: Path, datasets: list[str] | None, limit: int | 
 # --- parent: run all, score, print ------------------------------------------------------------
 
 
-def score(eval_dir: Path, out: Path, engine: str, datasets: list[str] | None) -> dict[str, Any]:
+def _subset_gt(eval_dir: Path, out: Path, items: list[dict[str, Any]]) -> Path:
+    """A GT tree of symlinks holding only the items that ran (so --limit scores fairly)."""
+    root = out / "gt"
+    for item in items:
+        src = eval_dir / item["dataset"] / f"{item['id']}.json"
+        if not src.exists():
+            src = next(p for p in (eval_dir / item["dataset"]).glob("*.json")
+                       if json.loads(p.read_text()).get("id") == item["id"])
+        dest = root / item["dataset"] / src.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if not dest.exists():
+            dest.symlink_to(src)
+    return root
+
+
+def score(eval_dir: Path, out: Path, engine: str, items: list[dict[str, Any]]) -> dict[str, Any]:
     dest = out / f"score-{engine}.json"
+    gt = _subset_gt(eval_dir, out, items)
     cmd = [sys.executable, str(eval_dir / "score.py"), "--pred", str(out / "pred" / engine),
-           "--gt", str(eval_dir), "--json-out", str(dest)]
-    if datasets:
-        cmd += ["--datasets", ",".join(datasets)]
+           "--gt", str(gt), "--json-out", str(dest)]
     subprocess.run(cmd, check=True, capture_output=True)
     return dict(json.loads(dest.read_text())["datasets"])
 
@@ -216,6 +230,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="items per dataset")
     ap.add_argument("--out", type=Path, default=Path(".bench"))
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--report-only", action="store_true", help="re-score existing predictions")
     args = ap.parse_args()
     datasets = args.datasets.split(",") if args.datasets else None
     if args.child:
@@ -225,7 +240,7 @@ def main() -> None:
         raise SystemExit(f"no evaluation data at {args.eval} (pass --eval)")
     engines = args.engines.split(",")
     args.out.mkdir(parents=True, exist_ok=True)
-    for engine in engines:
+    for engine in [] if args.report_only else engines:
         cmd = [sys.executable, __file__, "--child", engine, "--eval", str(args.eval),
                "--out", str(args.out)]
         if args.datasets:
@@ -234,11 +249,11 @@ def main() -> None:
             cmd += ["--limit", str(args.limit)]
         print(f"running {engine} ...", file=sys.stderr, flush=True)
         subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(HERE.parent)})
-    report(args.eval, args.out, engines, datasets)
+    report(args.eval, args.out, engines, _items(args.eval, datasets, args.limit))
 
 
-def report(eval_dir: Path, out: Path, engines: list[str], datasets: list[str] | None) -> None:
-    scores = {e: score(eval_dir, out, e, datasets) for e in engines}
+def report(eval_dir: Path, out: Path, engines: list[str], items: list[dict[str, Any]]) -> None:
+    scores = {e: score(eval_dir, out, e, items) for e in engines}
     timing = {e: json.loads((out / f"timing-{e}.json").read_text()) for e in engines}
     names = [d for d in next(iter(scores.values())) if d != "ALL"] + ["ALL"]
     print("| dataset | engine | " + " | ".join(METRICS) + " | s/page | load s | peak RSS MB |")

@@ -142,3 +142,18 @@ def test_no_tesseract_still_reads_latin() -> None:
     eng = LocalEngine(hangul=False, auto_rotate=False)
     img = docgen.render_lines(["Plain English still works"])
     assert "English" in eng.recognize(docgen.image_bytes(img, "PNG")).text
+
+
+def test_hanja_inside_korean_lines_are_kept(engine: LocalEngine) -> None:
+    lines = ["甲 은행이 乙에게 대출을 하였다", "원고 甲 의 청구를 기각한다"]
+    result = engine.recognize(docgen.image_bytes(docgen.render_lines(lines), "PNG"))
+    assert "甲" in result.text, result.text
+    assert docgen.cer(result.text, "\n".join(lines)) < 0.15, result.text
+
+
+def test_korean_line_with_digits_is_not_reduced_to_digits(engine: LocalEngine) -> None:
+    lines = ["가. 피고는 2015. 1. 14. 소외인에게 보증금 2억 3,000만 원을 지급하였다",
+             "나. 원고는 2017. 2. 17. 이 사건 아파트를 인도받았다",
+             "다. 피고는 2019. 3. 4. 계약을 갱신하였다"]
+    result = engine.recognize(docgen.image_bytes(docgen.render_lines(lines, size=32), "PNG"))
+    assert docgen.cer(result.text, "\n".join(lines)) < 0.08, result.text

@@ -13,7 +13,6 @@ threads: ONNX Runtime sessions allow concurrent runs and Tesseract handles are p
 from __future__ import annotations
 
 import copy
-import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from ocr_loaders.engines import hangul
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.layout import (
     LineResult,
@@ -33,7 +33,6 @@ from ocr_loaders.engines.tesseract import Tesseract, find_tessdata
 from ocr_loaders.errors import EngineError, MissingDependencyError
 from ocr_loaders.models import BoundingBox, Page, Word
 
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 ENGINE_VERSION = "1.0"
 
 
@@ -176,19 +175,43 @@ class LocalEngine(PageEngine):
             pieces_per_line = list(rec.word_results)
         except Exception:  # word boxes are a refinement; fall back to even splitting
             pieces_per_line = [()] * len(texts)
-        use_hangul = self._hangul_enabled(tess)
+        use_hangul = self._hangul_enabled(tess) and tess is not None
         lines: list[LineResult] = []
+        korean: list[tuple[LineResult, list[Piece]]] = []
+        pending: list[tuple[LineResult, np.ndarray]] = []  # PP-OCRv6 lines, maybe re-read later
         for box, crop, text, score, pieces in zip(
             boxes, crops, texts, scores, pieces_per_line
         ):
             quad = [(float(x), float(y)) for x, y in box]
             line = _pp_line(quad, text, score, pieces)
-            if use_hangul and tess is not None and score < self.hangul_threshold:
-                alt = _tesseract_line(tess, crop, quad)
-                if alt is not None and _prefer_tesseract(line, alt):
-                    line = alt
+            h, w = crop.shape[:2]
+            if use_hangul and tess is not None and hangul.needs_rereading(
+                line.text, score, w, h, self.hangul_threshold
+            ):
+                alt = hangul.read_line(tess, crop, quad, score < self.hangul_threshold)
+                if alt is not None and hangul.prefer_tesseract(line, alt[0], self.hangul_threshold):
+                    korean.append(alt)
+                    continue
             if line.text.strip() and line.confidence >= self.min_line_score:
-                lines.append(line)
+                pending.append((line, crop))
+        if tess is not None and hangul.is_korean_page(len(korean), len(pending)):
+            # On a Korean page PP-OCRv6 confidently reads the digits of a mixed line and drops
+            # its Hangul: re-read every remaining line and keep readings that found Hangul.
+            for line, crop in pending:
+                alt = hangul.read_line(tess, crop, line.quad, False)
+                if alt is not None and hangul.mostly_hangul(alt[0].text):
+                    korean.append(alt)
+                else:
+                    lines.append(line)
+        else:
+            lines.extend(line for line, _ in pending)
+        if korean:
+            def recognize(batch: list[np.ndarray]) -> list[tuple[str, float]]:
+                out = rapid.text_rec(TextRecInput(img=batch, return_word_box=False))
+                return list(zip(out.txts or [], [float(s) for s in out.scores]))
+
+            restored = hangul.restore_hanja(korean, bgr, recognize)
+            lines.extend(ln for ln in restored if ln.text.strip())
         return lines
 
 
@@ -235,43 +258,6 @@ def _pp_line(quad: list[tuple[float, float]], text: str, score: float, pieces: A
     ]
     words = merge_pieces(text, parts) if parts else split_line_evenly(text, quad, score)
     return LineResult(quad=quad, text=text, confidence=score, words=words)
-
-
-def _tesseract_line(
-    tess: Tesseract, crop: np.ndarray, quad: list[tuple[float, float]]
-) -> LineResult | None:
-    h, w = crop.shape[:2]
-    if h > 1.5 * w:  # vertical text: Tesseract single-line mode does not apply
-        return None
-    pad = max(4, h // 4)
-    rgb = Image.fromarray(np.ascontiguousarray(crop[:, :, ::-1]))
-    canvas = Image.new("RGB", (w + 2 * pad, h + 2 * pad), (255, 255, 255))
-    canvas.paste(rgb, (pad, pad))
-    text, conf, twords = tess.recognize_line(canvas, "kor+eng")
-    if not text:
-        return None
-    tl, tr, _br, bl = (np.asarray(p, dtype=np.float64) for p in quad)
-
-    def to_page(x: float, y: float) -> tuple[float, float]:
-        u = min(max((x - pad) / max(w, 1), 0.0), 1.0)
-        v = min(max((y - pad) / max(h, 1), 0.0), 1.0)
-        p = tl + (tr - tl) * u + (bl - tl) * v
-        return float(p[0]), float(p[1])
-
-    pieces = []
-    for tw in twords:
-        x0, y0, x1, y1 = tw.box
-        pieces.append(
-            Piece(tw.text, tw.confidence, [to_page(x0, y0), to_page(x1, y0),
-                                           to_page(x1, y1), to_page(x0, y1)])
-        )
-    return LineResult(quad=quad, text=text, confidence=conf, words=merge_pieces(text, pieces))
-
-
-def _prefer_tesseract(pp: LineResult, tess: LineResult) -> bool:
-    if _HANGUL.search(tess.text):
-        return True
-    return not pp.text.strip() or tess.confidence > pp.confidence + 0.1
 
 
 def _assemble_page(lines: Sequence[LineResult], width: int, height: int, page_id: int) -> Page:

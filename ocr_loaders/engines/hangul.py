@@ -1,0 +1,199 @@
+"""Hangul routing: lines PP-OCRv6 cannot read go to Tesseract, Hanja come back from PP-OCRv6.
+
+PP-OCRv6 has no Hangul in its character set: on a Korean line it returns nothing, a low score,
+or only the digits and Latin letters (``가. 피고는 2015. 1. 14.`` -> ``.2015.1.14.``). Such lines
+are found by their score *and* by their character density (far fewer characters than the line's
+length in character heights), and re-read by Tesseract as single lines (``kor+eng``; ``kor``
+alone when that mix reads a short Korean crop as Latin). Tesseract, in turn, misreads Hanja
+inside Korean lines (``甲`` -> ``HM``); its doubtful pieces are re-read by PP-OCRv6, which knows
+Hanja, and replaced when PP-OCRv6 sees an ideograph with confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from PIL import Image
+
+from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces
+from ocr_loaders.engines.tesseract import Tesseract
+
+HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+LANG = "kor"
+Recognizer = Callable[[list[np.ndarray]], list[tuple[str, float]]]
+"""Reads a batch of BGR crops with PP-OCRv6: ``[(text, score), ...]``."""
+
+
+def needs_rereading(text: str, score: float, width: int, height: int, threshold: float) -> bool:
+    """True when PP-OCRv6 probably did not read the line (low score or too few characters)."""
+    if score < threshold or not text.strip():
+        return True
+    chars = len("".join(text.split()))
+    return width > 2 * height and chars < 1.0 * width / max(height, 1)
+
+
+def mostly_hangul(text: str) -> bool:
+    """At least 30% of the non-space characters are Hangul (not a URL with one stray syllable)."""
+    chars = "".join(text.split())
+    return bool(chars) and len(HANGUL.findall(chars)) >= 0.3 * len(chars)
+
+
+def is_korean_page(korean_lines: int, other_lines: int) -> bool:
+    """Whether enough lines were read as Korean to treat the whole page as Korean."""
+    return korean_lines >= 2 and korean_lines >= 0.15 * (korean_lines + other_lines)
+
+
+def prefer_tesseract(pp: LineResult, tess: LineResult, threshold: float) -> bool:
+    """Keep Tesseract's reading when it found Hangul, or PP-OCRv6 read (almost) nothing."""
+    if HANGUL.search(tess.text):
+        if pp.confidence < threshold:
+            return True
+        return len("".join(tess.text.split())) > 1.3 * len("".join(pp.text.split()))
+    return not pp.text.strip() or tess.confidence > pp.confidence + 0.1
+
+
+def _to_page(quad: Sequence[tuple[float, float]], w: int, h: int, pad: int) -> Callable[
+    [float, float], tuple[float, float]
+]:
+    tl, tr, _br, bl = (np.asarray(p, dtype=np.float64) for p in quad)
+
+    def to_page(x: float, y: float) -> tuple[float, float]:
+        u = min(max((x - pad) / max(w, 1), 0.0), 1.0)
+        v = min(max((y - pad) / max(h, 1), 0.0), 1.0)
+        p = tl + (tr - tl) * u + (bl - tl) * v
+        return float(p[0]), float(p[1])
+
+    return to_page
+
+
+def read_line(
+    tess: Tesseract, crop: np.ndarray, quad: list[tuple[float, float]], retry_korean: bool
+) -> tuple[LineResult, list[Piece]] | None:
+    """Tesseract's reading of one line crop (BGR), with its raw pieces in page pixels."""
+    h, w = crop.shape[:2]
+    if h > 1.5 * w:  # vertical text: single-line mode does not apply
+        return None
+    pad = max(4, h // 4)
+    rgb = Image.fromarray(np.ascontiguousarray(crop[:, :, ::-1]))
+    canvas = Image.new("RGB", (w + 2 * pad, h + 2 * pad), (255, 255, 255))
+    canvas.paste(rgb, (pad, pad))
+    text, conf, twords = tess.recognize_line(canvas, LANG)
+    if retry_korean and not HANGUL.search(text):
+        alt = tess.recognize_line(canvas, "kor")
+        if HANGUL.search(alt[0]) and alt[1] >= conf:
+            text, conf, twords = alt
+    if not text:
+        return None
+    to_page = _to_page(quad, w, h, pad)
+    pieces = []
+    for tw in twords:
+        x0, y0, x1, y1 = tw.box
+        corners = [to_page(x0, y0), to_page(x1, y0), to_page(x1, y1), to_page(x0, y1)]
+        pieces.append(Piece(tw.text, tw.confidence, corners))
+    line = LineResult(quad=quad, text=text, confidence=conf, words=merge_pieces(text, pieces))
+    return line, pieces
+
+
+def _spans(text: str, pieces: Sequence[Piece]) -> list[tuple[int, int] | None]:
+    """Where each piece sits in ``text`` (located in order), or None."""
+    spans: list[tuple[int, int] | None] = []
+    pos = 0
+    for piece in pieces:
+        token = piece.text.strip()
+        idx = text.find(token, pos) if token else -1
+        if idx < 0:
+            spans.append(None)
+            continue
+        spans.append((idx, idx + len(token)))
+        pos = idx + len(token)
+    return spans
+
+
+def _standalone(text: str, span: tuple[int, int] | None) -> bool:
+    if span is None:
+        return False
+    start, end = span
+    return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
+
+
+def _doubtful(piece: Piece, standalone: bool) -> bool:
+    text = piece.text
+    if HANGUL.search(text):
+        # A syllable inside a word is Hangul (PP-OCRv6 reads 차 as 大); a one-syllable word
+        # may be a misread Hanja (甲 -> 뿌, even at 0.91), checked against a strict score.
+        return standalone and len(text) == 1
+    if text.isascii() and any(c.isdigit() for c in text) and piece.confidence >= 0.8:
+        return False
+    return piece.confidence < 0.9
+
+
+def _crop(bgr: np.ndarray, quad: Sequence[tuple[float, float]]) -> np.ndarray:
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    h = max(ys) - min(ys)
+    pad = max(2, int(0.15 * h))
+    x0, y0 = max(int(min(xs)) - pad, 0), max(int(min(ys)) - pad, 0)
+    x1, y1 = int(max(xs)) + pad, int(max(ys)) + pad
+    return bgr[y0:y1, x0:x1]
+
+
+def restore_hanja(
+    lines: list[tuple[LineResult, list[Piece]]], bgr: np.ndarray, recognize: Recognizer
+) -> list[LineResult]:
+    """Replace Tesseract pieces that PP-OCRv6 reads confidently as Hanja; rebuild the lines."""
+    jobs: list[tuple[int, int]] = []
+    crops: list[np.ndarray] = []
+    for li, (line, pieces) in enumerate(lines):
+        spans = _spans(line.text, pieces)
+        for pi, piece in enumerate(pieces):
+            if _doubtful(piece, _standalone(line.text, spans[pi])):
+                crop = _crop(bgr, piece.quad)
+                if crop.size and min(crop.shape[:2]) >= 4:
+                    jobs.append((li, pi))
+                    crops.append(crop)
+    replaced: dict[int, dict[int, str]] = {}
+    if crops:
+        for (li, pi), (text, score) in zip(jobs, recognize(crops)):
+            text = "".join(text.split())
+            piece = lines[li][1][pi]
+            if not text or not IDEOGRAPH.search(text) or score < 0.8:
+                continue
+            # Measured: PP-OCRv6 reads real Hanja at >= 0.995 and Hangul look-alikes at
+            # <= 0.988 (못 -> 吴), so a Hangul reading is replaced only above 0.99.
+            if HANGUL.search(piece.text) and (score < 0.99 or len(text) != 1):
+                continue
+            replaced.setdefault(li, {})[pi] = text
+    out: list[LineResult] = []
+    for li, (line, pieces) in enumerate(lines):
+        changes = replaced.get(li)
+        if not changes:
+            out.append(line)
+            continue
+        new_pieces = [
+            Piece(changes.get(i, p.text), 0.8 if i in changes else p.confidence, p.quad)
+            for i, p in enumerate(pieces)
+        ]
+        text = _replace_spans(line.text, pieces, changes)
+        out.append(LineResult(quad=line.quad, text=text, confidence=line.confidence,
+                              words=merge_pieces(text, new_pieces)))
+    return out
+
+
+def _replace_spans(text: str, pieces: Sequence[Piece], changes: dict[int, str]) -> str:
+    """``text`` with the spans of the changed pieces (located in order) replaced."""
+    out: list[str] = []
+    pos = 0
+    for i, piece in enumerate(pieces):
+        token = piece.text.strip()
+        idx = text.find(token, pos) if token else -1
+        if idx < 0:
+            continue
+        out.append(text[pos:idx])
+        out.append(changes.get(i, text[idx: idx + len(token)]))
+        pos = idx + len(token)
+    out.append(text[pos:])
+    return " ".join("".join(out).split())
