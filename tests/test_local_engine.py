@@ -157,3 +157,10 @@ def test_korean_line_with_digits_is_not_reduced_to_digits(engine: LocalEngine) -
              "다. 피고는 2019. 3. 4. 계약을 갱신하였다"]
     result = engine.recognize(docgen.image_bytes(docgen.render_lines(lines, size=32), "PNG"))
     assert docgen.cer(result.text, "\n".join(lines)) < 0.08, result.text
+
+
+def test_upside_down_page_is_read_upright(engine: LocalEngine) -> None:
+    lines = ["The quick brown fox jumps over the lazy dog"] * 6
+    img = docgen.render_lines(lines, size=36, width=1100).rotate(180, expand=True)
+    result = engine.recognize(docgen.image_bytes(img, "PNG"))
+    assert docgen.cer(result.text, "\n".join(lines)) < 0.1, result.text

@@ -42,11 +42,6 @@ def mostly_hangul(text: str) -> bool:
     return bool(chars) and len(HANGUL.findall(chars)) >= 0.3 * len(chars)
 
 
-def is_korean_page(korean_lines: int, other_lines: int) -> bool:
-    """Whether enough lines were read as Korean to treat the whole page as Korean."""
-    return korean_lines >= 2 and korean_lines >= 0.15 * (korean_lines + other_lines)
-
-
 def prefer_tesseract(pp: LineResult, tess: LineResult, threshold: float) -> bool:
     """Keep Tesseract's reading when it found Hangul, or PP-OCRv6 read (almost) nothing."""
     if HANGUL.search(tess.text):

@@ -26,6 +26,7 @@ from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
     merge_pieces,
+    quad_rect,
     reading_order,
     split_line_evenly,
 )
@@ -110,6 +111,7 @@ class LocalEngine(PageEngine):
                 )
                 rapid._load_det_model()
                 rapid._load_rec_model()
+                rapid._load_cls_model()
                 self._rapid = rapid
         return self._rapid
 
@@ -146,73 +148,140 @@ class LocalEngine(PageEngine):
         tess = self._tesseract()
         if image.mode != "RGB":
             image = image.convert("RGB")
-        if self.auto_rotate and tess is not None:
-            image = _upright(image, tess)
-        bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
-        boxes = _detect(rapid, bgr)
-        lines = self._recognize_lines(rapid, tess, bgr, boxes)
+        lines, suspicious = self._read_page(rapid, tess, image)
+        if suspicious and self.auto_rotate and tess is not None:
+            # Mostly vertical boxes or a poor reading: maybe scanned sideways or upside down.
+            turned = _upright(image, tess)
+            if turned is not image:
+                image = turned
+                lines, _ = self._read_page(rapid, tess, image)
         return _assemble_page(lines, image.width, image.height, page_id)
 
-    def _recognize_lines(
-        self, rapid: Any, tess: Tesseract | None, bgr: np.ndarray, boxes: np.ndarray
-    ) -> list[LineResult]:
-        if len(boxes) == 0:
-            return []
-        from rapidocr.ch_ppocr_rec import TextRecInput
-        from rapidocr.utils.process_img import get_rotate_crop_image
-
-        crops = [get_rotate_crop_image(bgr, copy.deepcopy(b)) for b in boxes]
-        keep = [i for i, c in enumerate(crops) if c.size > 0 and min(c.shape[:2]) >= 2]
-        boxes = boxes[keep]
-        crops = [crops[i] for i in keep]
+    def _read_page(
+        self, rapid: Any, tess: Tesseract | None, image: Image.Image
+    ) -> tuple[list[LineResult], bool]:
+        """Lines of one upright candidate page, and whether the page looks mis-oriented."""
+        bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
+        boxes, crops = _crops(bgr, _detect(rapid, bgr))
         if not crops:
-            return []
-        rec = rapid.text_rec(TextRecInput(img=crops, return_word_box=True))
+            return [], False
+        reader = _LineReader(rapid, boxes, crops)
+        use_hangul = tess is not None and self._hangul_enabled(tess)
+        if use_hangul and tess is not None:
+            korean = self._korean_page(reader, tess)
+            if korean is not None:
+                return hangul.restore_hanja(korean, bgr, reader.plain) + reader.rest_of(
+                    korean_indices=reader.korean, min_score=self.min_line_score
+                ), False
+        reader.read(range(len(crops)))
+        lines: list[LineResult] = []
+        korean_lines: list[tuple[LineResult, list[Piece]]] = []
+        for i in range(len(crops)):
+            line = reader.lines[i]
+            h, w = crops[i].shape[:2]
+            if use_hangul and tess is not None and hangul.needs_rereading(
+                line.text, line.confidence, w, h, self.hangul_threshold
+            ):
+                alt = hangul.read_line(
+                    tess, crops[i], line.quad, line.confidence < self.hangul_threshold
+                )
+                if alt is not None and hangul.prefer_tesseract(line, alt[0], self.hangul_threshold):
+                    korean_lines.append(alt)
+                    continue
+            if line.text.strip() and line.confidence >= self.min_line_score:
+                lines.append(line)
+        if korean_lines:
+            lines += hangul.restore_hanja(korean_lines, bgr, reader.plain)
+        rects = [quad_rect(b) for b in boxes]
+        tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
+        scores = [reader.lines[i].confidence for i in range(len(crops))]
+        suspicious = len(crops) >= 3 and (
+            tall >= 0.5 * len(crops)
+            or (not korean_lines and float(np.mean(scores)) < 0.6)
+            or _upside_down(self._rapid, crops)
+        )
+        return lines, suspicious
+
+    def _korean_page(
+        self, reader: _LineReader, tess: Tesseract
+    ) -> list[tuple[LineResult, list[Piece]]] | None:
+        """Tesseract readings of every Korean line when a sample says the page is Korean.
+
+        A sample of the longest lines is read by PP-OCRv6; lines it cannot read are read by
+        Tesseract. When enough of them turn out to be Hangul, the whole page is read by
+        Tesseract first (PP-OCRv6 reads only the lines that are not Hangul): on a Korean page
+        PP-OCRv6 confidently reads the digits of a mixed line and drops its Hangul.
+        """
+        crops = reader.crops
+        sample = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1] / crops[i].shape[0])
+        sample = sample[:8]
+        reader.read(sample)
+        found: dict[int, tuple[LineResult, list[Piece]]] = {}
+        for i in sample:
+            line = reader.lines[i]
+            h, w = crops[i].shape[:2]
+            if hangul.needs_rereading(line.text, line.confidence, w, h, self.hangul_threshold):
+                alt = hangul.read_line(tess, crops[i], line.quad, True)
+                if alt is not None and hangul.mostly_hangul(alt[0].text):
+                    found[i] = alt
+        if not (len(found) >= 2 and len(found) >= 0.25 * len(sample)):
+            return None
+        for i in range(len(crops)):
+            if i in found:
+                continue
+            alt = hangul.read_line(tess, crops[i], reader.quad(i), False)
+            if alt is not None and hangul.mostly_hangul(alt[0].text):
+                found[i] = alt
+        reader.korean = set(found)
+        return [found[i] for i in sorted(found)]
+
+
+class _LineReader:
+    """PP-OCRv6 recognition of line crops, on demand and at most once per line."""
+
+    def __init__(self, rapid: Any, boxes: np.ndarray, crops: list[np.ndarray]) -> None:
+        self.rapid = rapid
+        self.boxes = boxes
+        self.crops = crops
+        self.lines: dict[int, LineResult] = {}
+        self.korean: set[int] = set()
+
+    def quad(self, i: int) -> list[tuple[float, float]]:
+        return [(float(x), float(y)) for x, y in self.boxes[i]]
+
+    def read(self, indices: Sequence[int] | range) -> None:
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        todo = [i for i in indices if i not in self.lines]
+        if not todo:
+            return
+        crops = [self.crops[i] for i in todo]
+        rec = self.rapid.text_rec(TextRecInput(img=crops, return_word_box=True))
         texts = list(rec.txts or [])
         scores = [float(s) for s in rec.scores]
         try:
-            rec = rapid.cal_rec_boxes(crops, boxes, rec, False)
+            rec = self.rapid.cal_rec_boxes(crops, self.boxes[todo], rec, False)
             pieces_per_line = list(rec.word_results)
         except Exception:  # word boxes are a refinement; fall back to even splitting
             pieces_per_line = [()] * len(texts)
-        use_hangul = self._hangul_enabled(tess) and tess is not None
-        lines: list[LineResult] = []
-        korean: list[tuple[LineResult, list[Piece]]] = []
-        pending: list[tuple[LineResult, np.ndarray]] = []  # PP-OCRv6 lines, maybe re-read later
-        for box, crop, text, score, pieces in zip(
-            boxes, crops, texts, scores, pieces_per_line
-        ):
-            quad = [(float(x), float(y)) for x, y in box]
-            line = _pp_line(quad, text, score, pieces)
-            h, w = crop.shape[:2]
-            if use_hangul and tess is not None and hangul.needs_rereading(
-                line.text, score, w, h, self.hangul_threshold
-            ):
-                alt = hangul.read_line(tess, crop, quad, score < self.hangul_threshold)
-                if alt is not None and hangul.prefer_tesseract(line, alt[0], self.hangul_threshold):
-                    korean.append(alt)
-                    continue
-            if line.text.strip() and line.confidence >= self.min_line_score:
-                pending.append((line, crop))
-        if tess is not None and hangul.is_korean_page(len(korean), len(pending)):
-            # On a Korean page PP-OCRv6 confidently reads the digits of a mixed line and drops
-            # its Hangul: re-read every remaining line and keep readings that found Hangul.
-            for line, crop in pending:
-                alt = hangul.read_line(tess, crop, line.quad, False)
-                if alt is not None and hangul.mostly_hangul(alt[0].text):
-                    korean.append(alt)
-                else:
-                    lines.append(line)
-        else:
-            lines.extend(line for line, _ in pending)
-        if korean:
-            def recognize(batch: list[np.ndarray]) -> list[tuple[str, float]]:
-                out = rapid.text_rec(TextRecInput(img=batch, return_word_box=False))
-                return list(zip(out.txts or [], [float(s) for s in out.scores]))
+        for i, text, score, pieces in zip(todo, texts, scores, pieces_per_line):
+            self.lines[i] = _pp_line(self.quad(i), text, score, pieces)
 
-            restored = hangul.restore_hanja(korean, bgr, recognize)
-            lines.extend(ln for ln in restored if ln.text.strip())
-        return lines
+    def plain(self, batch: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Text and score of arbitrary crops (no word boxes)."""
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        out = self.rapid.text_rec(TextRecInput(img=batch, return_word_box=False))
+        return list(zip(out.txts or [], [float(s) for s in out.scores]))
+
+    def rest_of(self, *, korean_indices: set[int], min_score: float) -> list[LineResult]:
+        """PP-OCRv6 readings of the lines not in ``korean_indices``."""
+        rest = [i for i in range(len(self.crops)) if i not in korean_indices]
+        self.read(rest)
+        return [
+            self.lines[i] for i in rest
+            if self.lines[i].text.strip() and self.lines[i].confidence >= min_score
+        ]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -231,7 +300,7 @@ def _try_tesseract(tessdata: str | None) -> Tesseract | None:
 def _upright(image: Image.Image, tess: Tesseract) -> Image.Image:
     """Rotate a page scanned sideways or upside down, when OSD is confident."""
     probe = image.copy()
-    probe.thumbnail((1600, 1600))
+    probe.thumbnail((1200, 1200))
     orient = tess.orientation(probe)
     if orient is None or orient.degrees == 0 or orient.confidence < 3.0:
         return image
@@ -247,6 +316,23 @@ def _detect(rapid: Any, bgr: np.ndarray) -> np.ndarray:
     if det.boxes is None or len(det.boxes) == 0:
         return np.zeros((0, 4, 2), dtype=np.float32)
     return np.asarray(map_boxes_to_original(det.boxes, op_record, h, w), dtype=np.float32)
+
+
+def _upside_down(rapid: Any, crops: list[np.ndarray]) -> bool:
+    """Most of the longest lines look upside down to PP-OCR's 0/180 classifier."""
+    sample = sorted(crops, key=lambda c: -c.shape[1] / c.shape[0])[:6]
+    cls = rapid._load_cls_model()
+    votes = [label == "180" and score >= 0.9 for label, score in cls(sample).cls_res]
+    return sum(votes) >= max(2, 0.6 * len(votes))
+
+
+def _crops(bgr: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Perspective crops of the detected quads, dropping degenerate ones."""
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    crops = [get_rotate_crop_image(bgr, copy.deepcopy(b)) for b in boxes]
+    keep = [i for i, c in enumerate(crops) if c.size > 0 and min(c.shape[:2]) >= 2]
+    return boxes[keep], [crops[i] for i in keep]
 
 
 def _pp_line(quad: list[tuple[float, float]], text: str, score: float, pieces: Any) -> LineResult:
