@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import median
+from typing import Any
 
 Point = tuple[float, float]
 Quad = list[Point]
@@ -199,3 +200,50 @@ def reading_order(lines: Sequence[LineResult]) -> list[list[LineResult]]:
         return []
     line_h = median([ln.rect[3] - ln.rect[1] for ln in items]) or 1.0
     return _order(items, line_h, 0)
+
+
+def tighten_to_ink(gray: Any, quad: Quad) -> Quad:
+    """Shrink a near-axis-aligned word box to the dark pixels inside it (never grows it).
+
+    Recognisers place word boxes from line geometry, so they carry the line's padding; boxes
+    tight on the ink match what people (and evaluation ground truth) draw around words.
+    """
+    x0, y0, x1, y1 = quad_rect(quad)
+    (ax, ay), (bx, by) = quad[0], quad[1]
+    if abs(by - ay) > 0.2 * max(abs(bx - ax), 1.0):  # rotated word: keep the quad
+        return quad
+    h, w = gray.shape[:2]
+    ix0, iy0 = max(int(x0), 0), max(int(y0), 0)
+    ix1, iy1 = min(round(x1), w), min(round(y1), h)
+    if ix1 - ix0 < 2 or iy1 - iy0 < 2:
+        return quad
+    region = gray[iy0:iy1, ix0:ix1]
+    lo, hi = int(region.min()), int(region.max())
+    if hi - lo < 48:
+        return quad
+    ink = region < (lo + hi) / 2
+    rows = ink.any(axis=1).nonzero()[0]
+    cols = ink.any(axis=0).nonzero()[0]
+    if len(rows) == 0 or len(cols) == 0:
+        return quad
+    return rect_quad(
+        ix0 + float(cols[0]), iy0 + float(rows[0]),
+        ix0 + float(cols[-1]) + 1, iy0 + float(rows[-1]) + 1,
+    )
+
+
+def tighten_line(gray: Any, line: LineResult) -> None:
+    """Tighten a line's word boxes to their ink horizontally, and to the line's ink vertically.
+
+    Every word of a line shares the line's top and bottom (as font boxes do), so a word without
+    ascenders or descenders is not squeezed to its x-height.
+    """
+    tight = [tighten_to_ink(gray, w.quad) for w in line.words]
+    changed = [(w, q) for w, q in zip(line.words, tight) if q is not w.quad]
+    if not changed:
+        return
+    top = min(quad_rect(q)[1] for _, q in changed)
+    bottom = max(quad_rect(q)[3] for _, q in changed)
+    for word, quad in changed:
+        x0, _, x1, _ = quad_rect(quad)
+        word.quad = rect_quad(x0, top, x1, bottom)

@@ -29,6 +29,7 @@ from ocr_loaders.engines.layout import (
     quad_rect,
     reading_order,
     split_line_evenly,
+    tighten_line,
 )
 from ocr_loaders.engines.tesseract import Tesseract, find_tessdata
 from ocr_loaders.errors import EngineError, MissingDependencyError
@@ -54,6 +55,7 @@ class LocalEngine(PageEngine):
         hangul_threshold: PP-OCRv6 lines scoring below this are re-read by Tesseract.
         num_threads: ONNX Runtime intra-op threads (``None``: all cores).
         tessdata: Tesseract data directory (default: found on the system).
+        tight_boxes: shrink word boxes to their ink (recognisers pad them with the line's margin).
     """
 
     name = "local"
@@ -68,7 +70,9 @@ class LocalEngine(PageEngine):
         hangul_threshold: float = 0.8,
         num_threads: int | None = None,
         tessdata: str | None = None,
+        tight_boxes: bool = True,
     ) -> None:
+        self.tight_boxes = tight_boxes
         self.hangul = hangul
         self.auto_rotate = auto_rotate
         self.det_limit_side_len = det_limit_side_len
@@ -155,6 +159,10 @@ class LocalEngine(PageEngine):
             if turned is not image:
                 image = turned
                 lines, _ = self._read_page(rapid, tess, image)
+        if self.tight_boxes:
+            gray = np.asarray(image.convert("L"))
+            for line in lines:
+                tighten_line(gray, line)
         return _assemble_page(lines, image.width, image.height, page_id)
 
     def _read_page(
