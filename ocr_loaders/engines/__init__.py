@@ -18,7 +18,7 @@ def get_engine(engine: str | OCREngine = "local", **kwargs: Any) -> OCREngine:
 
         return LocalEngine(**kwargs)
     if engine == "upstage":
-        from ocr_loaders.engines.upstage import UpstageEngine  # type: ignore[import-not-found]
+        from ocr_loaders.engines.upstage import UpstageEngine
 
-        return UpstageEngine(**kwargs)  # type: ignore[no-any-return]
+        return UpstageEngine(**kwargs)
     raise ValueError(f"unknown engine {engine!r}: use 'local', 'upstage' or an OCREngine")
