@@ -140,7 +140,7 @@ def create_app(
 
     Args:
         engine: the OCR engine (default: the embedded ``LocalEngine``); must be thread-safe.
-        api_key: required Bearer key (default: ``OCR_LOADERS_API_KEY``; none: no auth).
+        api_key: required Bearer key (``None``: ``OCR_LOADERS_API_KEY``; empty: no auth).
         limits: input limits, enforced while the upload streams in.
         max_workers: OCR threads (default: CPU count).
         max_queue: jobs allowed to wait for a thread before 429 (default: 2 * max_workers).
@@ -149,7 +149,7 @@ def create_app(
         from ocr_loaders.engines import get_engine
 
         engine = get_engine("local")
-    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV) or None
+    key = (os.environ.get(API_KEY_ENV) if api_key is None else api_key) or None
     workers = max_workers or os.cpu_count() or 1
     pool = WorkerPool(workers, 2 * workers if max_queue is None else max_queue)
     ocr_engine: OCREngine = engine
