@@ -266,3 +266,33 @@ def test_concurrent_load(ocr_server: str, tiny_png: bytes, tmp_path: Path,
         time.sleep(0.1)
     assert _open_fds() <= fds_before + 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_command(tmp_path: Path) -> None:
+    """``ocr-loaders serve`` starts a server (the engine loads lazily, so this is cheap)."""
+    import sys
+
+    from tests.serverutil import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ocr_loaders.cli", "serve", "--port", str(port),
+         "--api-key", "cli-key", "--workers", "1", "--queue", "1"],
+        cwd=Path(__file__).parent.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = requests.get(url + "/health", timeout=2).json()
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+        assert health["workers"] == 1 and health["capacity"] == 2
+        assert_error(post(url, b"x", headers=None), 401)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

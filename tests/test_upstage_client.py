@@ -356,3 +356,17 @@ def test_key_never_leaks(scripted: str, tiny_png: bytes, caplog: pytest.LogCaptu
     for text in texts:
         assert KEY not in text
     assert any("retry" in r.getMessage() for r in caplog.records)
+
+
+def test_cli_upstage_engine_with_schema(ocr_server: str, tiny_png: bytes, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from ocr_loaders.cli import main
+
+    monkeypatch.setenv("UPSTAGE_API_KEY", SERVER_KEY)
+    monkeypatch.setenv("UPSTAGE_BASE_URL", ocr_server)
+    path = tmp_path / "hello.png"
+    path.write_bytes(tiny_png)
+    assert main(["ocr", str(path), "--engine", "upstage", "--schema", "clova"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["version"] == "V2" and out["images"][0]["fields"][-1]["lineBreak"] is True
