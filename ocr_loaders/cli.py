@@ -1,4 +1,5 @@
-"""The ``ocr-loaders`` command: OCR a document and print the API's JSON (or its text).
+"""The ``ocr-loaders`` command: ``ocr`` prints a document's OCR as the API's JSON (or text, or
+the CLOVA / Google shape); ``serve`` runs the API-compatible HTTP server.
 
 Bad input ends with a one-line ``error: ...`` on stderr and exit code 2 (no traceback).
 """

@@ -23,7 +23,7 @@ def english_png() -> bytes:
     return docgen.image_bytes(docgen.render_lines(ENGLISH), "PNG")
 
 
-SERVER_KEY = "sk-test-0123456789abcdef"
+from tests.serverutil import SECRET as SERVER_KEY  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -19,42 +19,14 @@ import requests
 
 pytest.importorskip("fastapi")
 
-from ocr_loaders.engines.base import OCREngine
-from ocr_loaders.inputs import Limits, OpenedDocument
-from ocr_loaders.models import BoundingBox, Page, Word
+from ocr_loaders.inputs import Limits
 from ocr_loaders.server import create_app
 from tests import docgen
 from tests.conftest import SERVER_KEY
-from tests.serverutil import running
+from tests.serverutil import FakeEngine, running
 
 OCR = "/v1/document-ai/ocr"
 AUTH = {"Authorization": f"Bearer {SERVER_KEY}"}
-
-
-class FakeEngine(OCREngine):
-    """A real engine subclass: decodes each page (so corrupt files fail as with any engine),
-    takes ``delay`` seconds per page, and can be told to crash."""
-
-    name = "fake"
-
-    def __init__(self, delay: float = 0.0, crash: bool = False) -> None:
-        self.delay = delay
-        self.crash = crash
-
-    @property
-    def model_version(self) -> str:
-        return "fake-1"
-
-    def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
-        for number, image in doc.iter_images():
-            image.close()
-            time.sleep(self.delay)
-            if self.crash:
-                raise RuntimeError(f"engine exploded; secret={SERVER_KEY}")
-            box = BoundingBox.from_rect(1, 1, 20, 10)
-            word = Word(bounding_box=box, confidence=1.0, id=0, text="fake")
-            yield number, Page(confidence=1.0, height=20, id=number - 1, text="fake",
-                               width=40, words=[word])
 
 
 def post(url: str, data: bytes, *, headers: dict[str, str] | None = AUTH,

@@ -370,3 +370,20 @@ def test_cli_upstage_engine_with_schema(ocr_server: str, tiny_png: bytes, tmp_pa
     assert main(["ocr", str(path), "--engine", "upstage", "--schema", "clova"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["version"] == "V2" and out["images"][0]["fields"][-1]["lineBreak"] is True
+
+
+def test_client_waits_out_a_busy_server(tiny_png: bytes) -> None:
+    """Our server's 429 + Retry-After, honoured by the client: both requests succeed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ocr_loaders.server import create_app
+    from tests.serverutil import FakeEngine, running
+
+    app = create_app(FakeEngine(delay=0.4), api_key="", max_workers=1, max_queue=0)
+    with running(app) as url, ThreadPoolExecutor(2) as pool:
+        engine = UpstageEngine(KEY, base_url=url, max_retries=3, max_retry_after=2.0)
+        start = time.monotonic()
+        results = list(pool.map(lambda _: engine.recognize(tiny_png), range(2)))
+        elapsed = time.monotonic() - start
+    assert [r.text for r in results] == ["fake", "fake"]
+    assert 0.8 <= elapsed < 4.0  # the second one waited Retry-After (>= 1 s)
