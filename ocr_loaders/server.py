@@ -34,6 +34,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from ocr_loaders.engines.base import OCREngine
 from ocr_loaders.errors import (
@@ -177,6 +178,12 @@ def create_app(
         return APIErrorResponse(exc.status_code, str(exc.detail), "invalid_request_error",
                                 f"http_{exc.status_code}").response()
 
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        logger.error("unhandled %s in request", type(exc).__name__)
+        return APIErrorResponse(500, "internal server error", "server_error",
+                                "internal_error").response()
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         return APIErrorResponse(422, "invalid request", "invalid_request_error",
@@ -212,6 +219,9 @@ def create_app(
         except MalformedFormError as exc:
             raise APIErrorResponse(400, str(exc), "invalid_request_error", "invalid_form"
                                    ) from None
+        except ClientDisconnect:
+            raise APIErrorResponse(400, "the client disconnected during the upload",
+                                   "invalid_request_error", "client_disconnected") from None
         document = form.files.get("document")
         if document is None:
             raise APIErrorResponse(400, "missing multipart file field 'document'",

@@ -268,3 +268,17 @@ def test_serve_command(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_client_disconnect_mid_upload(fake_server: str, tiny_png: bytes) -> None:
+    import socket
+
+    host, port = fake_server.removeprefix("http://").split(":")
+    head = (f"POST {OCR} HTTP/1.1\r\nHost: x\r\nContent-Length: 15000\r\n"
+            "Content-Type: multipart/form-data; boundary=b\r\n\r\n").encode()
+    part = b'--b\r\nContent-Disposition: form-data; name="document"; filename="a"\r\n\r\n'
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(head + part + tiny_png[:100])
+    time.sleep(0.2)
+    assert requests.get(fake_server + "/health", timeout=10).json()["status"] == "ok"
+    assert post(fake_server, tiny_png).status_code == 200
