@@ -1,4 +1,5 @@
-"""The ``ocr-loaders`` command: OCR a document and print the API's JSON (or its text).
+"""The ``ocr-loaders`` command: ``ocr`` prints a document's OCR as the API's JSON (or text, or
+the CLOVA / Google shape); ``serve`` runs the API-compatible HTTP server.
 
 Bad input ends with a one-line ``error: ...`` on stderr and exit code 2 (no traceback).
 """
@@ -27,6 +28,15 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="JSON shape of the output (default: the Upstage OCR API's)")
     ocr.add_argument("--password", help="password of an encrypted PDF")
     ocr.add_argument("--indent", type=int, default=2, help="JSON indentation (0: one line)")
+    srv = sub.add_parser("serve", help="run the Upstage OCR API-compatible HTTP server")
+    srv.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    srv.add_argument("--api-key", help="required Bearer key (default: $OCR_LOADERS_API_KEY; "
+                     "unset: no authentication)")
+    srv.add_argument("--workers", type=int, help="OCR worker threads (default: CPU count)")
+    srv.add_argument("--queue", type=int,
+                     help="jobs that may wait for a worker before 429 (default: 2 x workers)")
+    srv.add_argument("--engine", default="local", help="engine behind the server (default: local)")
     return parser
 
 
@@ -35,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "ocr":
             return _ocr(args)
+        if args.command == "serve":
+            return _serve(args)
     except OCRError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -60,10 +72,21 @@ def _ocr(args: argparse.Namespace) -> int:
     if args.schema == "upstage":
         payload = result.to_api_dict()
     else:
-        from ocr_loaders import schemas  # type: ignore[attr-defined]
+        from ocr_loaders import schemas
 
         payload = schemas.convert(result, args.schema)
     print(json.dumps(payload, ensure_ascii=False, indent=args.indent or None))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from ocr_loaders.server import serve
+    except ImportError:
+        print('error: the server needs: pip install "ocr-loaders[server]"', file=sys.stderr)
+        return 2
+    serve(host=args.host, port=args.port, api_key=args.api_key, workers=args.workers,
+          queue=args.queue, engine=args.engine)
     return 0
 
 

@@ -21,3 +21,23 @@ HANJA = ["大韓民國 法院", "中文教科书第一章"]
 @pytest.fixture(scope="session")
 def english_png() -> bytes:
     return docgen.image_bytes(docgen.render_lines(ENGLISH), "PNG")
+
+
+from tests.serverutil import SECRET as SERVER_KEY  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_png() -> bytes:
+    """A small one-line page: fast to OCR, for load tests."""
+    return docgen.image_bytes(docgen.render_lines(["Hello world"], size=28, width=320), "PNG")
+
+
+@pytest.fixture(scope="session")
+def ocr_server(engine):
+    """Our API-compatible server with the real embedded engine and a Bearer key, on 127.0.0.1."""
+    pytest.importorskip("fastapi")
+    from ocr_loaders.server import create_app
+    from tests.serverutil import running
+
+    with running(create_app(engine, api_key=SERVER_KEY, max_workers=2, max_queue=64)) as url:
+        yield url

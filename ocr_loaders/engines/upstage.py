@@ -1,0 +1,411 @@
+"""Client of the Upstage Document OCR API (or of our own API-compatible server).
+
+One ``POST {base_url}/v1/document-ai/ocr`` (or ``/v1/document-digitization`` with
+``model=ocr``) per document, multipart field ``document``. Documents are validated locally
+first (format, size) so a bad file costs no round trip. Connection errors, 408, 429 and 5xx are
+retried with exponential backoff and jitter (``Retry-After`` honoured); other statuses raise a
+typed :class:`~ocr_loaders.errors.APIStatusError` at once. The API key is kept out of
+``repr()``, logs, exception messages and tracebacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+import requests
+from pydantic import SecretStr, ValidationError
+
+from ocr_loaders.engines.base import OCREngine
+from ocr_loaders.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InputError,
+    InvalidResponseError,
+    MissingAPIKeyError,
+    PageRangeError,
+    PayloadTooLargeError,
+    RateLimitError,
+    ServerError,
+)
+from ocr_loaders.inputs import (
+    DEFAULT_LIMITS,
+    Limits,
+    OpenedDocument,
+    Source,
+    parse_page_spec,
+    read_source,
+    sniff_format,
+)
+from ocr_loaders.models import OCRResult, Page
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.upstage.ai"
+ENDPOINTS = {"document-ai/ocr": "/v1/document-ai/ocr",
+             "document-digitization": "/v1/document-digitization"}
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504}) | frozenset(range(505, 600))
+MAX_MESSAGE = 500
+Endpoint = Literal["document-ai/ocr", "document-digitization"]
+
+
+class UpstageEngine(OCREngine):
+    """The Upstage Document OCR API as an :class:`OCREngine`.
+
+    Args:
+        api_key: the API key (default: ``UPSTAGE_API_KEY``); raises MissingAPIKeyError if none.
+        base_url: scheme, host and optional path prefix; point it at ``ocr-loaders serve``.
+        endpoint: ``"document-ai/ocr"`` (default) or ``"document-digitization"`` (``model=ocr``).
+        model: ``model`` form field, e.g. ``"ocr-2.2.1"`` (default: the server's choice, or
+            ``"ocr"`` for document-digitization, which requires it).
+        connect_timeout, read_timeout: seconds; the API may take up to 180 s on a document.
+        max_retries: retries after the first attempt (connection errors, 408, 429, 5xx).
+        backoff_base, backoff_max: exponential backoff ``base * 2**n`` capped at ``max``, with
+            jitter; a ``Retry-After`` header (capped at ``max_retry_after``) takes precedence.
+        requests_per_second: client-side rate limit shared by all threads using this engine.
+        limits: local validation before upload (the API's 50 MB by default).
+        session: a ``requests.Session`` to use (default: one per thread).
+    """
+
+    name = "upstage"
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        *,
+        base_url: str | None = None,
+        endpoint: Endpoint = "document-ai/ocr",
+        model: str | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 180.0,
+        max_retries: int = 2,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+        max_retry_after: float = 60.0,
+        requests_per_second: float | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        session: requests.Session | None = None,
+    ) -> None:
+        key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+        key = key or os.environ.get("UPSTAGE_API_KEY")
+        if not key:
+            raise MissingAPIKeyError(
+                "no API key: pass api_key=... or set the UPSTAGE_API_KEY environment variable"
+            )
+        if endpoint not in ENDPOINTS:
+            raise ValueError(f"unknown endpoint {endpoint!r}: use one of {', '.join(ENDPOINTS)}")
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self._api_key = SecretStr(key)
+        self.base_url = (base_url or os.environ.get("UPSTAGE_BASE_URL") or DEFAULT_BASE_URL)
+        self.base_url = self.base_url.rstrip("/")
+        self.endpoint = endpoint
+        self.model = model or ("ocr" if endpoint == "document-digitization" else None)
+        self.timeout = (connect_timeout, read_timeout)
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.max_retry_after = max_retry_after
+        self.limits = limits
+        self._session = session
+        self._local = threading.local()
+        self._rate = _RateLimiter(requests_per_second)
+
+    def __repr__(self) -> str:
+        return (
+            f"UpstageEngine(base_url={self.base_url!r}, endpoint={self.endpoint!r}, "
+            f"model={self.model!r}, api_key='**********')"
+        )
+
+    __str__ = __repr__
+
+    @property
+    def url(self) -> str:
+        """The full endpoint URL."""
+        return self.base_url + ENDPOINTS[self.endpoint]
+
+    @property
+    def model_version(self) -> str:
+        """The requested model (results carry the server's own ``modelVersion``)."""
+        return self.model or "ocr"
+
+    # --- OCREngine -----------------------------------------------------------------------
+
+    def recognize(
+        self,
+        source: Source,
+        *,
+        pages: str | Sequence[int] | None = None,
+        password: str | None = None,
+        limits: Limits | None = None,
+    ) -> OCRResult:
+        """OCR a document remotely; ``pages`` (1-based) are selected from the full answer.
+
+        The API has no page parameter: the whole document is sent (and billed) and only the
+        requested pages are kept, with their real page numbers in ``metadata.pages[].page``.
+        Encrypted PDFs are not accepted by the API: ``password`` raises InputError.
+        """
+        raw = self._call(source, pages=pages, password=password, limits=limits, schema=None)
+        return self._to_result(raw, parse_page_spec(pages))
+
+    def recognize_raw(
+        self,
+        source: Source,
+        *,
+        schema: str | None = None,
+        pages: str | Sequence[int] | None = None,
+        limits: Limits | None = None,
+    ) -> dict[str, Any]:
+        """The server's JSON as a dict; ``schema`` ``"clova"`` or ``"google"`` asks for that shape.
+
+        With ``pages``, the pages (Upstage), ``images`` (CLOVA) or ``responses`` (Google) of
+        the other pages are dropped.
+        """
+        raw = self._call(source, pages=pages, password=None, limits=limits, schema=schema)
+        selected = parse_page_spec(pages)
+        if selected is None:
+            return raw
+        if schema in (None, "upstage"):
+            return self._to_result(raw, selected).to_api_dict()
+        key = "images" if schema == "clova" else "responses"
+        items = raw.get(key)
+        if not isinstance(items, list):
+            raise InvalidResponseError(f"response has no {key!r} list")
+        _check_pages(selected, len(items))
+        return {**raw, key: [items[n - 1] for n in selected]}
+
+    async def arecognize(
+        self,
+        source: Source,
+        *,
+        pages: str | Sequence[int] | None = None,
+        password: str | None = None,
+        limits: Limits | None = None,
+    ) -> OCRResult:
+        """:meth:`recognize` in a worker thread, so the event loop keeps running."""
+        return await asyncio.to_thread(
+            self.recognize, source, pages=pages, password=password, limits=limits
+        )
+
+    async def arecognize_raw(
+        self, source: Source, *, schema: str | None = None,
+        pages: str | Sequence[int] | None = None, limits: Limits | None = None,
+    ) -> dict[str, Any]:
+        """:meth:`recognize_raw` in a worker thread."""
+        return await asyncio.to_thread(
+            self.recognize_raw, source, schema=schema, pages=pages, limits=limits
+        )
+
+    def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
+        """Send an already opened document and yield its selected pages."""
+        raw = self._post(doc.data, doc.name, doc.mime_type, schema=None)
+        result = self._to_result(raw, doc.page_numbers)
+        for index, page in enumerate(result.pages):
+            yield result.page_number(index), page
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _call(
+        self, source: Source, *, pages: str | Sequence[int] | None, password: str | None,
+        limits: Limits | None, schema: str | None,
+    ) -> dict[str, Any]:
+        if password is not None:
+            raise InputError("the Upstage API does not accept encrypted PDFs; decrypt it first")
+        parse_page_spec(pages)  # a bad page spec fails before the upload
+        data, name = read_source(source, limits=limits or self.limits)
+        fmt = sniff_format(data)
+        return self._post(data, name, fmt.mime_type, schema=schema)
+
+    def _to_result(self, raw: dict[str, Any], selected: Sequence[int] | None) -> OCRResult:
+        try:
+            result = OCRResult.model_validate(raw)
+        except ValidationError as exc:
+            raise InvalidResponseError(
+                f"response is not the OCR API's JSON: {_truncate(str(exc), 200)}"
+            ) from None
+        total = len(result.pages)
+        result.total_pages = total
+        if selected is None:
+            return result
+        numbers = [result.page_number(i) for i in range(total)]
+        _check_pages(selected, max(numbers, default=0))
+        keep = [(n, p) for n, p in zip(numbers, result.pages, strict=True) if n in set(selected)]
+        if [n for n, _ in keep] == numbers:
+            return result
+        kept = [p.model_copy(update={"id": i}) for i, (_, p) in enumerate(keep)]
+        return OCRResult.from_pages(
+            kept, model_version=result.model_version,
+            page_numbers=[n for n, _ in keep], total_pages=total,
+        )
+
+    def _session_for_thread(self) -> requests.Session:
+        if self._session is not None:
+            return self._session
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            self._local.session = session
+        return session
+
+    def _post(self, data: bytes, name: str, mime: str, *, schema: str | None) -> dict[str, Any]:
+        """POST with retries; returns the parsed JSON object or raises a typed APIError."""
+        form = {k: v for k, v in (("model", self.model), ("schema", schema)) if v}
+        filename = os.path.basename(name) if not name.startswith("<") else "document"
+        attempt = 0
+        while True:
+            self._rate.wait()
+            retry_after: float | None = None
+            try:
+                response = self._session_for_thread().post(
+                    self.url,
+                    headers={"Authorization": f"Bearer {self._api_key.get_secret_value()}",
+                             "Accept": "application/json"},
+                    files={"document": (filename, data, mime)},
+                    data=form,
+                    timeout=self.timeout,
+                )
+            except requests.Timeout:
+                error: Exception = APITimeoutError(
+                    f"request to {self.url} timed out (connect {self.timeout[0]} s, "
+                    f"read {self.timeout[1]} s)"
+                )
+            except requests.RequestException as exc:
+                error = APIConnectionError(
+                    f"cannot reach {self.url}: {self._redact(_truncate(str(exc), 200))}"
+                )
+            else:
+                if 200 <= response.status_code < 300:
+                    return self._parse(response)
+                error = self._status_error(response)
+                if response.status_code not in RETRY_STATUSES:
+                    raise error
+                retry_after = _retry_after(response.headers.get("Retry-After"))
+            if attempt >= self.max_retries:
+                raise error
+            delay = self._backoff(attempt, retry_after)
+            logger.warning("OCR request failed (%s); retry %d/%d in %.2f s",
+                           error, attempt + 1, self.max_retries, delay)
+            time.sleep(delay)
+            attempt += 1
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        delay = min(self.backoff_base * 2**attempt, self.backoff_max)
+        return float(delay * (1 - 0.25 * random.random()))
+
+    def _parse(self, response: requests.Response) -> dict[str, Any]:
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            raise InvalidResponseError(
+                f"{response.status_code} response is not a JSON object: "
+                f"{self._redact(_truncate(response.text, 200))}",
+                status_code=response.status_code,
+                body=self._redact(_truncate(response.text, MAX_MESSAGE)),
+            )
+        return payload
+
+    def _status_error(self, response: requests.Response) -> APIStatusError:
+        status = response.status_code
+        body = self._redact(_truncate(response.text, MAX_MESSAGE))
+        detail = self._redact(_server_message(response)) or response.reason or "error"
+        cls: type[APIStatusError]
+        if status in (401, 403):
+            cls = AuthenticationError
+        elif status == 413:
+            cls = PayloadTooLargeError
+        elif status == 429:
+            cls = RateLimitError
+        elif status in (400, 415, 422):
+            cls = BadRequestError
+        elif status >= 500:
+            cls = ServerError
+        else:
+            cls = APIStatusError
+        return cls(f"{status}: {detail}", status_code=status, body=body)
+
+    def _redact(self, text: str) -> str:
+        key = self._api_key.get_secret_value()
+        return text.replace(key, "**********") if key else text
+
+
+def _server_message(response: requests.Response) -> str:
+    """``error.message`` of the API's error JSON, tolerant of other shapes; else the body."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return _truncate(response.text.strip(), MAX_MESSAGE)
+    message: Any = payload
+    if isinstance(payload, dict):
+        error = payload.get("error", payload)
+        if isinstance(error, dict):
+            message = error.get("message") or error.get("detail") or error
+        else:
+            message = error
+        if message is payload and "detail" in payload:
+            message = payload["detail"]
+    return _truncate(str(message), MAX_MESSAGE)
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _check_pages(selected: Sequence[int], available: int) -> None:
+    missing = [n for n in selected if n > available]
+    if missing:
+        raise PageRangeError(
+            f"page {missing[0]} is not in the response; the server returned {available} pages"
+        )
+
+
+class _RateLimiter:
+    """At most ``rate`` calls per second across threads (evenly spaced start times)."""
+
+    def __init__(self, rate: float | None) -> None:
+        if rate is not None and rate <= 0:
+            raise ValueError("requests_per_second must be > 0")
+        self.interval = 1.0 / rate if rate else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+__all__ = ["DEFAULT_BASE_URL", "ENDPOINTS", "UpstageEngine"]

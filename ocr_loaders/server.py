@@ -1,0 +1,305 @@
+"""An HTTP server compatible with the Upstage Document OCR API, backed by any OCREngine.
+
+``POST /v1/document-ai/ocr`` and ``POST /v1/document-digitization`` (``model=ocr``) take the
+API's multipart form (``document`` file, optional ``model`` and ``schema``) and answer the API's
+JSON, or the CLOVA / Google shape with ``schema=clova|google``. Errors use the API's shape
+``{"error": {"message", "type", "code"}}``.
+
+Design choices:
+
+* The upload is parsed while it streams in (python-multipart's push parser), so an oversized
+  document is refused with 413 after at most ``max_file_bytes`` (plus form overhead) was read;
+  nothing is written to disk.
+* OCR is CPU-bound, so it runs in a bounded thread pool. Jobs beyond ``max_workers`` running
+  plus ``max_queue`` waiting are refused at once with 429 and ``Retry-After`` instead of
+  piling up in memory.
+* Every failure of a document becomes a JSON error; the server itself keeps running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+
+from ocr_loaders.engines.base import OCREngine
+from ocr_loaders.errors import (
+    DocumentTooLargeError,
+    EngineError,
+    InputError,
+    UnsupportedFormatError,
+)
+from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
+from ocr_loaders.schemas import SCHEMAS, convert
+from ocr_loaders.upload import FormTooLargeError, MalformedFormError, read_multipart
+
+logger = logging.getLogger(__name__)
+
+API_KEY_ENV = "OCR_LOADERS_API_KEY"
+DIGITIZATION_MODELS = ("ocr",)
+
+
+class APIErrorResponse(Exception):
+    """An error to answer as ``{"error": {"message", "type", "code"}}`` with ``status``."""
+
+    def __init__(self, status: int, message: str, type_: str, code: str,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.type = type_
+        self.code = code
+        self.headers = headers or {}
+
+    def response(self) -> JSONResponse:
+        body = {"error": {"message": self.message, "type": self.type, "code": self.code}}
+        return JSONResponse(body, status_code=self.status, headers=self.headers)
+
+
+def _input_error(exc: InputError) -> APIErrorResponse:
+    """Map a typed input error to its HTTP status (the exception's message is safe to show)."""
+    code = type(exc).__name__.removesuffix("Error")
+    code = "".join("_" + c.lower() if c.isupper() else c for c in code).lstrip("_")
+    if isinstance(exc, UnsupportedFormatError):
+        return APIErrorResponse(415, str(exc), "unsupported_media_type", code)
+    if isinstance(exc, DocumentTooLargeError):
+        return APIErrorResponse(413, str(exc), "payload_too_large", code)
+    return APIErrorResponse(400, str(exc), "invalid_request_error", code)
+
+
+class WorkerPool:
+    """A thread pool with a bounded backlog: ``submit`` refuses work when it is full.
+
+    A slot is held from submission until the job really finishes (even if the client went
+    away), so the count of threads busy with OCR never exceeds what was admitted.
+    """
+
+    def __init__(self, max_workers: int, max_queue: int) -> None:
+        if max_workers < 1 or max_queue < 0:
+            raise ValueError("max_workers must be >= 1 and max_queue >= 0")
+        self.max_workers = max_workers
+        self.capacity = max_workers + max_queue
+        self.executor = ThreadPoolExecutor(max_workers, thread_name_prefix="ocr-worker")
+        self._lock = threading.Lock()
+        self.active = 0
+        self.avg_seconds = 1.0
+
+    def full(self) -> bool:
+        return self.active >= self.capacity
+
+    def retry_after(self) -> int:
+        """Seconds until a slot is likely free: the backlog times the mean job time."""
+        waves = max(self.active - self.max_workers + 1, 1) / self.max_workers
+        return max(1, math.ceil(self.avg_seconds * waves))
+
+    async def run(self, fn: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self.active >= self.capacity:
+                raise APIErrorResponse(
+                    429, "the server is busy; retry later", "rate_limit_exceeded",
+                    "server_busy", headers={"Retry-After": str(self.retry_after())},
+                )
+            self.active += 1
+        start = time.monotonic()
+
+        def release(_: Future[Any]) -> None:
+            with self._lock:
+                self.active -= 1
+                self.avg_seconds = 0.8 * self.avg_seconds + 0.2 * (time.monotonic() - start)
+
+        future = self.executor.submit(fn)
+        future.add_done_callback(release)
+        return await asyncio.wrap_future(future)
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def create_app(
+    engine: OCREngine | None = None,
+    api_key: str | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    max_workers: int | None = None,
+    max_queue: int | None = None,
+) -> FastAPI:
+    """The API-compatible FastAPI app.
+
+    Args:
+        engine: the OCR engine (default: the embedded ``LocalEngine``); must be thread-safe.
+        api_key: required Bearer key (``None``: ``OCR_LOADERS_API_KEY``; empty: no auth).
+        limits: input limits, enforced while the upload streams in.
+        max_workers: OCR threads (default: CPU count).
+        max_queue: jobs allowed to wait for a thread before 429 (default: 2 * max_workers).
+    """
+    if engine is None:
+        from ocr_loaders.engines import get_engine
+
+        engine = get_engine("local")
+    key = (os.environ.get(API_KEY_ENV) if api_key is None else api_key) or None
+    workers = max_workers or os.cpu_count() or 1
+    pool = WorkerPool(workers, 2 * workers if max_queue is None else max_queue)
+    ocr_engine: OCREngine = engine
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.shutdown()
+
+    app = FastAPI(
+        title="ocr-loaders OCR server",
+        description="Upstage Document OCR API-compatible OCR, offline.",
+        version="1.1",
+        lifespan=lifespan,
+    )
+    app.state.pool = pool
+    app.state.engine = ocr_engine
+
+    @app.exception_handler(APIErrorResponse)
+    async def _api_error(_: Request, exc: APIErrorResponse) -> JSONResponse:
+        return exc.response()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return APIErrorResponse(exc.status_code, str(exc.detail), "invalid_request_error",
+                                f"http_{exc.status_code}").response()
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        logger.error("unhandled %s in request", type(exc).__name__)
+        return APIErrorResponse(500, "internal server error", "server_error",
+                                "internal_error").response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return APIErrorResponse(422, "invalid request", "invalid_request_error",
+                                "validation_error").response()
+
+    def authorize(request: Request) -> None:
+        if key is None:
+            return
+        header = request.headers.get("authorization", "")
+        scheme, _, given = header.partition(" ")
+        ok = scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), key.encode()
+        )
+        if not ok:
+            raise APIErrorResponse(
+                401, "invalid or missing API key: send 'Authorization: Bearer <key>'",
+                "authentication_error", "invalid_api_key",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    async def handle(request: Request, endpoint: str) -> JSONResponse:
+        authorize(request)
+        if pool.full():  # cheap refusal before reading the upload
+            raise APIErrorResponse(
+                429, "the server is busy; retry later", "rate_limit_exceeded", "server_busy",
+                headers={"Retry-After": str(pool.retry_after())},
+            )
+        try:
+            form = await read_multipart(request, max_file_bytes=limits.max_file_bytes)
+        except FormTooLargeError as exc:
+            raise APIErrorResponse(413, str(exc), "payload_too_large", "document_too_large"
+                                   ) from None
+        except MalformedFormError as exc:
+            raise APIErrorResponse(400, str(exc), "invalid_request_error", "invalid_form"
+                                   ) from None
+        except ClientDisconnect:
+            raise APIErrorResponse(400, "the client disconnected during the upload",
+                                   "invalid_request_error", "client_disconnected") from None
+        document = form.files.get("document")
+        if document is None:
+            raise APIErrorResponse(400, "missing multipart file field 'document'",
+                                   "invalid_request_error", "missing_document")
+        model = form.fields.get("model") or None
+        schema = (form.fields.get("schema") or "upstage").lower()
+        if schema not in SCHEMAS:
+            raise APIErrorResponse(400, f"unknown schema {schema!r}: use clova or google",
+                                   "invalid_request_error", "invalid_schema")
+        if endpoint == "document-digitization" and model not in DIGITIZATION_MODELS:
+            raise APIErrorResponse(400, "document-digitization needs model=ocr",
+                                   "invalid_request_error", "invalid_model")
+
+        def job() -> dict[str, Any]:
+            result = ocr_engine.recognize(document, limits=limits)
+            return convert(result, schema)
+
+        try:
+            payload = await pool.run(job)
+        except APIErrorResponse:
+            raise
+        except InputError as exc:
+            raise _input_error(exc) from None
+        except EngineError as exc:
+            logger.error("engine failed: %s", exc)
+            raise APIErrorResponse(500, f"OCR engine error: {exc}", "server_error",
+                                   "engine_error") from None
+        except Exception:
+            logger.exception("OCR failed")
+            raise APIErrorResponse(500, "internal error while processing the document",
+                                   "server_error", "internal_error") from None
+        headers = {"X-Requested-Model": model} if model else None
+        return JSONResponse(payload, headers=headers)
+
+    form_schema = {
+        "requestBody": {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": {
+                "type": "object",
+                "required": ["document"],
+                "properties": {
+                    "document": {"type": "string", "format": "binary"},
+                    "model": {"type": "string", "example": "ocr"},
+                    "schema": {"type": "string", "enum": ["clova", "google"]},
+                },
+            }}},
+        }
+    }
+
+    @app.post("/v1/document-ai/ocr", openapi_extra=form_schema,
+              summary="OCR a document (Upstage Document OCR API)")
+    async def document_ai_ocr(request: Request) -> JSONResponse:
+        return await handle(request, "document-ai/ocr")
+
+    @app.post("/v1/document-digitization", openapi_extra=form_schema,
+              summary="OCR a document (Document Digitization API, model=ocr)")
+    async def document_digitization(request: Request) -> JSONResponse:
+        return await handle(request, "document-digitization")
+
+    @app.get("/health", summary="Liveness and load")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "engine": ocr_engine.name, "workers": pool.max_workers,
+                "active": pool.active, "capacity": pool.capacity}
+
+    return app
+
+
+def serve(
+    *, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None,
+    workers: int | None = None, queue: int | None = None, engine: str = "local",
+) -> None:
+    """Run the server with uvicorn (blocking); used by ``ocr-loaders serve``."""
+    import uvicorn
+
+    from ocr_loaders.engines import get_engine
+
+    app = create_app(get_engine(engine), api_key, max_workers=workers, max_queue=queue)
+    uvicorn.run(app, host=host, port=port)
+
+
+__all__ = ["API_KEY_ENV", "APIErrorResponse", "WorkerPool", "create_app", "serve"]

@@ -1,0 +1,389 @@
+"""UpstageEngine over real HTTP: our own server, and a scripted server for the failure modes.
+
+No patching: every request crosses a socket on 127.0.0.1. The scripted server picks its
+behaviour from the first path segment (``/<scenario>/v1/document-ai/ocr``) and counts requests
+per scenario, so retry counts are observed on the server side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+import time
+import traceback
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from ocr_loaders.engines import get_engine
+from ocr_loaders.engines.upstage import UpstageEngine
+from ocr_loaders.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    DocumentTooLargeError,
+    InputError,
+    InvalidResponseError,
+    MissingAPIKeyError,
+    PageRangeError,
+    PayloadTooLargeError,
+    RateLimitError,
+    ServerError,
+    UnsupportedFormatError,
+)
+from ocr_loaders.inputs import Limits
+from tests.conftest import SERVER_KEY
+from tests.serverutil import free_port
+
+KEY = "up-SECRET-key-do-not-leak-42"
+FIXTURE = (Path(__file__).parent / "fixtures" / "hello_response.json").read_bytes()
+
+
+def _three_pages() -> bytes:
+    data = json.loads(FIXTURE)
+    page = data["pages"][0]
+    data["pages"] = [{**page, "id": i} for i in range(3)]
+    data["metadata"]["pages"] = [{**data["metadata"]["pages"][0], "page": i + 1}
+                                 for i in range(3)]
+    data["numBilledPages"] = 3
+    return json.dumps(data).encode()
+
+
+THREE_PAGES = _three_pages()
+
+
+class Scripted(BaseHTTPRequestHandler):
+    """Answers by scenario; records counts, auth headers and form bodies."""
+
+    counts: ClassVar[Counter[str]] = Counter()
+    bodies: ClassVar[dict[str, bytes]] = {}
+    auth: ClassVar[dict[str, str]] = {}
+    lock = threading.Lock()
+
+    def log_message(self, *args: object) -> None:  # keep test output clean
+        pass
+
+    def _send(self, status: int, body: bytes, ctype: str = "application/json",
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)  # the client may have given up (timeout tests)
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        scenario = self.path.strip("/").split("/")[0]
+        with self.lock:
+            self.counts[scenario] += 1
+            n = self.counts[scenario]
+            self.bodies[scenario] = body
+            self.auth[scenario] = self.headers.get("Authorization", "")
+        err = {"error": {"message": f"{scenario} says no", "type": "x", "code": "y"}}
+        if scenario in ("ok", "rps"):
+            self._send(200, FIXTURE)
+        elif scenario == "three":
+            self._send(200, THREE_PAGES)
+        elif scenario == "rate":
+            self._send(429, json.dumps(err).encode(), headers={"Retry-After": "0.3"})
+        elif scenario == "flaky":
+            if n == 1:
+                self._send(500, b"boom", ctype="text/plain")
+            else:
+                self._send(200, FIXTURE)
+        elif scenario == "down":
+            self._send(503, json.dumps(err).encode())
+        elif scenario == "timeout408":
+            self._send(408, b"") if n == 1 else self._send(200, FIXTURE)
+        elif scenario.isdigit():
+            self._send(int(scenario), json.dumps(err).encode())
+        elif scenario == "plain400":
+            self._send(400, b"x" * 5000, ctype="text/plain")
+        elif scenario == "echo":  # a careless server that echoes the key back
+            msg = {"error": {"message": f"bad key {self.headers.get('Authorization')}"}}
+            self._send(401, json.dumps(msg).encode())
+        elif scenario.startswith("slow"):
+            time.sleep(1.0)
+            self._send(200, FIXTURE)
+        elif scenario == "badjson":
+            self._send(200, b"<html>not json</html>", ctype="text/html")
+        elif scenario == "wrongshape":
+            self._send(200, b'{"hello": "world"}')
+        else:
+            self._send(404, b"{}")
+
+
+@pytest.fixture(scope="module")
+def scripted() -> str:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Scripted)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def client(base: str, scenario: str, **kwargs: object) -> UpstageEngine:
+    opts: dict[str, object] = {"backoff_base": 0.05, "backoff_max": 0.2, "max_retries": 2}
+    opts.update(kwargs)
+    return UpstageEngine(KEY, base_url=f"{base}/{scenario}", **opts)  # type: ignore[arg-type]
+
+
+# --- against our own server, with the real embedded engine -----------------------------------
+
+
+def test_client_matches_embedded_engine(ocr_server: str, engine, english_png: bytes) -> None:
+    remote = UpstageEngine(SERVER_KEY, base_url=ocr_server).recognize(english_png)
+    direct = engine.recognize(english_png)
+    assert remote.text == direct.text
+    assert remote.text.strip()
+    assert [(w.text, w.bounding_box.points()) for w in remote.pages[0].words] == [
+        (w.text, w.bounding_box.points()) for w in direct.pages[0].words]
+    assert remote.model_version == direct.model_version
+    assert remote.metadata == direct.metadata
+
+
+def test_client_schemas_and_digitization_endpoint(ocr_server: str, tiny_png: bytes) -> None:
+    remote = UpstageEngine(SERVER_KEY, base_url=ocr_server, endpoint="document-digitization")
+    assert remote.url.endswith("/v1/document-digitization") and remote.model == "ocr"
+    result = remote.recognize(tiny_png)
+    clova = remote.recognize_raw(tiny_png, schema="clova")
+    google = remote.recognize_raw(tiny_png, schema="google")
+    assert clova["version"] == "V2" and len(clova["images"]) == 1
+    assert [f["inferText"] for f in clova["images"][0]["fields"]] == [
+        w.text for w in result.pages[0].words]
+    assert google["responses"][0]["context"]["pageNumber"] == 1
+    assert get_engine("upstage", api_key=SERVER_KEY, base_url=ocr_server).name == "upstage"
+
+
+def test_client_wrong_key_against_our_server(ocr_server: str, tiny_png: bytes) -> None:
+    with pytest.raises(AuthenticationError) as info:
+        UpstageEngine("wrong", base_url=ocr_server).recognize(tiny_png)
+    assert info.value.status_code == 401
+    assert "invalid or missing API key" in str(info.value)
+
+
+def test_arecognize_does_not_block_the_event_loop(scripted: str, tiny_png: bytes) -> None:
+    engine = client(scripted, "slow", max_retries=0)
+
+    async def main() -> tuple[int, str]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.05)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        result = await engine.arecognize(tiny_png)
+        task.cancel()
+        return ticks, result.text
+
+    ticks, text = asyncio.run(main())
+    assert ticks >= 10  # the loop kept running during the ~1 s request
+    assert text == "Print the words \nhello, world"
+
+
+# --- the scripted server: request shape, retries and typed errors ----------------------------
+
+
+def test_request_shape(scripted: str, tiny_png: bytes) -> None:
+    result = client(scripted, "ok", model="ocr-2.2.1").recognize(tiny_png)
+    assert result.model_version == "ocr-2.2.1" and result.num_billed_pages == 1
+    assert result.to_json(indent=2) + "\n" == FIXTURE.decode()  # parsed API JSON round-trips
+    body = Scripted.bodies["ok"]
+    assert b'name="document"' in body and b"Content-Type: image/png" in body
+    assert b'name="model"\r\n\r\nocr-2.2.1' in body
+    assert b'name="schema"' not in body
+    assert Scripted.auth["ok"] == f"Bearer {KEY}"
+
+
+def test_page_selection_keeps_real_page_numbers(scripted: str, tiny_png: bytes) -> None:
+    result = client(scripted, "three").recognize(tiny_png, pages="2-3")
+    assert [m.page for m in result.metadata.pages] == [2, 3]
+    assert [p.id for p in result.pages] == [0, 1]
+    assert result.num_billed_pages == 2 and result.total_pages == 3
+    with pytest.raises(PageRangeError):
+        client(scripted, "three").recognize(tiny_png, pages=[4])
+
+
+def test_429_honours_retry_after_then_raises(scripted: str, tiny_png: bytes) -> None:
+    start = time.monotonic()
+    with pytest.raises(RateLimitError) as info:
+        client(scripted, "rate").recognize(tiny_png)
+    elapsed = time.monotonic() - start
+    assert Scripted.counts["rate"] == 3  # 1 + max_retries
+    assert 0.6 <= elapsed < 2.0  # two waits of Retry-After: 0.3 (not the 0.05 s backoff)
+    assert info.value.status_code == 429 and "rate says no" in str(info.value)
+
+
+def test_500_then_200_is_retried(scripted: str, tiny_png: bytes) -> None:
+    result = client(scripted, "flaky").recognize(tiny_png)
+    assert result.text and Scripted.counts["flaky"] == 2
+
+
+def test_408_is_retried(scripted: str, tiny_png: bytes) -> None:
+    client(scripted, "timeout408").recognize(tiny_png)
+    assert Scripted.counts["timeout408"] == 2
+
+
+def test_5xx_backoff_bounds(scripted: str, tiny_png: bytes) -> None:
+    engine = client(scripted, "down", max_retries=3, backoff_base=0.05, backoff_max=0.1)
+    start = time.monotonic()
+    with pytest.raises(ServerError) as info:
+        engine.recognize(tiny_png)
+    elapsed = time.monotonic() - start
+    assert Scripted.counts["down"] == 4
+    # waits 0.05, 0.1, 0.1 (capped), each with up to 25 % jitter off
+    assert 0.75 * 0.25 <= elapsed < 1.5
+    assert info.value.status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(400, BadRequestError), (401, AuthenticationError), (403, AuthenticationError),
+     (413, PayloadTooLargeError), (415, BadRequestError), (422, BadRequestError)],
+)
+def test_client_errors_are_not_retried(scripted: str, tiny_png: bytes, status: int,
+                                       error: type[Exception]) -> None:
+    with pytest.raises(error) as info:
+        client(scripted, str(status)).recognize(tiny_png)
+    assert Scripted.counts[str(status)] == 1
+    assert info.value.status_code == status  # type: ignore[attr-defined]
+    assert f"{status} says no" in str(info.value)
+
+
+def test_non_json_error_body_is_truncated(scripted: str, tiny_png: bytes) -> None:
+    with pytest.raises(BadRequestError) as info:
+        client(scripted, "plain400").recognize(tiny_png)
+    assert len(str(info.value)) <= 520 and str(info.value).endswith("...")
+
+
+def test_read_timeout(scripted: str, tiny_png: bytes) -> None:
+    engine = client(scripted, "slow-timeout", read_timeout=0.2, max_retries=1)
+    start = time.monotonic()
+    with pytest.raises(APITimeoutError):
+        engine.recognize(tiny_png)
+    assert Scripted.counts["slow-timeout"] == 2
+    assert time.monotonic() - start < 1.5
+
+
+def test_default_timeouts() -> None:
+    engine = UpstageEngine(KEY)
+    assert engine.timeout[1] >= 180 and engine.timeout[0] > 0
+    assert engine.url == "https://api.upstage.ai/v1/document-ai/ocr"
+
+
+@pytest.mark.parametrize("scenario", ["badjson", "wrongshape"])
+def test_invalid_2xx_body(scripted: str, tiny_png: bytes, scenario: str) -> None:
+    with pytest.raises(InvalidResponseError):
+        client(scripted, scenario).recognize(tiny_png)
+    assert Scripted.counts[scenario] == 1
+
+
+def test_connection_refused(tiny_png: bytes) -> None:
+    port = free_port()  # nothing listens there any more
+    engine = UpstageEngine(KEY, base_url=f"http://127.0.0.1:{port}", max_retries=1,
+                           backoff_base=0.05)
+    with pytest.raises(APIConnectionError) as info:
+        engine.recognize(tiny_png)
+    assert not isinstance(info.value, APITimeoutError)
+
+
+def test_requests_per_second(scripted: str, tiny_png: bytes) -> None:
+    engine = client(scripted, "rps", requests_per_second=10)
+    start = time.monotonic()
+    for _ in range(3):
+        engine.recognize(tiny_png)
+    assert time.monotonic() - start >= 0.19
+
+
+def test_local_validation_saves_the_round_trip(scripted: str) -> None:
+    engine = client(scripted, "never")
+    with pytest.raises(UnsupportedFormatError):
+        engine.recognize(b"just some text")
+    with pytest.raises(DocumentTooLargeError):
+        engine.recognize(b"\x89PNG\r\n\x1a\n" + b"0" * 2000, limits=Limits(max_file_bytes=1000))
+    with pytest.raises(InputError):
+        engine.recognize(b"%PDF-1.4", password="x")
+    with pytest.raises(PageRangeError):
+        engine.recognize(b"%PDF-1.4", pages="0")
+    assert Scripted.counts["never"] == 0
+
+
+def test_missing_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("UPSTAGE_API_KEY", raising=False)
+    with pytest.raises(MissingAPIKeyError):
+        UpstageEngine()
+    monkeypatch.setenv("UPSTAGE_API_KEY", KEY)
+    assert "**" in repr(UpstageEngine())
+
+
+def test_key_never_leaks(scripted: str, tiny_png: bytes, caplog: pytest.LogCaptureFixture,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    caplog.set_level(logging.DEBUG)
+    engine = client(scripted, "echo")
+    assert KEY not in repr(engine) and KEY not in str(engine)
+    assert KEY not in repr(vars(engine))
+    texts = []
+    for scenario, exc_type in [("echo", AuthenticationError), ("down", ServerError),
+                               ("slow", APITimeoutError)]:
+        eng = client(scripted, scenario, read_timeout=0.2, max_retries=1)
+        with pytest.raises(exc_type) as info:
+            eng.recognize(tiny_png)
+        exc = info.value
+        texts += [str(exc), repr(exc), str(getattr(exc, "body", "")),
+                  "".join(traceback.format_exception(exc))]
+    with pytest.raises(APIConnectionError) as info:
+        UpstageEngine(KEY, base_url=f"http://127.0.0.1:{free_port()}", max_retries=0).recognize(
+            tiny_png)
+    texts.append("".join(traceback.format_exception(info.value)))
+    assert "bad key Bearer **********" in texts[0]
+    texts += [r.getMessage() for r in caplog.records] + [caplog.text]
+    texts += list(capsys.readouterr())
+    for text in texts:
+        assert KEY not in text
+    assert any("retry" in r.getMessage() for r in caplog.records)
+
+
+def test_cli_upstage_engine_with_schema(ocr_server: str, tiny_png: bytes, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from ocr_loaders.cli import main
+
+    monkeypatch.setenv("UPSTAGE_API_KEY", SERVER_KEY)
+    monkeypatch.setenv("UPSTAGE_BASE_URL", ocr_server)
+    path = tmp_path / "hello.png"
+    path.write_bytes(tiny_png)
+    assert main(["ocr", str(path), "--engine", "upstage", "--schema", "clova"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["version"] == "V2" and out["images"][0]["fields"][-1]["lineBreak"] is True
+
+
+def test_client_waits_out_a_busy_server(tiny_png: bytes) -> None:
+    """Our server's 429 + Retry-After, honoured by the client: both requests succeed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ocr_loaders.server import create_app
+    from tests.serverutil import FakeEngine, running
+
+    app = create_app(FakeEngine(delay=0.4), api_key="", max_workers=1, max_queue=0)
+    with running(app) as url, ThreadPoolExecutor(2) as pool:
+        engine = UpstageEngine(KEY, base_url=url, max_retries=3, max_retry_after=2.0)
+        start = time.monotonic()
+        results = list(pool.map(lambda _: engine.recognize(tiny_png), range(2)))
+        elapsed = time.monotonic() - start
+    assert [r.text for r in results] == ["fake", "fake"]
+    assert 0.8 <= elapsed < 4.0  # the second one waited Retry-After (>= 1 s)
