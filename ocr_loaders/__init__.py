@@ -7,6 +7,8 @@ live in :mod:`ocr_loaders.langchain` and :mod:`ocr_loaders.llama_index`.
 from __future__ import annotations
 
 from ocr_loaders.engines import OCREngine, PageEngine, get_engine
+from ocr_loaders.engines.local import LocalEngine
+from ocr_loaders.engines.upstage import UpstageEngine
 from ocr_loaders.errors import (
     APIError,
     ConversionError,
@@ -34,6 +36,7 @@ __all__ = [
     "EncryptedDocumentError",
     "InputError",
     "Limits",
+    "LocalEngine",
     "OCREngine",
     "OCRError",
     "OCRResult",
@@ -43,6 +46,7 @@ __all__ = [
     "PageRangeError",
     "TooManyPixelsError",
     "UnsupportedFormatError",
+    "UpstageEngine",
     "Vertex",
     "Word",
     "__version__",

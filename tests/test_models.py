@@ -102,9 +102,9 @@ def test_public_api_is_pinned() -> None:
         [
             "APIError", "BoundingBox", "ConversionError", "CorruptDocumentError",
             "DocumentFormat", "DocumentTooLargeError", "EncryptedDocumentError", "InputError",
-            "Limits", "OCREngine", "OCRError", "OCRResult", "Page", "PageEngine",
+            "Limits", "LocalEngine", "OCREngine", "OCRError", "OCRResult", "Page", "PageEngine",
             "PageMetadata", "PageRangeError", "TooManyPixelsError", "UnsupportedFormatError",
-            "Vertex", "Word", "__version__", "get_engine", "open_document", "recognize",
+            "UpstageEngine", "Vertex", "Word", "__version__", "get_engine", "open_document", "recognize",
             "sniff_format",
         ]
     )
