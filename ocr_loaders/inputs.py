@@ -31,6 +31,7 @@ from ocr_loaders.errors import (
     TooManyPixelsError,
     UnsupportedFormatError,
 )
+from ocr_loaders.models import Page
 
 Source = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes]]  # noqa: UP007
 """A document: a path, its bytes, or a binary file object."""
@@ -236,6 +237,30 @@ def to_rgb(image: Image.Image) -> Image.Image:
 
 
 @dataclass
+class DocPage:
+    """One selected page: its 1-based number, its image on demand, and a PDF text layer."""
+
+    number: int
+    _image: Image.Image | None = None
+    _pdf_page: Any = None
+    _limits: Limits = DEFAULT_LIMITS
+
+    def image(self) -> Image.Image:
+        """The page as an RGB image (PDF pages are rendered at ``limits.render_dpi``)."""
+        if self._image is None:
+            self._image = _render_pdf_page(self._pdf_page, self.number, self._limits)
+        return self._image
+
+    def text_layer(self, page_id: int) -> Page | None:
+        """The page read from its PDF text layer, or None (not a PDF, no usable text)."""
+        if self._pdf_page is None:
+            return None
+        from ocr_loaders.textlayer import text_layer_page
+
+        return text_layer_page(self._pdf_page, dpi=self._limits.render_dpi, page_id=page_id)
+
+
+@dataclass
 class OpenedDocument:
     """A validated document whose pages are rendered lazily, one at a time.
 
@@ -255,6 +280,14 @@ class OpenedDocument:
     @property
     def mime_type(self) -> str:
         return self.format.mime_type
+
+    def iter_pages(self) -> Iterator[DocPage]:
+        """Yield each selected page, rendered only if asked (:meth:`DocPage.image`)."""
+        if self._pdf is not None:
+            yield from _iter_pdf_doc_pages(self._pdf, self.page_numbers, self.limits, self.password)
+        else:
+            for number, image in _iter_image_frames(self.data, self.page_numbers, self.limits):
+                yield DocPage(number=number, _image=image)
 
     def iter_images(self) -> Iterator[tuple[int, Image.Image]]:
         """Yield ``(page_number, RGB image)`` for each selected page, one in memory at a time."""
@@ -401,32 +434,49 @@ def pdf_page_pixels(width_pt: float, height_pt: float, dpi: int) -> tuple[int, i
     return max(1, round(width_pt * scale)), max(1, round(height_pt * scale))
 
 
-def _iter_pdf_pages(
+def _render_pdf_page(page: Any, number: int, limits: Limits) -> Image.Image:
+    import pypdfium2 as pdfium
+
+    try:
+        bitmap = page.render(scale=limits.render_dpi / POINTS_PER_INCH)
+        return to_rgb(bitmap.to_pil())
+    except pdfium.PdfiumError as exc:
+        raise CorruptDocumentError(f"cannot render PDF page {number}: {exc}") from None
+
+
+def _iter_pdf_doc_pages(
     pdf: bytes, numbers: list[int], limits: Limits, password: str | None
-) -> Iterator[tuple[int, Image.Image]]:
+) -> Iterator[DocPage]:
     import pypdfium2 as pdfium
 
     doc = _open_pdf(pdf, password)
     try:
         for number in numbers:
-            page = doc[number - 1]
+            try:
+                page = doc[number - 1]
+            except pdfium.PdfiumError as exc:
+                raise CorruptDocumentError(f"cannot read PDF page {number}: {exc}") from None
             try:
                 w_pt, h_pt = page.get_size()
                 _check_pixels(*pdf_page_pixels(w_pt, h_pt, limits.pixel_dpi), limits, number)
-                bitmap = page.render(scale=limits.render_dpi / POINTS_PER_INCH)
-                image = bitmap.to_pil()
-                yield number, to_rgb(image)
-            except pdfium.PdfiumError as exc:
-                raise CorruptDocumentError(f"cannot render PDF page {number}: {exc}") from None
+                yield DocPage(number=number, _pdf_page=page, _limits=limits)
             finally:
                 page.close()
     finally:
         doc.close()
 
 
+def _iter_pdf_pages(
+    pdf: bytes, numbers: list[int], limits: Limits, password: str | None
+) -> Iterator[tuple[int, Image.Image]]:
+    for page in _iter_pdf_doc_pages(pdf, numbers, limits, password):
+        yield page.number, page.image()
+
+
 __all__ = [
     "DEFAULT_LIMITS",
     "EXTENSIONS",
+    "DocPage",
     "DocumentFormat",
     "Limits",
     "OpenedDocument",

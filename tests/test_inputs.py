@@ -247,3 +247,9 @@ def test_os_error_paths_have_no_traceback_noise(tmp_path) -> None:
         pytest.skip("root can read any file")
     with pytest.raises(InputError):
         open_document(path)
+
+
+def test_image_only_pdf_has_no_text_layer(page: Image.Image) -> None:
+    doc = open_document(docgen.pdf_from_images([page]))
+    layers = [dp.text_layer(0) for dp in doc.iter_pages()]  # pages are open while iterated
+    assert layers == [None]

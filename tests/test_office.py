@@ -65,3 +65,22 @@ def test_missing_libreoffice_is_a_clear_error(monkeypatch) -> None:
 def test_conversion_timeout_kills_libreoffice() -> None:
     with pytest.raises(ConversionError, match="within"):
         open_document(docgen.docx_bytes(["slow"]), limits=Limits(conversion_timeout=0.05))
+
+
+def test_office_text_layer_is_exact_and_ocr_can_be_forced() -> None:
+    from ocr_loaders.engines.local import LocalEngine
+
+    lines = ["Contract number 4521", "Signed in Seoul 서울특별시 甲 乙"]
+    data = docgen.docx_bytes(lines)
+    result = LocalEngine().recognize(data)
+    assert result.text == "\n".join(lines)
+    page = result.pages[0]
+    assert page.confidence == 1.0 and [w.text for w in page.words] == page.text.split()
+    x0, y0, x1, y1 = page.words[0].bounding_box.rect()
+    assert 0 < x0 < x1 < page.width / 2 and 0 < y0 < y1 < page.height / 4
+    forced = LocalEngine(use_text_layer=False).recognize(data)
+    assert forced.pages[0].confidence < 1.0
+    assert docgen.cer(forced.text, "\n".join(lines)) < 0.1, forced.text
+    # the text layer and OCR agree on where the first word is
+    fx0, fy0, fx1, fy1 = forced.pages[0].words[0].bounding_box.rect()
+    assert abs(fx0 - x0) < 15 and abs(fy0 - y0) < 30

@@ -12,7 +12,14 @@ from collections.abc import Iterator, Sequence
 
 from PIL import Image
 
-from ocr_loaders.inputs import DEFAULT_LIMITS, Limits, OpenedDocument, Source, open_document
+from ocr_loaders.inputs import (
+    DEFAULT_LIMITS,
+    DocPage,
+    Limits,
+    OpenedDocument,
+    Source,
+    open_document,
+)
 from ocr_loaders.models import OCRResult, Page
 
 
@@ -75,10 +82,14 @@ class PageEngine(OCREngine):
     def recognize_image(self, image: Image.Image, *, page_id: int = 0) -> Page:
         """Recognise one RGB page image; boxes are in this image's pixels."""
 
+    def recognize_page(self, page: DocPage, *, page_id: int = 0) -> Page:
+        """Recognise one document page (default: OCR of its image)."""
+        image = page.image()
+        try:
+            return self.recognize_image(image, page_id=page_id)
+        finally:
+            image.close()
+
     def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
-        for index, (number, image) in enumerate(doc.iter_images()):
-            try:
-                page = self.recognize_image(image, page_id=index)
-            finally:
-                image.close()
-            yield number, page
+        for index, page in enumerate(doc.iter_pages()):
+            yield page.number, self.recognize_page(page, page_id=index)

@@ -39,6 +39,7 @@ class LineResult:
     text: str
     confidence: float
     words: list[Piece] = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)  # the recogniser's raw units
 
     @property
     def rect(self) -> tuple[float, float, float, float]:

@@ -33,6 +33,7 @@ from ocr_loaders.engines.layout import (
 )
 from ocr_loaders.engines.tesseract import Tesseract, find_tessdata
 from ocr_loaders.errors import EngineError, MissingDependencyError
+from ocr_loaders.inputs import DocPage
 from ocr_loaders.models import BoundingBox, Page, Word
 
 ENGINE_VERSION = "1.0"
@@ -56,6 +57,8 @@ class LocalEngine(PageEngine):
         num_threads: ONNX Runtime intra-op threads (``None``: all cores).
         tessdata: Tesseract data directory (default: found on the system).
         tight_boxes: shrink word boxes to their ink (recognisers pad them with the line's margin).
+        use_text_layer: read born-digital PDF pages (and Office files) from their text layer,
+            exactly and without OCR; pages without a usable layer are OCR'd. False forces OCR.
     """
 
     name = "local"
@@ -71,8 +74,10 @@ class LocalEngine(PageEngine):
         num_threads: int | None = None,
         tessdata: str | None = None,
         tight_boxes: bool = True,
+        use_text_layer: bool = True,
     ) -> None:
         self.tight_boxes = tight_boxes
+        self.use_text_layer = use_text_layer
         self.hangul = hangul
         self.auto_rotate = auto_rotate
         self.det_limit_side_len = det_limit_side_len
@@ -147,6 +152,13 @@ class LocalEngine(PageEngine):
 
     # --- recognition -------------------------------------------------------------------------
 
+    def recognize_page(self, page: DocPage, *, page_id: int = 0) -> Page:
+        if self.use_text_layer:
+            read = page.text_layer(page_id)
+            if read is not None:
+                return read
+        return super().recognize_page(page, page_id=page_id)
+
     def recognize_image(self, image: Image.Image, *, page_id: int = 0) -> Page:
         rapid = self._load()
         tess = self._tesseract()
@@ -188,10 +200,11 @@ class LocalEngine(PageEngine):
             line = reader.lines[i]
             h, w = crops[i].shape[:2]
             if use_hangul and tess is not None and hangul.needs_rereading(
-                line.text, line.confidence, w, h, self.hangul_threshold
+                line, w, h, self.hangul_threshold
             ):
                 alt = hangul.read_line(
-                    tess, crops[i], line.quad, line.confidence < self.hangul_threshold
+                    tess, crops[i], line.quad, line.confidence < self.hangul_threshold,
+                    hangul.MIXED_PAGE_LANG,
                 )
                 if alt is not None and hangul.prefer_tesseract(line, alt[0], self.hangul_threshold):
                     korean_lines.append(alt)
@@ -228,7 +241,7 @@ class LocalEngine(PageEngine):
         for i in sample:
             line = reader.lines[i]
             h, w = crops[i].shape[:2]
-            if hangul.needs_rereading(line.text, line.confidence, w, h, self.hangul_threshold):
+            if hangul.needs_rereading(line, w, h, self.hangul_threshold):
                 alt = hangul.read_line(tess, crops[i], line.quad, True)
                 if alt is not None and hangul.mostly_hangul(alt[0].text):
                     found[i] = alt
@@ -351,7 +364,7 @@ def _pp_line(quad: list[tuple[float, float]], text: str, score: float, pieces: A
         if b is not None
     ]
     words = merge_pieces(text, parts) if parts else split_line_evenly(text, quad, score)
-    return LineResult(quad=quad, text=text, confidence=score, words=words)
+    return LineResult(quad=quad, text=text, confidence=score, words=words, pieces=parts)
 
 
 def _assemble_page(lines: Sequence[LineResult], width: int, height: int, page_id: int) -> Page:
