@@ -116,6 +116,7 @@ class LocalEngine(PageEngine):
                         "Det.limit_type": "max",
                         "Det.limit_side_len": self.det_limit_side_len,
                         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                        "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
                     }
                 )
                 rapid._load_det_model()
