@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+from PIL import Image, ImageDraw, ImageFont
 
-from ocr_loaders.engines.local import LocalEngine  # noqa: E402
-from ocr_loaders.inputs import open_document  # noqa: E402
+from ocr_loaders.engines.local import LocalEngine
+from ocr_loaders.inputs import open_document
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -54,7 +54,8 @@ def main() -> None:
     pdf = scanned_pdf(args.pages)
     engine = LocalEngine()
     engine._load()
-    print(f"| milestone | peak RSS MB | seconds |\n|---|---|---|\n| models loaded | {rss_mb():.0f} | |")
+    print("| milestone | peak RSS MB | seconds |\n|---|---|---|")
+    print(f"| models loaded | {rss_mb():.0f} | |")
     doc = open_document(pdf)
     start = time.perf_counter()
     for i, (_number, _page) in enumerate(engine.iter_document(doc), 1):
