@@ -104,8 +104,8 @@ def test_public_api_is_pinned() -> None:
             "DocumentFormat", "DocumentTooLargeError", "EncryptedDocumentError", "InputError",
             "Limits", "LocalEngine", "OCREngine", "OCRError", "OCRResult", "Page", "PageEngine",
             "PageMetadata", "PageRangeError", "TooManyPixelsError", "UnsupportedFormatError",
-            "UpstageEngine", "Vertex", "Word", "__version__", "get_engine", "open_document", "recognize",
-            "sniff_format",
+            "UpstageEngine", "Vertex", "Word", "__version__", "get_engine", "open_document",
+            "recognize", "sniff_format",
         ]
     )
 

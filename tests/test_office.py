@@ -82,5 +82,5 @@ def test_office_text_layer_is_exact_and_ocr_can_be_forced() -> None:
     assert forced.pages[0].confidence < 1.0
     assert docgen.cer(forced.text, "\n".join(lines)) < 0.1, forced.text
     # the text layer and OCR agree on where the first word is
-    fx0, fy0, fx1, fy1 = forced.pages[0].words[0].bounding_box.rect()
+    fx0, fy0, _fx1, _fy1 = forced.pages[0].words[0].bounding_box.rect()
     assert abs(fx0 - x0) < 15 and abs(fy0 - y0) < 30

@@ -1,0 +1,178 @@
+"""LlamaIndex integration: a page reader, a node parser and an agent tool.
+
+``SimpleDirectoryReader("docs/", file_extractor=OCRReader.file_extractor())`` reads every
+supported file as one :class:`~llama_index.core.Document` per page, with the metadata of
+``GUIDE §2``. Ids are stable (``"{source}#page={n}"``) so re-ingestion updates instead of
+duplicating, and the bulky keys (``words``...) are excluded from embeddings and prompts, so
+LlamaIndex's "metadata length is longer than chunk size" error cannot come from us.
+Needs ``pip install "ocr-loaders[llama-index]"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ocr_loaders.documents import BULKY_KEYS, PageRecord
+from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
+from ocr_loaders.loading import SUPPORTED_EXTENSIONS, PageLoader, SkippedFile
+
+try:
+    from llama_index.core.bridge.pydantic import Field, PrivateAttr
+    from llama_index.core.readers.base import BasePydanticReader
+    from llama_index.core.schema import Document
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        'ocr_loaders.llama_index needs LlamaIndex: pip install "ocr-loaders[llama-index]"'
+    ) from exc
+
+if TYPE_CHECKING:
+    from llama_index.core.tools import FunctionTool
+
+    from ocr_loaders.rag.llama_node_parser import OCRNodeParser
+
+__all__ = [
+    "EXCLUDED_EMBED_KEYS",
+    "EXCLUDED_LLM_KEYS",
+    "OCRNodeParser",
+    "OCRReader",
+    "ocr_document_tool",
+    "to_document",
+]
+
+EXCLUDED_LLM_KEYS = [
+    *BULKY_KEYS, "width", "height", "engine", "model_version", "page_spans", "confidence",
+    "total_pages", "document_pages", "pages",
+]
+"""Metadata never shown to the LLM: boxes and technical details; ``source`` and ``page``
+stay, so an answer can cite them."""
+
+EXCLUDED_EMBED_KEYS = list(EXCLUDED_LLM_KEYS)
+"""Metadata never embedded: the same keys (only the source and the page number remain)."""
+
+
+def document_id(metadata: dict[str, Any]) -> str:
+    """Stable id of a page (or of a whole file in single mode)."""
+    page = metadata.get("page")
+    return f"{metadata['source']}#page={page}" if page is not None else str(metadata["source"])
+
+
+def to_document(record: PageRecord, extra: dict[str, Any] | None = None) -> Document:
+    """A page record as a LlamaIndex Document with a stable id and the bulky keys excluded."""
+    return Document(
+        id_=document_id(record.metadata),
+        text=record.text,
+        metadata={**(extra or {}), **record.metadata},
+        excluded_embed_metadata_keys=list(EXCLUDED_EMBED_KEYS),
+        excluded_llm_metadata_keys=list(EXCLUDED_LLM_KEYS),
+    )
+
+
+class OCRReader(BasePydanticReader):
+    """OCR files into page Documents; also a ``file_extractor`` for ``SimpleDirectoryReader``.
+
+    ``engine`` is ``"local"`` (embedded, offline), ``"upstage"`` (remote API; key from
+    ``engine_options`` or ``UPSTAGE_API_KEY``) or an :class:`~ocr_loaders.OCREngine`.
+    """
+
+    engine: Any = Field(default="local", description="'local', 'upstage' or an OCREngine.")
+    engine_options: dict[str, Any] = Field(default_factory=dict, exclude=True)
+    pages: str | list[int] | None = Field(default=None, description="1-based pages, '1-3,5'.")
+    mode: str = Field(default="page", description="'page' or 'single' (one per file).")
+    min_confidence: float | None = Field(default=None, description="Drop words below this.")
+    show_progress: bool | None = Field(default=None, description="Progress bar over files.")
+    max_workers: int = Field(default=1, description="Files OCR'd concurrently.")
+    on_error: str = Field(default="raise", description="'raise', 'skip' or 'warn'.")
+    limits: Limits = Field(default=DEFAULT_LIMITS)
+    is_remote: bool = False
+
+    _loader: PageLoader | None = PrivateAttr(default=None)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "OCRReader"
+
+    @property
+    def loader(self) -> PageLoader:
+        if self._loader is None:
+            self._loader = PageLoader(
+                self.engine, engine_options=self.engine_options, pages=self.pages,
+                limits=self.limits, mode=self.mode,  # type: ignore[arg-type]
+                min_confidence=self.min_confidence, show_progress=self.show_progress,
+                max_workers=self.max_workers, on_error=self.on_error,  # type: ignore[arg-type]
+            )
+        return self._loader
+
+    @property
+    def skipped(self) -> list[SkippedFile]:
+        """Files that failed and were skipped."""
+        return self.loader.skipped
+
+    def lazy_load_data(
+        self,
+        file: str | Path | list[str | Path],
+        extra_info: dict[str, Any] | None = None,
+        fs: Any = None,
+    ) -> Iterator[Document]:
+        """Page Documents of a file (or files / directories), as they are recognised."""
+        if fs is not None and isinstance(file, (str, os.PathLike)):
+            with fs.open(str(file), "rb") as handle:
+                data = handle.read()
+            records = self.loader.iter_source(data, name=str(file))
+        else:
+            records = self.loader.iter_files(file)
+        for record in records:
+            yield to_document(record, extra_info)
+
+    def load_data(
+        self,
+        file: str | Path | list[str | Path],
+        extra_info: dict[str, Any] | None = None,
+        fs: Any = None,
+    ) -> list[Document]:
+        return list(self.lazy_load_data(file, extra_info, fs))
+
+    async def aload_data(
+        self,
+        file: str | Path | list[str | Path],
+        extra_info: dict[str, Any] | None = None,
+        fs: Any = None,
+    ) -> list[Document]:
+        """:meth:`load_data` in a worker thread, so the event loop keeps serving."""
+        return await asyncio.to_thread(self.load_data, file, extra_info, fs)
+
+    async def alazy_load_data(  # type: ignore[override]
+        self, file: str | Path | list[str | Path], extra_info: dict[str, Any] | None = None,
+    ) -> AsyncIterator[Document]:
+        """Pages as they are recognised, produced in a worker thread."""
+        iterator = self.lazy_load_data(file, extra_info)
+        done = object()
+        while True:
+            doc = await asyncio.to_thread(next, iterator, done)
+            if doc is done:
+                break
+            yield doc  # type: ignore[misc]
+
+    @classmethod
+    def file_extractor(cls, **kwargs: Any) -> dict[str, OCRReader]:
+        """``{".pdf": reader, ".png": reader, ...}`` for every supported extension, one reader."""
+        reader = cls(**kwargs)
+        return {ext: reader for ext in SUPPORTED_EXTENSIONS}
+
+
+def ocr_document_tool(**kwargs: Any) -> FunctionTool:
+    """The ``ocr_document`` agent tool as a LlamaIndex ``FunctionTool``."""
+    from ocr_loaders.tools import llama_index_tool
+
+    return llama_index_tool(**kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "OCRNodeParser":
+        from ocr_loaders.rag.llama_node_parser import OCRNodeParser
+
+        return OCRNodeParser
+    raise AttributeError(name)

@@ -1,0 +1,282 @@
+"""Framework-neutral loading: files in, page records out, lazily, with the loader options.
+
+Both framework adapters are thin shells over :class:`PageLoader`: it resolves the engine,
+expands directories, OCRs files one page at a time (or several files concurrently), applies
+the low-confidence filter, joins pages in ``mode="single"``, shows progress and handles
+failures per file according to ``on_error``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ocr_loaders.documents import PageRecord, page_record
+from ocr_loaders.engines import OCREngine, get_engine
+from ocr_loaders.errors import OCRError
+from ocr_loaders.inputs import DEFAULT_LIMITS, Limits, Source
+
+logger = logging.getLogger("ocr_loaders")
+
+Mode = Literal["page", "single"]
+OnError = Literal["raise", "skip", "warn"]
+PathLike = str | os.PathLike[str]
+
+SUPPORTED_EXTENSIONS = (
+    ".jpg", ".jpeg", ".png", ".bmp", ".pdf", ".tif", ".tiff", ".heic", ".heif",
+    ".docx", ".pptx", ".xlsx",
+)
+"""File extensions picked up when a directory is given (the format itself is sniffed)."""
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file that failed and was skipped (``on_error="skip"`` or ``"warn"``)."""
+
+    source: str
+    error: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.error}: {self.message}"
+
+
+class SkippedFileWarning(UserWarning):
+    """Emitted for each file skipped with ``on_error="warn"``."""
+
+
+def expand_paths(paths: PathLike | Iterable[PathLike]) -> list[str]:
+    """Paths as strings; a directory becomes its supported files, recursively, sorted."""
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    out: list[str] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            out.extend(
+                str(p) for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS
+            )
+        else:
+            out.append(os.fspath(item))
+    return out
+
+
+def progress_wanted(show_progress: bool | None, items: int) -> bool:
+    """``None`` means: on when stderr is a terminal and there is more than one item."""
+    if show_progress is None:
+        return items > 1 and sys.stderr.isatty()
+    return show_progress
+
+
+class PageLoader:
+    """OCR files into :class:`PageRecord` s with the metadata contract (GUIDE §2).
+
+    Args:
+        engine: ``"local"`` (embedded, default), ``"upstage"`` (remote API) or an engine.
+        engine_options: keyword arguments for the named engine (e.g. ``api_key``).
+        pages: 1-based pages to read (``"1-3,5"`` or a list); default all (up to the limit).
+        mode: ``"page"`` (one record per page) or ``"single"`` (one per file, pages joined
+            by ``pages_delimiter``; word boxes are dropped, use page mode for provenance).
+        min_confidence: drop words below this confidence (the low-confidence filter).
+        show_progress: a progress bar over files (``None``: only on a terminal).
+        max_workers: files OCR'd concurrently (useful with the remote engine).
+        on_error: ``"raise"`` the typed error, ``"skip"`` the file (recorded in
+            :attr:`skipped`, logged), or ``"warn"`` (also a :class:`SkippedFileWarning`).
+    """
+
+    def __init__(
+        self,
+        engine: str | OCREngine = "local",
+        *,
+        engine_options: dict[str, Any] | None = None,
+        pages: str | Sequence[int] | None = None,
+        password: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        mode: Mode = "page",
+        pages_delimiter: str = "\n\f",
+        min_confidence: float | None = None,
+        show_progress: bool | None = None,
+        max_workers: int = 1,
+        on_error: OnError = "raise",
+    ) -> None:
+        if mode not in ("page", "single"):
+            raise ValueError(f"mode must be 'page' or 'single', not {mode!r}")
+        if on_error not in ("raise", "skip", "warn"):
+            raise ValueError(f"on_error must be 'raise', 'skip' or 'warn', not {on_error!r}")
+        if max_workers < 1:
+            raise ValueError("max_workers must be at least 1")
+        self._engine_spec = engine
+        self._engine_options = dict(engine_options or {})
+        self._engine: OCREngine | None = engine if isinstance(engine, OCREngine) else None
+        self.pages = pages
+        self.password = password
+        self.limits = limits
+        self.mode: Mode = mode
+        self.pages_delimiter = pages_delimiter
+        self.min_confidence = min_confidence
+        self.show_progress = show_progress
+        self.max_workers = max_workers
+        self.on_error: OnError = on_error
+        self.skipped: list[SkippedFile] = []
+
+    @property
+    def engine(self) -> OCREngine:
+        """The engine, created on first use (models load once per loader)."""
+        if self._engine is None:
+            self._engine = get_engine(self._engine_spec, **self._engine_options)
+        return self._engine
+
+    # --- one source ----------------------------------------------------------------------
+
+    def iter_source(self, source: Source, *, name: str | None = None) -> Iterator[PageRecord]:
+        """Records of one document, page by page as they are recognised.
+
+        Errors are raised (typed); :meth:`iter_files` applies ``on_error``.
+        """
+        label = name if name is not None else _label(source)
+        engine = self.engine
+        doc = engine.open(source, pages=self.pages, password=self.password, limits=self.limits)
+        processed = len(doc.page_numbers)
+        records: Iterator[PageRecord] = (
+            _with_document_pages(
+                page_record(
+                    page, source=label, page_number=number, total_pages=processed,
+                    engine=engine.name, model_version=engine.model_version,
+                ),
+                doc.total_pages,
+            )
+            for number, page in engine.iter_document(doc)
+        )
+        if self.min_confidence is not None:
+            records = self._filtered(records)
+        if self.mode == "single":
+            yield join_pages(list(records), self.pages_delimiter)
+        else:
+            yield from records
+
+    def _filtered(self, records: Iterable[PageRecord]) -> Iterator[PageRecord]:
+        from ocr_loaders.rag import filter_low_confidence  # type: ignore[attr-defined]
+
+        for record in records:
+            yield from filter_low_confidence(
+                [record], min_word_confidence=self.min_confidence, action="drop"
+            )
+
+    # --- many files ----------------------------------------------------------------------
+
+    def iter_files(self, paths: PathLike | Iterable[PathLike]) -> Iterator[PageRecord]:
+        """Records of every file in order; failures handled per ``on_error``."""
+        files = expand_paths(paths)
+        bar = _progress(len(files), self.show_progress)
+        try:
+            if self.max_workers == 1 or len(files) < 2:
+                for path in files:
+                    yield from self._guarded(path)
+                    bar.update(1)
+            else:
+                yield from self._concurrent(files, bar)
+        finally:
+            bar.close()
+
+    def _guarded(self, path: str) -> Iterator[PageRecord]:
+        try:
+            yield from self.iter_source(path, name=path)
+        except OCRError as exc:
+            self._skip(path, exc)
+        except OSError as exc:
+            self._skip(path, exc)
+
+    def _concurrent(self, files: list[str], bar: Any) -> Iterator[PageRecord]:
+        """Whole files in worker threads, yielded in input order, a bounded window ahead."""
+        window = self.max_workers * 2
+        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="ocr-loader") as pool:
+            pending: list[tuple[str, Future[list[PageRecord]]]] = []
+            queue = iter(files)
+            for path in queue:
+                pending.append((path, pool.submit(self._whole, path)))
+                if len(pending) >= window:
+                    break
+            while pending:
+                path, future = pending.pop(0)
+                try:
+                    yield from future.result()
+                finally:
+                    bar.update(1)
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.append((nxt, pool.submit(self._whole, nxt)))
+
+    def _whole(self, path: str) -> list[PageRecord]:
+        return list(self._guarded(path))
+
+    def _skip(self, source: str, exc: Exception) -> None:
+        if self.on_error == "raise":
+            raise exc
+        entry = SkippedFile(source, type(exc).__name__, str(exc))
+        self.skipped.append(entry)
+        logger.warning("skipped %s", entry)
+        if self.on_error == "warn":
+            warnings.warn(str(entry), SkippedFileWarning, stacklevel=4)
+
+
+def join_pages(records: Sequence[PageRecord], delimiter: str) -> PageRecord:
+    """One record for a whole file: page texts joined, per-page spans kept for provenance."""
+    if not records:
+        raise OCRError("no pages were recognised")
+    first = records[0].metadata
+    texts: list[str] = []
+    spans: list[list[int]] = []
+    offset = 0
+    for i, record in enumerate(records):
+        if i:
+            offset += len(delimiter)
+        spans.append([record.metadata["page"], offset, offset + len(record.text)])
+        texts.append(record.text)
+        offset += len(record.text)
+    confidences = [r.metadata["confidence"] for r in records]
+    metadata = {
+        "source": first["source"],
+        "total_pages": first["total_pages"],
+        "document_pages": first.get("document_pages", first["total_pages"]),
+        "pages": [r.metadata["page"] for r in records],
+        "page_spans": spans,
+        "confidence": sum(confidences) / len(confidences),
+        "engine": first["engine"],
+        "model_version": first["model_version"],
+    }
+    return PageRecord(text=delimiter.join(texts), metadata=metadata)
+
+
+def _with_document_pages(record: PageRecord, total: int) -> PageRecord:
+    record.metadata["document_pages"] = total
+    return record
+
+
+def _label(source: Source) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "<bytes>"
+
+
+class _NoProgress:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int, show: bool | None) -> Any:
+    if not progress_wanted(show, total):
+        return _NoProgress()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="file", desc="OCR", leave=False)

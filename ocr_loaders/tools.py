@@ -1,0 +1,147 @@
+"""Agent tools: ``ocr_document(path, pages=None)`` for LangChain and LlamaIndex agents.
+
+The model receives the text (pages marked, truncated at ``max_chars``); the program receives
+the structured result in the API's shape as the artifact (LangChain
+``response_format="content_and_artifact"``, LlamaIndex ``ToolOutput.raw_output``).
+
+An agent chooses the path, so ``root`` restricts which files it may read: paths are
+resolved (symlinks and ``..`` included) and must stay under ``root``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ocr_loaders.engines import OCREngine, get_engine
+from ocr_loaders.errors import InputError
+from ocr_loaders.models import OCRResult
+
+if TYPE_CHECKING:
+    from langchain_core.tools import StructuredTool
+    from llama_index.core.tools import FunctionTool
+
+NAME = "ocr_document"
+DESCRIPTION = (
+    "Extract all text from a document file (scan, photo, PDF, TIFF, HEIC, DOCX, PPTX, XLSX) "
+    "with OCR. Arguments: path to the file; pages, optional, 1-based like '1-3,5'. Returns "
+    "the text of each page, marked [page N]."
+)
+
+
+class OCRDocumentTool:
+    """The framework-neutral tool: resolve and check the path, OCR it, format the answer."""
+
+    def __init__(
+        self,
+        engine: str | OCREngine = "local",
+        *,
+        root: str | Path | None = None,
+        max_chars: int = 20_000,
+        engine_options: dict[str, Any] | None = None,
+    ) -> None:
+        self._spec = engine
+        self._options = dict(engine_options or {})
+        self._engine: OCREngine | None = engine if isinstance(engine, OCREngine) else None
+        self.root = Path(root).resolve() if root is not None else None
+        self.max_chars = max_chars
+
+    @property
+    def engine(self) -> OCREngine:
+        if self._engine is None:
+            self._engine = get_engine(self._spec, **self._options)
+        return self._engine
+
+    def resolve(self, path: str) -> Path:
+        """The file an agent asked for, refused when outside ``root``."""
+        target = (self.root / path if self.root and not Path(path).is_absolute() else Path(path))
+        target = target.resolve()
+        if self.root is not None and not target.is_relative_to(self.root):
+            raise InputError(f"path is outside the allowed directory: {path}")
+        return target
+
+    def run(self, path: str, pages: str | None = None) -> tuple[str, dict[str, Any]]:
+        """``(text for the model, result dict in the API's shape)``."""
+        result = self.engine.recognize(self.resolve(path), pages=pages or None)
+        return self.format(result), result.to_api_dict()
+
+    async def arun(self, path: str, pages: str | None = None) -> tuple[str, dict[str, Any]]:
+        """:meth:`run` in a worker thread, so the event loop keeps serving."""
+        return await asyncio.to_thread(self.run, path, pages)
+
+    def format(self, result: OCRResult) -> str:
+        """Pages marked ``[page N]``, cut at ``max_chars`` with a note saying so."""
+        parts = [
+            f"[page {result.page_number(i)}]\n{page.text}" for i, page in enumerate(result.pages)
+        ]
+        text = "\n\n".join(parts)
+        if len(text) > self.max_chars:
+            text = text[: self.max_chars] + f"\n[truncated at {self.max_chars} characters]"
+        return text
+
+
+def langchain_tool(**kwargs: Any) -> StructuredTool:
+    """A LangChain ``StructuredTool`` (sync and async) returning content and artifact."""
+    from langchain_core.tools import StructuredTool, ToolException
+    from pydantic import BaseModel, Field
+
+    from ocr_loaders.errors import OCRError
+
+    tool = OCRDocumentTool(**kwargs)
+
+    class Args(BaseModel):
+        path: str = Field(description="Path of the document file to read.")
+        pages: str | None = Field(default=None, description="1-based pages, e.g. '1-3,5'.")
+
+    def ocr_document(path: str, pages: str | None = None) -> tuple[str, dict[str, Any]]:
+        try:
+            return tool.run(path, pages)
+        except OCRError as exc:
+            raise ToolException(str(exc)) from exc
+
+    async def aocr_document(path: str, pages: str | None = None) -> tuple[str, dict[str, Any]]:
+        try:
+            return await tool.arun(path, pages)
+        except OCRError as exc:
+            raise ToolException(str(exc)) from exc
+
+    return StructuredTool.from_function(
+        func=ocr_document,
+        coroutine=aocr_document,
+        name=NAME,
+        description=DESCRIPTION,
+        args_schema=Args,
+        response_format="content_and_artifact",
+        handle_tool_error=True,
+    )
+
+
+def llama_index_tool(**kwargs: Any) -> FunctionTool:
+    """A LlamaIndex ``FunctionTool``: text as content, the result dict as ``raw_output``."""
+    from llama_index.core.tools import FunctionTool
+
+    tool = OCRDocumentTool(**kwargs)
+
+    def ocr_document(path: str, pages: str | None = None) -> dict[str, Any]:
+        """Extract all text from a document file with OCR; pages like '1-3,5'."""
+        return tool.run(path, pages)[1]
+
+    async def aocr_document(path: str, pages: str | None = None) -> dict[str, Any]:
+        """Extract all text from a document file with OCR; pages like '1-3,5'."""
+        return (await tool.arun(path, pages))[1]
+
+    def content(raw: dict[str, Any]) -> str:
+        return tool.format(OCRResult.model_validate(raw))
+
+    async def acontent(raw: dict[str, Any]) -> str:
+        return content(raw)
+
+    return FunctionTool.from_defaults(
+        fn=ocr_document,
+        async_fn=aocr_document,
+        name=NAME,
+        description=DESCRIPTION,
+        callback=content,
+        async_callback=acontent,
+    )

@@ -1,0 +1,104 @@
+"""LlamaIndex reader on real files: page Documents, stable ids, excluded bulky keys,
+SimpleDirectoryReader -> VectorStoreIndex -> retrieve."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+pytest.importorskip("llama_index.core")
+
+from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+from llama_index.core.embeddings import BaseEmbedding
+from llama_index.core.schema import MetadataMode
+
+from ocr_loaders.llama_index import OCRReader
+from ocr_loaders.loading import SUPPORTED_EXTENSIONS
+from tests.frameworks import bow_vector, write_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return write_corpus(tmp_path_factory.mktemp("li"))
+
+
+class BagOfWords(BaseEmbedding):
+    """Deterministic embedding where shared words mean similar vectors."""
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return bow_vector(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return bow_vector(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return bow_vector(text)
+
+
+def test_reader_pages_ids_and_excluded_keys(corpus, engine) -> None:
+    reader = OCRReader(engine=engine)
+    docs = reader.load_data(corpus["pdf"], extra_info={"collection": "demo"})
+    assert [d.metadata["page"] for d in docs] == [1, 2]
+    assert [d.id_ for d in docs] == [f"{corpus['pdf']}#page=1", f"{corpus['pdf']}#page=2"]
+    assert [d.id_ for d in reader.load_data(corpus["pdf"])] == [d.id_ for d in docs]  # stable
+    first = docs[0]
+    assert first.metadata["collection"] == "demo" and first.metadata["words"]
+    embedded = first.get_content(metadata_mode=MetadataMode.EMBED)
+    for_llm = first.get_content(metadata_mode=MetadataMode.LLM)
+    for text in (embedded, for_llm):
+        assert "words" not in text and "'box'" not in text and "Revenue grew" in text
+        assert "page: 1" in text
+    assert len(for_llm) < 300
+
+
+def test_file_extractor_covers_every_format() -> None:
+    mapping = OCRReader.file_extractor()
+    for ext in (".jpg", ".jpeg", ".png", ".bmp", ".pdf", ".tif", ".tiff", ".heic", ".docx",
+                ".pptx", ".xlsx"):
+        assert ext in mapping
+    assert set(mapping) == set(SUPPORTED_EXTENSIONS)
+    assert len({id(r) for r in mapping.values()}) == 1  # one reader, models loaded once
+
+
+def test_directory_reader_to_index_to_retrieve(corpus, engine) -> None:
+    reader = SimpleDirectoryReader(
+        str(corpus["png"].parent), file_extractor=OCRReader.file_extractor(engine=engine)
+    )
+    docs = reader.load_data()
+    assert sorted((d.metadata["file_name"], d.metadata["page"]) for d in docs) == [
+        ("frames.tiff", 1), ("frames.tiff", 2), ("notes.jpg", 1), ("report.png", 1),
+        ("scan.pdf", 1), ("scan.pdf", 2),
+    ]
+    # chunk_size small enough that a copied `words` list in the metadata would break it
+    from llama_index.core.node_parser import SentenceSplitter
+
+    index = VectorStoreIndex.from_documents(
+        docs, embed_model=BagOfWords(),
+        transformations=[SentenceSplitter(chunk_size=96, chunk_overlap=0)],
+    )
+    (hit,) = index.as_retriever(similarity_top_k=1).retrieve("invoice total amount due")
+    assert "amount due" in hit.node.get_content()
+    assert hit.node.metadata["file_name"] in ("scan.pdf", "frames.tiff")
+    assert hit.node.metadata["words"]
+    assert "box" not in hit.node.get_content(metadata_mode=MetadataMode.EMBED)
+
+
+def test_aload_data_and_async_directory_reader(corpus, engine) -> None:
+    reader = OCRReader(engine=engine)
+
+    async def main() -> tuple[list, list]:
+        docs = await reader.aload_data(corpus["tiff"])
+        streamed = [d async for d in reader.alazy_load_data(corpus["png"])]
+        return docs, streamed
+
+    docs, streamed = asyncio.run(main())
+    assert [d.metadata["page"] for d in docs] == [1, 2]
+    assert "Revenue grew" in streamed[0].text
+
+
+def test_reader_on_error_skip(tmp_path, engine) -> None:
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    reader = OCRReader(engine=engine, on_error="skip")
+    assert reader.load_data(tmp_path) == []
+    assert reader.skipped[0].error == "CorruptDocumentError"

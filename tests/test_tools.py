@@ -1,0 +1,93 @@
+"""Agent tools inside real tool-calling loops driven by fake chat models, on real files."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests import docgen
+from tests.frameworks import small_page
+
+
+@pytest.fixture(scope="module")
+def doc_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tools")
+    (folder / "memo.png").write_bytes(
+        docgen.image_bytes(small_page(["Board memo", "Dividend raised to 3 dollars"]), "PNG")
+    )
+    (folder / "two.pdf").write_bytes(
+        docgen.pdf_from_images([small_page(["First page here"]), small_page(["Second page here"])])
+    )
+    return folder
+
+
+def test_langchain_tool_in_a_tool_calling_loop(doc_dir, engine) -> None:
+    pytest.importorskip("langchain_core")
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    from ocr_loaders.langchain import ocr_document_tool
+
+    tool = ocr_document_tool(engine=engine, root=doc_dir)
+    model = GenericFakeChatModel(messages=iter([
+        AIMessage(content="", tool_calls=[
+            {"name": "ocr_document", "args": {"path": "memo.png"}, "id": "call_1"},
+            {"name": "ocr_document", "args": {"path": "two.pdf", "pages": "2"}, "id": "call_2"},
+            {"name": "ocr_document", "args": {"path": "../../etc/passwd"}, "id": "call_3"},
+        ]),
+        AIMessage(content="The dividend was raised."),
+    ]))
+    messages: list = [HumanMessage("What does the memo say?")]
+    while True:
+        ai = model.invoke(messages)
+        messages.append(ai)
+        if not ai.tool_calls:
+            break
+        messages.extend(tool.invoke(call) for call in ai.tool_calls)
+
+    memo, second, refused = (m for m in messages if isinstance(m, ToolMessage))
+    assert "Dividend raised" in memo.content and memo.tool_call_id == "call_1"
+    assert memo.artifact["pages"][0]["words"] and memo.artifact["numBilledPages"] == 1
+    assert second.content.startswith("[page 2]") and "Second page" in second.content
+    assert "First page" not in second.content
+    assert refused.status == "error" and "outside the allowed directory" in refused.content
+    assert messages[-1].content == "The dividend was raised."
+
+    async def run_async() -> ToolMessage:
+        call = {"type": "tool_call", "name": "ocr_document", "id": "c4",
+                "args": {"path": "memo.png"}}
+        return await tool.ainvoke(call)
+
+    assert "Dividend raised" in asyncio.run(run_async()).content
+
+
+def test_llama_index_tool_in_a_function_agent(doc_dir, engine) -> None:
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.agent.workflow import FunctionAgent
+    from llama_index.core.base.llms.types import ToolCallBlock
+    from llama_index.core.llms import ChatMessage, MessageRole, MockFunctionCallingLLM
+
+    from ocr_loaders.llama_index import ocr_document_tool
+
+    def respond(messages, **kwargs):  # type: ignore[no-untyped-def]
+        results = [m for m in messages if m.role == MessageRole.TOOL]
+        if results:
+            return ChatMessage(role="assistant", content="Found: " + results[-1].content)
+        call = ToolCallBlock(tool_call_id="c1", tool_name="ocr_document",
+                             tool_kwargs={"path": str(doc_dir / "memo.png")})
+        return ChatMessage(role="assistant", blocks=[call])
+
+    agent = FunctionAgent(
+        tools=[ocr_document_tool(engine=engine, root=doc_dir)],
+        llm=MockFunctionCallingLLM(response_generator=respond),
+    )
+
+    async def main():  # type: ignore[no-untyped-def]
+        return await agent.run(user_msg="What does the memo say?")
+
+    response = asyncio.run(main())
+    assert "Dividend raised" in str(response)
+    (call,) = response.tool_calls
+    assert call.tool_output.raw_output["pages"][0]["words"]
+    assert not call.tool_output.is_error
