@@ -194,3 +194,27 @@ def test_load_split_store_retrieve_keeps_pages_and_boxes(all_docs) -> None:
     )
     assert "Invoice number 4471" in source_page.page_content
     assert hit.metadata["words"] == source_page.metadata["words"]
+
+
+def test_upstage_engine_by_name_against_our_server(ocr_server, corpus, engine) -> None:
+    """`engine="upstage"` switches the loader to the API client (here: our own server)."""
+    from tests.conftest import SERVER_KEY
+
+    remote = OCRLoader(
+        [corpus["pdf"], corpus["png"]], engine="upstage",
+        engine_options={"api_key": SERVER_KEY, "base_url": ocr_server}, max_workers=2,
+    ).load()
+    local = OCRLoader([corpus["pdf"], corpus["png"]], engine=engine).load()
+    assert [(d.metadata["source"], d.metadata["page"]) for d in remote] == [
+        (str(corpus["pdf"]), 1), (str(corpus["pdf"]), 2), (str(corpus["png"]), 1)
+    ]
+    assert [d.page_content for d in remote] == [d.page_content for d in local]
+    assert {d.metadata["engine"] for d in remote} == {"upstage"}
+    assert SERVER_KEY not in repr(remote) and SERVER_KEY not in repr(OCRLoader("x"))
+
+
+def test_progress_bar_when_asked(corpus, engine, capsys) -> None:
+    OCRLoader([corpus["png"], corpus["jpg"]], engine=engine, show_progress=True).load()
+    assert "2/2" in capsys.readouterr().err
+    OCRLoader([corpus["png"], corpus["jpg"]], engine=engine).load()  # not a terminal: quiet
+    assert capsys.readouterr().err == ""
