@@ -1,5 +1,6 @@
 """The ``ocr-loaders`` command: ``ocr`` prints a document's OCR as the API's JSON (or text, or
-the CLOVA / Google shape); ``serve`` runs the API-compatible HTTP server.
+the CLOVA / Google shape; ``--cache`` reuses earlier results); ``serve`` runs the
+API-compatible HTTP server; ``cache info|clear`` manages the result cache.
 
 Bad input ends with a one-line ``error: ...`` on stderr and exit code 2 (no traceback).
 """
@@ -11,7 +12,9 @@ import json
 import sys
 from collections.abc import Sequence
 
+from ocr_loaders.engines import OCREngine
 from ocr_loaders.errors import OCRError
+from ocr_loaders.models import OCRResult
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -28,6 +31,13 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="JSON shape of the output (default: the Upstage OCR API's)")
     ocr.add_argument("--password", help="password of an encrypted PDF")
     ocr.add_argument("--indent", type=int, default=2, help="JSON indentation (0: one line)")
+    ocr.add_argument("--cache", nargs="?", const=True, default=None, metavar="PATH",
+                     help="reuse results of files seen before (default file: see `cache info`)")
+    ocr.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                     help="page progress bar on stderr (default: only on a terminal)")
+    cache = sub.add_parser("cache", help="show or clear the result cache")
+    cache.add_argument("action", choices=["info", "clear"])
+    cache.add_argument("--path", help="cache file (default: $OCR_LOADERS_CACHE_DIR or ~/.cache)")
     srv = sub.add_parser("serve", help="run the Upstage OCR API-compatible HTTP server")
     srv.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -47,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ocr(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "cache":
+            return _cache(args)
     except OCRError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -57,9 +69,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _ocr(args: argparse.Namespace) -> int:
     from ocr_loaders.engines import get_engine
+    from ocr_loaders.loading import progress_wanted
 
-    engine = get_engine(args.engine)
-    result = engine.recognize(args.file, pages=args.pages, password=args.password)
+    engine = get_engine(args.engine, cache=args.cache)
+    if progress_wanted(args.progress, 2):
+        result = _with_progress(engine, args)
+    else:
+        result = engine.recognize(args.file, pages=args.pages, password=args.password)
+    if getattr(engine, "last_hit", False):
+        print("note: served from the result cache", file=sys.stderr)
     if result.total_pages and result.total_pages > len(result.pages) and args.pages is None:
         print(
             f"note: the document has {result.total_pages} pages; "
@@ -76,6 +94,35 @@ def _ocr(args: argparse.Namespace) -> int:
 
         payload = schemas.convert(result, args.schema)
     print(json.dumps(payload, ensure_ascii=False, indent=args.indent or None))
+    return 0
+
+
+def _with_progress(engine: OCREngine, args: argparse.Namespace) -> OCRResult:
+    """Recognise page by page with a progress bar on stderr."""
+    from tqdm import tqdm
+
+    doc = engine.open(args.file, pages=args.pages, password=args.password)
+    numbers, pages = [], []
+    with tqdm(total=len(doc.page_numbers), unit="page", desc="OCR", leave=False) as bar:
+        for number, page in engine.iter_document(doc):
+            numbers.append(number)
+            pages.append(page)
+            bar.update(1)
+    return OCRResult.from_pages(
+        pages, model_version=engine.model_version, page_numbers=numbers,
+        total_pages=doc.total_pages,
+    )
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from ocr_loaders.cache import ResultCache
+
+    cache = ResultCache(args.path)
+    if args.action == "clear":
+        print(f"removed {cache.clear()} results from {cache.path}")
+    else:
+        info = cache.info()
+        print(f"{info['path']}: {info['entries']} results, {info['bytes'] / 1e6:.1f} MB")
     return 0
 
 

@@ -52,7 +52,7 @@ class OCRBlobParser(BaseBlobParser):
     """OCR a blob (any supported format, sniffed from its bytes) into page Documents.
 
     Args are those of :class:`ocr_loaders.loading.PageLoader` (engine, pages, mode,
-    min_confidence, ...). Pages are yielded as soon as each is recognised.
+    min_confidence, cache, ...). Pages are yielded as soon as each is recognised.
     """
 
     def __init__(
@@ -66,11 +66,12 @@ class OCRBlobParser(BaseBlobParser):
         mode: Mode = "page",
         pages_delimiter: str = "\n\f",
         min_confidence: float | None = None,
+        cache: Any = None,
     ) -> None:
         self.loader = PageLoader(
             engine, engine_options=engine_options, pages=pages, password=password,
             limits=limits, mode=mode, pages_delimiter=pages_delimiter,
-            min_confidence=min_confidence,
+            min_confidence=min_confidence, cache=cache,
         )
 
     def lazy_parse(self, blob: Blob) -> Iterator[Document]:
@@ -104,13 +105,14 @@ class OCRLoader(BaseLoader):
         show_progress: bool | None = None,
         max_workers: int = 1,
         on_error: OnError = "raise",
+        cache: Any = None,
     ) -> None:
         self.file_path = file_path
         self.loader = PageLoader(
             engine, engine_options=engine_options, pages=pages, password=password,
             limits=limits, mode=mode, pages_delimiter=pages_delimiter,
             min_confidence=min_confidence, show_progress=show_progress,
-            max_workers=max_workers, on_error=on_error,
+            max_workers=max_workers, on_error=on_error, cache=cache,
         )
 
     @property

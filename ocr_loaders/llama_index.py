@@ -87,6 +87,7 @@ class OCRReader(BasePydanticReader):
     max_workers: int = Field(default=1, description="Files OCR'd concurrently.")
     on_error: str = Field(default="raise", description="'raise', 'skip' or 'warn'.")
     limits: Limits = Field(default=DEFAULT_LIMITS)
+    cache: Any = Field(default=None, description="True, a path or a ResultCache.")
     is_remote: bool = False
 
     _loader: PageLoader | None = PrivateAttr(default=None)
@@ -103,6 +104,7 @@ class OCRReader(BasePydanticReader):
                 limits=self.limits, mode=self.mode,  # type: ignore[arg-type]
                 min_confidence=self.min_confidence, show_progress=self.show_progress,
                 max_workers=self.max_workers, on_error=self.on_error,  # type: ignore[arg-type]
+                cache=self.cache,
             )
         return self._loader
 

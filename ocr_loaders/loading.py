@@ -89,6 +89,8 @@ class PageLoader:
         max_workers: files OCR'd concurrently (useful with the remote engine).
         on_error: ``"raise"`` the typed error, ``"skip"`` the file (recorded in
             :attr:`skipped`, logged), or ``"warn"`` (also a :class:`SkippedFileWarning`).
+        cache: ``True`` (default location), a path or a ``ResultCache``: results of files
+            already seen are served from it, and records say ``cache_hit``.
     """
 
     def __init__(
@@ -105,6 +107,7 @@ class PageLoader:
         show_progress: bool | None = None,
         max_workers: int = 1,
         on_error: OnError = "raise",
+        cache: Any = None,
     ) -> None:
         if mode not in ("page", "single"):
             raise ValueError(f"mode must be 'page' or 'single', not {mode!r}")
@@ -114,7 +117,8 @@ class PageLoader:
             raise ValueError("max_workers must be at least 1")
         self._engine_spec = engine
         self._engine_options = dict(engine_options or {})
-        self._engine: OCREngine | None = engine if isinstance(engine, OCREngine) else None
+        self._engine: OCREngine | None = None
+        self.cache = cache
         self.pages = pages
         self.password = password
         self.limits = limits
@@ -130,7 +134,9 @@ class PageLoader:
     def engine(self) -> OCREngine:
         """The engine, created on first use (models load once per loader)."""
         if self._engine is None:
-            self._engine = get_engine(self._engine_spec, **self._engine_options)
+            self._engine = get_engine(
+                self._engine_spec, cache=self.cache, **self._engine_options
+            )
         return self._engine
 
     # --- one source ----------------------------------------------------------------------
@@ -145,7 +151,7 @@ class PageLoader:
         doc = engine.open(source, pages=self.pages, password=self.password, limits=self.limits)
         processed = len(doc.page_numbers)
         records: Iterator[PageRecord] = (
-            _with_document_pages(
+            self._finish(
                 page_record(
                     page, source=label, page_number=number, total_pages=processed,
                     engine=engine.name, model_version=engine.model_version,
@@ -160,6 +166,13 @@ class PageLoader:
             yield join_pages(list(records), self.pages_delimiter)
         else:
             yield from records
+
+    def _finish(self, record: PageRecord, document_pages: int) -> PageRecord:
+        record.metadata["document_pages"] = document_pages
+        hit = getattr(self.engine, "last_hit", None)
+        if hit is not None:
+            record.metadata["cache_hit"] = hit
+        return record
 
     def _filtered(self, records: Iterable[PageRecord]) -> Iterator[PageRecord]:
         from ocr_loaders.rag import filter_low_confidence  # type: ignore[attr-defined]
@@ -251,12 +264,9 @@ def join_pages(records: Sequence[PageRecord], delimiter: str) -> PageRecord:
         "engine": first["engine"],
         "model_version": first["model_version"],
     }
+    if "cache_hit" in first:
+        metadata["cache_hit"] = first["cache_hit"]
     return PageRecord(text=delimiter.join(texts), metadata=metadata)
-
-
-def _with_document_pages(record: PageRecord, total: int) -> PageRecord:
-    record.metadata["document_pages"] = total
-    return record
 
 
 def _label(source: Source) -> str:

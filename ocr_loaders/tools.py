@@ -40,17 +40,19 @@ class OCRDocumentTool:
         root: str | Path | None = None,
         max_chars: int = 20_000,
         engine_options: dict[str, Any] | None = None,
+        cache: Any = None,
     ) -> None:
         self._spec = engine
         self._options = dict(engine_options or {})
-        self._engine: OCREngine | None = engine if isinstance(engine, OCREngine) else None
+        self._cache = cache
+        self._engine: OCREngine | None = None
         self.root = Path(root).resolve() if root is not None else None
         self.max_chars = max_chars
 
     @property
     def engine(self) -> OCREngine:
         if self._engine is None:
-            self._engine = get_engine(self._spec, **self._options)
+            self._engine = get_engine(self._spec, cache=self._cache, **self._options)
         return self._engine
 
     def resolve(self, path: str) -> Path:

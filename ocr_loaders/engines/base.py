@@ -33,6 +33,10 @@ class OCREngine(abc.ABC):
     def model_version(self) -> str:
         """The ``modelVersion`` this engine reports."""
 
+    def cache_options(self) -> dict[str, object]:
+        """Settings that change this engine's output, part of the result-cache key."""
+        return {}
+
     def open(
         self,
         source: Source,

@@ -96,6 +96,14 @@ class LocalEngine(PageEngine):
             f"det_limit_side_len={self.det_limit_side_len})"
         )
 
+    def cache_options(self) -> dict[str, object]:
+        return {
+            "hangul": self.hangul, "auto_rotate": self.auto_rotate,
+            "det_limit_side_len": self.det_limit_side_len, "min_line_score": self.min_line_score,
+            "hangul_threshold": self.hangul_threshold, "tight_boxes": self.tight_boxes,
+            "use_text_layer": self.use_text_layer,
+        }
+
     # --- models ------------------------------------------------------------------------------
 
     def _load(self) -> Any:

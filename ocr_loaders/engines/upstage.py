@@ -139,6 +139,9 @@ class UpstageEngine(OCREngine):
         """The requested model (results carry the server's own ``modelVersion``)."""
         return self.model or "ocr"
 
+    def cache_options(self) -> dict[str, object]:
+        return {"url": self.url, "model": self.model}
+
     # --- OCREngine -----------------------------------------------------------------------
 
     def recognize(
