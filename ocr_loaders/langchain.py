@@ -18,6 +18,7 @@ from ocr_loaders.documents import PageRecord
 from ocr_loaders.engines import OCREngine
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
 from ocr_loaders.loading import Mode, OnError, PageLoader, PathLike, SkippedFile
+from ocr_loaders.rag.langchain_splitter import OCRTextSplitter
 
 try:
     from langchain_core.document_loaders import BaseBlobParser, BaseLoader
@@ -30,8 +31,6 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 if TYPE_CHECKING:
     from langchain_core.tools import StructuredTool
-
-    from ocr_loaders.rag.langchain_splitter import OCRTextSplitter
 
 __all__ = [
     "OCRBlobParser",
@@ -165,10 +164,3 @@ def ocr_document_tool(**kwargs: Any) -> StructuredTool:
 
     return langchain_tool(**kwargs)
 
-
-def __getattr__(name: str) -> Any:
-    if name == "OCRTextSplitter":
-        from ocr_loaders.rag.langchain_splitter import OCRTextSplitter
-
-        return OCRTextSplitter
-    raise AttributeError(name)

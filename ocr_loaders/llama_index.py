@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ocr_loaders.documents import BULKY_KEYS, PageRecord
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
 from ocr_loaders.loading import SUPPORTED_EXTENSIONS, PageLoader, SkippedFile
+from ocr_loaders.rag.llama_node_parser import OCRNodeParser
 
 try:
     from llama_index.core.bridge.pydantic import Field, PrivateAttr
@@ -31,8 +32,6 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 if TYPE_CHECKING:
     from llama_index.core.tools import FunctionTool
-
-    from ocr_loaders.rag.llama_node_parser import OCRNodeParser
 
 __all__ = [
     "EXCLUDED_EMBED_KEYS",
@@ -171,10 +170,3 @@ def ocr_document_tool(**kwargs: Any) -> FunctionTool:
 
     return llama_index_tool(**kwargs)
 
-
-def __getattr__(name: str) -> Any:
-    if name == "OCRNodeParser":
-        from ocr_loaders.rag.llama_node_parser import OCRNodeParser
-
-        return OCRNodeParser
-    raise AttributeError(name)

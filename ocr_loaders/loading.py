@@ -175,7 +175,7 @@ class PageLoader:
         return record
 
     def _filtered(self, records: Iterable[PageRecord]) -> Iterator[PageRecord]:
-        from ocr_loaders.rag import filter_low_confidence  # type: ignore[attr-defined]
+        from ocr_loaders.rag import filter_low_confidence
 
         for record in records:
             yield from filter_low_confidence(

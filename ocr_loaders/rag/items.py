@@ -1,0 +1,60 @@
+"""Page items of any kind, seen as page records: LangChain Documents, LlamaIndex Documents or
+nodes, our :class:`PageRecord`. The RAG helpers work on records and give back the caller's type.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ocr_loaders.documents import BULKY_KEYS, PageRecord
+
+
+def kind(item: Any) -> str:
+    """``"record"``, ``"langchain"`` or ``"llama_index"``."""
+    if isinstance(item, PageRecord):
+        return "record"
+    if hasattr(item, "page_content") and hasattr(item, "metadata"):
+        return "langchain"
+    if hasattr(item, "get_content") and hasattr(item, "metadata"):
+        return "llama_index"
+    raise TypeError(
+        f"expected a PageRecord, a LangChain or a LlamaIndex document, not {type(item).__name__}"
+    )
+
+
+def as_record(item: Any) -> PageRecord:
+    """The text and a copy of the metadata of an item (JSON-string words are parsed)."""
+    which = kind(item)
+    if which == "record":
+        text = item.text
+    elif which == "langchain":
+        text = item.page_content
+    else:
+        text = item.get_content()
+    metadata = dict(item.metadata)
+    for key in BULKY_KEYS:
+        if isinstance(metadata.get(key), str):
+            metadata[key] = json.loads(metadata[key])
+    return PageRecord(text=text, metadata=metadata)
+
+
+def like(original: Any, record: PageRecord) -> Any:
+    """``record`` as the same kind of object as ``original`` (id and exclusions kept)."""
+    which = kind(original)
+    if which == "record":
+        return record
+    if which == "langchain":
+        from langchain_core.documents import Document
+
+        return Document(page_content=record.text, metadata=record.metadata,
+                        id=getattr(original, "id", None))
+    from llama_index.core.schema import Document as LIDocument
+
+    return LIDocument(
+        id_=original.id_,
+        text=record.text,
+        metadata=record.metadata,
+        excluded_embed_metadata_keys=list(original.excluded_embed_metadata_keys),
+        excluded_llm_metadata_keys=list(original.excluded_llm_metadata_keys),
+    )

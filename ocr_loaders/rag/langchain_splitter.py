@@ -1,0 +1,66 @@
+"""``OCRTextSplitter``: a LangChain ``TextSplitter`` whose chunks cite their page and words.
+
+``split_documents`` / ``transform_documents`` run :func:`ocr_loaders.rag.chunk_documents` (so a
+chunk's metadata holds ``page``, ``word_ids`` and exactly its words' ``boxes`` instead of a copy
+of the whole page's ``words``); documents without OCR words are cut the same way, at
+whitespace. ``split_text`` cuts plain text by tokens. Re-exported as
+``ocr_loaders.langchain.OCRTextSplitter``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ocr_loaders.documents import PageRecord
+from ocr_loaders.rag.chunking import chunk_documents, chunk_record
+from ocr_loaders.rag.tokens import DEFAULT_ENCODING, get_encoding
+
+try:
+    from langchain_core.documents import Document
+    from langchain_text_splitters import TextSplitter
+except ImportError as exc:  # pragma: no cover - only without the extra
+    raise ImportError(
+        'OCRTextSplitter needs LangChain: pip install "ocr-loaders[langchain]"'
+    ) from exc
+
+
+class OCRTextSplitter(TextSplitter):
+    """Token-aware (tiktoken) splitting of page documents with word-level provenance.
+
+    Args:
+        chunk_size: most tokens per chunk (always respected).
+        chunk_overlap: tokens of whole trailing words repeated at the next chunk's start.
+        encoding: a tiktoken encoding name or ``tiktoken.Encoding`` (offline-safe).
+        flat_metadata: ``word_ids`` and ``boxes`` as JSON strings (Chroma and similar).
+    """
+
+    def __init__(
+        self,
+        chunk_size: int = 512,
+        chunk_overlap: int = 64,
+        *,
+        encoding: str | Any = DEFAULT_ENCODING,
+        flat_metadata: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        enc = get_encoding(encoding)
+        super().__init__(
+            chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+            length_function=lambda text: len(enc.encode_ordinary(text)), **kwargs,
+        )
+        self.encoding = enc
+        self.flat_metadata = flat_metadata
+
+    def split_text(self, text: str) -> list[str]:
+        return [c.text for c in chunk_record(PageRecord(text=text), **self._options())]
+
+    def split_documents(self, documents: Iterable[Document]) -> list[Document]:
+        return chunk_documents(documents, flat_metadata=self.flat_metadata, **self._options())
+
+    def transform_documents(self, documents: Sequence[Document], **kwargs: Any) -> list[Document]:
+        return self.split_documents(documents)
+
+    def _options(self) -> dict[str, Any]:
+        return {"chunk_size": self._chunk_size, "chunk_overlap": self._chunk_overlap,
+                "encoding": self.encoding}

@@ -1,0 +1,52 @@
+"""``OCRNodeParser``: a LlamaIndex ``NodeParser`` whose nodes cite their page and words.
+
+Each page document becomes ``TextNode`` s (tiktoken-sized, see
+:mod:`ocr_loaders.rag.chunking`) related to it by ``NodeRelationship.SOURCE``, with only their
+own words' ``word_ids`` and ``boxes``; those and the page's other bulky or technical keys are
+excluded from embeddings and prompts. The page's ``words`` list is never copied into nodes
+(LlamaIndex's ``include_metadata`` merge is replaced by our own copy without the bulky keys).
+Re-exported as ``ocr_loaders.llama_index.OCRNodeParser``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ocr_loaders.rag.chunking import chunk_documents
+from ocr_loaders.rag.tokens import DEFAULT_ENCODING
+
+try:
+    from llama_index.core.bridge.pydantic import Field
+    from llama_index.core.node_parser.interface import NodeParser
+    from llama_index.core.schema import BaseNode
+except ImportError as exc:  # pragma: no cover - only without the extra
+    raise ImportError(
+        'OCRNodeParser needs LlamaIndex: pip install "ocr-loaders[llama-index]"'
+    ) from exc
+
+
+class OCRNodeParser(NodeParser):
+    """Token-aware chunks of OCR page documents that keep word boxes for citations."""
+
+    chunk_size: int = Field(default=512, gt=0, description="Most tokens per node.")
+    chunk_overlap: int = Field(default=64, ge=0, description="Overlap in tokens (whole words).")
+    encoding: str = Field(default=DEFAULT_ENCODING, description="tiktoken encoding name.")
+    flat_metadata: bool = Field(
+        default=False, description="word_ids and boxes as JSON strings (flat vector stores)."
+    )
+    include_metadata: bool = Field(
+        default=False, description="Kept False: nodes already carry the page's light metadata."
+    )
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "OCRNodeParser"
+
+    def _parse_nodes(
+        self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any
+    ) -> list[BaseNode]:
+        return chunk_documents(
+            nodes, chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap,
+            encoding=self.encoding, flat_metadata=self.flat_metadata,
+        )

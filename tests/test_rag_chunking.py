@@ -1,0 +1,132 @@
+"""Token-aware chunking: properties over random pages (hypothesis) and the chosen cuts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ocr_loaders.documents import PageRecord
+from ocr_loaders.rag import chunk_documents, chunk_record, get_encoding, highlight_boxes
+from tests.ragdata import make_record
+
+ENC = get_encoding("cl100k_base")
+ALPHABET = list("abcdefghijklmnopqrstuvwxyzABC0123456789.,;:$%-()'\"") + list(
+    "가나다라법원판결日本語中文教科書の") + ["\u00e9", "\U0001f600", "\ufffd"]
+WORD = st.text(alphabet=ALPHABET, min_size=1, max_size=14)
+LINES = st.lists(st.lists(WORD, min_size=1, max_size=9), min_size=1, max_size=25)
+
+
+def cost(text: str) -> int:
+    return len(ENC.encode_ordinary(" " + text))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=LINES, size=st.integers(1, 80), overlap_ratio=st.floats(0, 0.9))
+def test_chunk_properties(lines, size, overlap_ratio) -> None:
+    overlap = min(int(size * overlap_ratio), size - 1)
+    record = make_record(lines)
+    words = record.metadata["words"]
+    chunks = chunk_record(record, chunk_size=size, chunk_overlap=overlap, encoding=ENC)
+    assert chunks
+    covered: list[int] = []
+    previous: list[int] = []
+    for chunk in chunks:
+        meta = chunk.metadata
+        # the size limit, measured on the real text
+        assert meta["token_count"] == len(ENC.encode_ordinary(chunk.text)) <= size
+        ids = meta["word_ids"]
+        assert ids == list(range(ids[0], ids[-1] + 1))  # a run of consecutive words
+        assert meta["boxes"] == [words[i]["box"] for i in ids]  # exactly its words' boxes
+        whole = record.text[meta["start_index"]:meta["end_index"]]
+        if len(ids) > 1 or whole == chunk.text:
+            assert chunk.text == whole  # whole words, the page's own text
+        else:  # only a word too long for any chunk is ever cut
+            assert cost(words[ids[0]]["text"]) > size or len(ENC.encode_ordinary(whole)) > size
+            assert chunk.text in whole or "\ufffd" in chunk.text
+        shared = [i for i in ids if i in previous]
+        if shared and len(ids) > 1:
+            assert sum(cost(words[i]["text"]) for i in shared) <= overlap
+        covered.extend(i for i in ids if not covered or i > covered[-1])
+        previous = ids
+        assert meta["page"] == 1 and "words" not in meta
+    assert covered == [w["id"] for w in words]  # every word, in order, nothing lost
+    assert [c.metadata["chunk_index"] for c in chunks] == list(range(len(chunks)))
+
+
+def test_prefers_paragraph_and_line_breaks() -> None:
+    para1 = [["alpha"] * 6, ["beta"] * 6]
+    para2 = [["gamma"] * 6, ["delta"] * 6]
+    record = make_record(para1 + para2, paragraph_gap_after=[1])
+    first = sum(cost(w) for line in para1 for w in line)
+    chunks = chunk_record(record, chunk_size=int(first * 1.6), chunk_overlap=0)
+    assert chunks[0].text == "alpha " * 5 + "alpha\n" + "beta " * 5 + "beta"
+    line = chunk_record(make_record([["one"] * 5, ["two"] * 5]), chunk_size=6, chunk_overlap=0)
+    assert line[0].text == "one one one one one"
+
+
+def test_documents_of_each_kind_and_metadata() -> None:
+    records = [make_record([["Invoice", "4471"], ["Total", "980"]], [0.9, 0.8, 0.7, 0.6], page=p)
+               for p in (1, 2)]
+    chunks = chunk_documents(records, chunk_size=4, chunk_overlap=0)
+    assert [c.page_content if hasattr(c, "page_content") else c.text for c in chunks] == [
+        "Invoice 4471", "Total 980"
+    ] * 2
+    assert [(c.metadata["page"], c.metadata["chunk_index"]) for c in chunks] == [
+        (1, 0), (1, 1), (2, 2), (2, 3)
+    ]
+    first = chunks[0].metadata
+    assert first["confidence"] == pytest.approx(0.85) and first["confidence_min"] == 0.8
+    assert set(first) >= {"source", "page", "total_pages", "width", "height", "engine",
+                          "model_version", "chunk_index", "token_count", "word_ids", "boxes"}
+    flat = chunk_documents(records, chunk_size=4, chunk_overlap=0, flat_metadata=True)
+    meta = flat[0].metadata
+    assert all(isinstance(v, (str, int, float, bool)) for v in meta.values())
+    assert json.loads(meta["boxes"]) == first["boxes"]
+    assert highlight_boxes(flat[0]) == highlight_boxes(chunks[0])
+    (x0, y0, x1, y1), = highlight_boxes(chunks[0])
+    boxes = first["boxes"]
+    assert (x0, y0) == tuple(boxes[0][0]) and (x1, y1) == tuple(boxes[-1][2])
+
+
+def test_plain_text_without_words() -> None:
+    text = "no boxes here\n" * 40
+    chunks = chunk_record(PageRecord(text=text, metadata={"source": "t"}), chunk_size=10,
+                          chunk_overlap=2)
+    assert all(c.metadata["token_count"] <= 10 and c.metadata["boxes"] == [] for c in chunks)
+    assert chunks[-1].metadata["end_index"] == len(text.rstrip())
+
+
+def test_bad_sizes() -> None:
+    record = make_record([["a"]])
+    with pytest.raises(ValueError):
+        chunk_record(record, chunk_size=0)
+    with pytest.raises(ValueError):
+        chunk_record(record, chunk_size=5, chunk_overlap=5)
+
+
+def test_encodings_load_without_network(tmp_path) -> None:
+    """cl100k_base comes from the installed offline copy; a missing one is a clear error."""
+    code = (
+        "import time\n"
+        "from ocr_loaders.rag import get_encoding, EncodingUnavailableError\n"
+        "print(get_encoding('cl100k_base').encode('hello world'))\n"
+        "t = time.time()\n"
+        "try:\n"
+        "    get_encoding('r50k_base')\n"
+        "except EncodingUnavailableError as e:\n"
+        "    print('ERR', e, round(time.time() - t))\n"
+    )
+    env = {**os.environ, "TIKTOKEN_CACHE_DIR": str(tmp_path), "HTTPS_PROXY": "http://127.0.0.1:9",
+           "HTTP_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    assert "[15339, 1917]" in out.stdout
+    assert "ERR" in out.stdout and "TIKTOKEN_CACHE_DIR" in out.stdout

@@ -1,0 +1,102 @@
+"""The low-confidence filter on records, OCRResult and both frameworks' documents."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr_loaders.models import UNKNOWN_CHAR, BoundingBox, OCRResult, Page, Word
+from ocr_loaders.rag import filter_low_confidence
+from tests.ragdata import make_record
+
+LINES = [["Total", "due", "980"], ["~~", "noise"], ["Paid", "in", "full"]]
+CONF = [0.99, 0.95, 0.97, 0.20, 0.30, 0.98, 0.45, 0.99]
+
+
+def test_drop_cuts_words_keeps_lines_and_ids() -> None:
+    record = make_record(LINES, CONF)
+    (out,) = filter_low_confidence([record], min_word_confidence=0.5)
+    assert out.text == "Total due 980\nPaid full"
+    assert [w["id"] for w in out.metadata["words"]] == [0, 1, 2, 5, 7]
+    assert out.metadata["dropped_words"] == 3 and out.metadata["low_confidence"] is False
+    assert out.metadata["confidence"] == pytest.approx(sum([.99, .95, .97, .98, .99]) / 5)
+    assert record.metadata["words"][3]["text"] == "~~"  # the input is not modified
+
+
+def test_mask_keeps_positions() -> None:
+    out = filter_low_confidence(make_record(LINES, CONF), min_word_confidence=0.5, action="mask")
+    assert out.text == f"Total due 980\n{UNKNOWN_CHAR} {UNKNOWN_CHAR}\nPaid {UNKNOWN_CHAR} full"
+    assert len(out.metadata["words"]) == 8 and out.metadata["masked_words"] == 3
+    assert out.metadata["words"][3]["text"] == UNKNOWN_CHAR
+
+
+def test_flag_changes_nothing_but_metadata() -> None:
+    record = make_record(LINES, CONF)
+    out = filter_low_confidence(record, min_word_confidence=0.5, action="flag")
+    assert out.text == record.text and out.metadata["words"] == record.metadata["words"]
+    assert out.metadata["low_confidence_word_ids"] == [3, 4, 6]
+    assert out.metadata["flagged_words"] == 3 and out.metadata["low_confidence"] is True
+
+
+def test_page_threshold_drops_or_flags_pages() -> None:
+    good = make_record([["fine", "page"]], [0.99, 0.98], page=1)
+    bad = make_record([["blurry", "page"]], [0.40, 0.50], page=2)
+    kept = filter_low_confidence([good, bad], min_page_confidence=0.8)
+    assert [r.metadata["page"] for r in kept] == [1]
+    flagged = filter_low_confidence([good, bad], min_page_confidence=0.8, action="flag")
+    assert [r.metadata["low_confidence"] for r in flagged] == [False, True]
+    with pytest.raises(ValueError, match="action"):
+        filter_low_confidence(good, min_word_confidence=0.5, action="delete")  # type: ignore[arg-type]
+
+
+def _page(index: int, words: list[tuple[str, float]], lines: str) -> Page:
+    ws = [Word(bounding_box=BoundingBox.from_rect(10 * i, 10, 10 * i + 8, 20), confidence=c,
+               id=i, text=t) for i, (t, c) in enumerate(words)]
+    return Page(confidence=sum(c for _, c in words) / len(words), height=100, id=index,
+                text=lines, width=100, words=ws)
+
+
+def test_ocr_result_keeps_the_api_shape_and_page_numbers() -> None:
+    pages = [
+        _page(0, [("good", 0.9), ("bad", 0.1)], "good bad"),
+        _page(1, [("awful", 0.2)], "awful"),
+        _page(2, [("fine", 0.95)], "fine"),
+    ]
+    result = OCRResult.from_pages(pages, model_version="m", page_numbers=[3, 4, 5], total_pages=9)
+    out = filter_low_confidence(result, min_word_confidence=0.5, min_page_confidence=0.5)
+    assert isinstance(out, OCRResult)
+    assert [p.text for p in out.pages] == ["good", "fine"]
+    assert [m.page for m in out.metadata.pages] == [3, 5]
+    assert out.text == "good\nfine" and out.total_pages == 9
+    assert out.num_billed_pages == 3  # billing is what it was
+    assert OCRResult.model_validate(out.to_api_dict()).to_json() == out.to_json()
+    assert result.pages[0].text == "good bad"
+
+
+def test_framework_documents_come_back_as_their_type() -> None:
+    record = make_record(LINES, CONF)
+    lc = pytest.importorskip("langchain_core.documents")
+    doc = lc.Document(page_content=record.text, metadata=record.metadata, id="p1")
+    (out,) = filter_low_confidence([doc], min_word_confidence=0.5)
+    assert isinstance(out, lc.Document) and out.id == "p1" and "~~" not in out.page_content
+
+    li = pytest.importorskip("llama_index.core.schema")
+    ldoc = li.Document(id_="x#page=1", text=record.text, metadata=record.metadata,
+                       excluded_embed_metadata_keys=["words"])
+    out2 = filter_low_confidence(ldoc, min_word_confidence=0.5, action="mask")
+    assert isinstance(out2, li.Document) and out2.id_ == "x#page=1"
+    assert out2.excluded_embed_metadata_keys == ["words"] and UNKNOWN_CHAR in out2.text
+
+
+def test_loader_option_min_confidence(engine, tmp_path) -> None:
+    pytest.importorskip("langchain_core")
+    from ocr_loaders.langchain import OCRLoader
+    from tests import docgen
+    from tests.frameworks import small_page
+
+    path = tmp_path / "p.png"
+    path.write_bytes(docgen.image_bytes(small_page(["Quarterly report 2024"]), "PNG"))
+    (plain,) = OCRLoader(path, engine=engine).load()
+    threshold = sorted(w["confidence"] for w in plain.metadata["words"])[1]  # drop the lowest
+    (filtered,) = OCRLoader(path, engine=engine, min_confidence=threshold).load()
+    assert filtered.metadata["dropped_words"] == 1
+    assert len(filtered.metadata["words"]) == len(plain.metadata["words"]) - 1

@@ -1,0 +1,96 @@
+"""OCRTextSplitter and OCRNodeParser on real OCR'd pages, through a vector store and back."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.frameworks import PAGE1, PAGE2, bow_vector, small_page, write_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return write_corpus(tmp_path_factory.mktemp("ragfw"))
+
+
+def _word_boxes(page_doc_meta: dict, ids: list[int]) -> list:
+    by_id = {w["id"]: w["box"] for w in page_doc_meta["words"]}
+    return [by_id[i] for i in ids]
+
+
+def test_langchain_splitter_store_retrieve_cite(corpus, engine) -> None:
+    pytest.importorskip("langchain_core")
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.vectorstores import InMemoryVectorStore
+
+    from ocr_loaders.langchain import OCRLoader, OCRTextSplitter
+
+    class BagOfWords(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return [bow_vector(t) for t in texts]
+
+        def embed_query(self, text: str) -> list[float]:
+            return bow_vector(text)
+
+    pages = OCRLoader(sorted(corpus.values()), engine=engine).load()
+    splitter = OCRTextSplitter(chunk_size=8, chunk_overlap=2)
+    chunks = splitter.split_documents(pages)
+    assert len(chunks) > len(pages)
+    assert all(c.metadata["token_count"] <= 8 and "words" not in c.metadata for c in chunks)
+    store = InMemoryVectorStore(BagOfWords())
+    store.add_documents(chunks)
+    (hit,) = store.similarity_search("total amount due dollars", k=1)
+    assert "amount due" in hit.page_content
+    page = next(p for p in pages if (p.metadata["source"], p.metadata["page"])
+                == (hit.metadata["source"], hit.metadata["page"]))
+    # the chunk cites exactly its words, and they spell its text
+    assert hit.metadata["boxes"] == _word_boxes(page.metadata, hit.metadata["word_ids"])
+    texts = {w["id"]: w["text"] for w in page.metadata["words"]}
+    assert " ".join(texts[i] for i in hit.metadata["word_ids"]).split() == hit.page_content.split()
+    assert splitter.split_text("plain text " * 30)[0].count("plain") >= 3
+
+
+def test_llama_index_node_parser_index_retrieve(corpus, engine) -> None:
+    pytest.importorskip("llama_index.core")
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+    from llama_index.core.embeddings import BaseEmbedding
+    from llama_index.core.schema import MetadataMode, NodeRelationship
+
+    from ocr_loaders.llama_index import OCRNodeParser, OCRReader
+
+    class BagOfWords(BaseEmbedding):
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return bow_vector(query)
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return bow_vector(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return bow_vector(text)
+
+    docs = SimpleDirectoryReader(
+        str(corpus["png"].parent), file_extractor=OCRReader.file_extractor(engine=engine)
+    ).load_data()
+    parser = OCRNodeParser(chunk_size=16, chunk_overlap=0)
+    nodes = parser.get_nodes_from_documents(docs)
+    assert all("words" not in n.metadata for n in nodes)
+    by_id = {d.id_: d for d in docs}
+    for node in nodes:
+        source = node.relationships[NodeRelationship.SOURCE].node_id
+        assert source in by_id and node.metadata["page"] == by_id[source].metadata["page"]
+        assert node.metadata["boxes"] == _word_boxes(by_id[source].metadata,
+                                                     node.metadata["word_ids"])
+        embedded = node.get_content(metadata_mode=MetadataMode.EMBED)
+        assert "boxes" not in embedded and "word_ids" not in embedded and "[[" not in embedded
+    index = VectorStoreIndex(nodes, embed_model=BagOfWords())
+    (hit,) = index.as_retriever(similarity_top_k=1).retrieve("revenue grew percent")
+    assert "Revenue grew" in hit.node.get_content()
+    assert hit.node.metadata["boxes"]
+
+    flat = OCRNodeParser(chunk_size=8, chunk_overlap=0, flat_metadata=True)
+    assert isinstance(flat.get_nodes_from_documents(docs[:1])[0].metadata["boxes"], str)
+
+
+def test_pages_text_are_the_known_lines() -> None:
+    # guard for the fixtures above: the corpus text the assertions rely on
+    assert "Revenue grew by 12 percent" in PAGE1 and "Total amount due 980 dollars" in PAGE2
+    assert small_page(PAGE1).width == 900
