@@ -79,7 +79,7 @@ def chunk_record(
     units = [(w, s) for w, s in zip(words, spans) if s is not None]
     if not units:
         return []
-    costs = [len(t) for t in enc.encode_ordinary_batch([" " + w["text"] for w, _ in units])]
+    costs = _word_costs(enc, units)
     breaks = _break_strengths(text, units)
     base = {k: v for k, v in record.metadata.items() if k not in BULKY_KEYS}
     chunks: list[PageRecord] = []
@@ -100,13 +100,22 @@ def chunk_record(
     return chunks
 
 
+def _word_costs(enc: Any, units: Sequence[tuple[dict[str, Any], Span]]) -> list[int]:
+    """Tokens per word as it appears after a space (the chunk's real count is checked later).
+
+    One call per word: ``encode_ordinary_batch`` would go through a thread pool per word.
+    """
+    encode = enc.encode_ordinary
+    return [len(encode(" " + w["text"])) for w, _ in units]
+
+
 def _break_strengths(text: str, units: Sequence[tuple[dict[str, Any], Span]]) -> list[int]:
     """Before each word: 2 = paragraph break, 1 = line break, 0 = same line.
 
     A paragraph is a blank line in the text or, with boxes, a vertical gap between lines
     wider than the median word height.
     """
-    heights = sorted(_height(w["box"]) for w, _ in units if w.get("box"))
+    heights = sorted(_height(w["box"]) for w, _ in units[:400] if w.get("box"))
     median = heights[len(heights) // 2] if heights else 0.0
     out = [2]
     for (pw, prev), (cw, cur) in itertools.pairwise(units):
@@ -182,7 +191,11 @@ def _fit(
             return end, [_chunk(piece, count, units[start:end], first.start, last.end)]
         if end - start == 1:
             return end, _cut_word(enc, piece, units[start], size)
+        excess = count - size  # drop about that many tokens of trailing words at once
         end -= 1
+        while end - start > 1 and excess > 0:
+            excess -= max(len(units[end - 1][0]["text"]) // 4, 1)
+            end -= 1
 
 
 def _cut_word(
