@@ -1,6 +1,7 @@
 """The ``ocr-loaders`` command: ``ocr`` prints a document's OCR as the API's JSON (or text, or
 the CLOVA / Google shape; ``--cache`` reuses earlier results); ``serve`` runs the
-API-compatible HTTP server; ``cache info|clear`` manages the result cache.
+API-compatible HTTP server; ``cache info|clear`` manages the result cache; ``batch`` OCRs a
+whole corpus on Ray into Parquet / JSONL (resumable).
 
 Bad input ends with a one-line ``error: ...`` on stderr and exit code 2 (no traceback).
 """
@@ -47,6 +48,20 @@ def _build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--queue", type=int,
                      help="jobs that may wait for a worker before 429 (default: 2 x workers)")
     srv.add_argument("--engine", default="local", help="engine behind the server (default: local)")
+    bat = sub.add_parser("batch", help="OCR a directory (local, s3://, gs://, ...) on Ray into "
+                         "one row per page; re-running skips files already in the output")
+    bat.add_argument("input", help="a directory (searched recursively) or one file")
+    bat.add_argument("--out", required=True, help="output directory (created if missing)")
+    bat.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")
+    bat.add_argument("--engine", default="local", help="local (default, offline) or upstage")
+    bat.add_argument("--ray-address", help="an existing cluster, e.g. auto (default: start a "
+                     "local Ray on this machine)")
+    bat.add_argument("--concurrency", type=int,
+                     help="OCR actors (default: the cluster's CPUs / --num-cpus)")
+    bat.add_argument("--num-cpus", type=float, default=1.0,
+                     help="CPUs per actor, also the engine's threads (default: 1)")
+    bat.add_argument("--cache", nargs="?", const=True, default=None, metavar="PATH",
+                     help="also reuse the result cache (a path every node can reach)")
     return parser
 
 
@@ -59,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "cache":
             return _cache(args)
+        if args.command == "batch":
+            return _batch(args)
     except OCRError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -124,6 +141,25 @@ def _cache(args: argparse.Namespace) -> int:
         info = cache.info()
         print(f"{info['path']}: {info['entries']} results, {info['bytes'] / 1e6:.1f} MB")
     return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    try:
+        from ocr_loaders.ray import run
+    except ImportError:
+        print('error: batch needs Ray: pip install "ocr-loaders[ray]"', file=sys.stderr)
+        return 2
+    try:
+        report = run(args.input, args.out, output_format=args.format, engine=args.engine,
+                     ray_address=args.ray_address, concurrency=args.concurrency,
+                     num_cpus=args.num_cpus, cache=args.cache)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    for failure in report.failed:
+        print(f"failed: {failure['source']}: {failure['error_type']}: {failure['error']}")
+    return 1 if report.failed else 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from langchain_core.tools import StructuredTool
 
 __all__ = [
+    "OCRBatchLoader",
     "OCRBlobParser",
     "OCRLoader",
     "OCRTextSplitter",
@@ -143,6 +144,24 @@ async def _threaded(iterator: Iterator[Document]) -> AsyncIterator[Document]:
         close = getattr(iterator, "close", None)
         if close is not None:
             await asyncio.to_thread(close)
+
+
+class OCRBatchLoader(BaseLoader):
+    """Page Documents from the output of a corpus run (``ocr-loaders batch`` /
+    :func:`ocr_loaders.ray.run`), without OCRing again and without Ray: the same metadata as
+    :class:`OCRLoader` gives for the same files. Failed files are not Documents (see
+    :func:`ocr_loaders.batch.failed`).
+    """
+
+    def __init__(self, output: str, *, min_confidence: float | None = None) -> None:
+        self.output = output
+        self.min_confidence = min_confidence
+
+    def lazy_load(self) -> Iterator[Document]:
+        from ocr_loaders.batch import load_records
+
+        for record in load_records(self.output, min_confidence=self.min_confidence):
+            yield to_document(record)
 
 
 def _blob_bytes(blob: Blob) -> bytes:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXCLUDED_EMBED_KEYS",
     "EXCLUDED_LLM_KEYS",
+    "OCRBatchReader",
     "OCRNodeParser",
     "OCRReader",
     "ocr_document_tool",
@@ -162,6 +163,34 @@ class OCRReader(BasePydanticReader):
         """``{".pdf": reader, ".png": reader, ...}`` for every supported extension, one reader."""
         reader = cls(**kwargs)
         return {ext: reader for ext in SUPPORTED_EXTENSIONS}
+
+
+class OCRBatchReader(BasePydanticReader):
+    """Page Documents from the output of a corpus run (``ocr-loaders batch`` /
+    :func:`ocr_loaders.ray.run`), without OCRing again and without Ray: the same ids and
+    metadata as :class:`OCRReader` gives for the same files. Failed files are not Documents
+    (see :func:`ocr_loaders.batch.failed`)."""
+
+    is_remote: bool = False
+    min_confidence: float | None = Field(
+        default=None, description="Drop words under this confidence (the loaders' filter)."
+    )
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "OCRBatchReader"
+
+    def lazy_load_data(self, output: str, extra_info: dict[str, Any] | None = None
+                       ) -> Iterator[Document]:
+        """Documents of an output directory (Parquet or JSONL; local or a pyarrow URI)."""
+        from ocr_loaders.batch import load_records
+
+        for record in load_records(output, min_confidence=self.min_confidence):
+            yield to_document(record, extra_info)
+
+    def load_data(self, output: str, extra_info: dict[str, Any] | None = None
+                  ) -> list[Document]:
+        return list(self.lazy_load_data(output, extra_info))
 
 
 def ocr_document_tool(**kwargs: Any) -> FunctionTool:
