@@ -48,6 +48,10 @@ def _build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--queue", type=int,
                      help="jobs that may wait for a worker before 429 (default: 2 x workers)")
     srv.add_argument("--engine", default="local", help="engine behind the server (default: local)")
+    srv.add_argument("--upload-timeout", type=float, default=30.0,
+                     help="seconds an upload may stall before 408 (default: 30)")
+    srv.add_argument("--job-timeout", type=float, default=600.0,
+                     help="seconds a document may take before 504 (default: 600)")
     bat = sub.add_parser("batch", help="OCR a directory (local, s3://, gs://, ...) on Ray into "
                          "one row per page; re-running skips files already in the output")
     bat.add_argument("input", help="a directory (searched recursively) or one file")
@@ -169,7 +173,8 @@ def _serve(args: argparse.Namespace) -> int:
         print('error: the server needs: pip install "ocr-loaders[server]"', file=sys.stderr)
         return 2
     serve(host=args.host, port=args.port, api_key=args.api_key, workers=args.workers,
-          queue=args.queue, engine=args.engine)
+          queue=args.queue, engine=args.engine, upload_timeout=args.upload_timeout,
+          job_timeout=args.job_timeout)
     return 0
 
 

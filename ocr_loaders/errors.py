@@ -7,9 +7,25 @@ status and the server's message. Messages are one line and never contain an API 
 
 from __future__ import annotations
 
+MAX_MESSAGE = 500
+"""Longest message kept; library messages quoted inside ours can be pages long."""
+
 
 class OCRError(Exception):
-    """Base class of every error raised by ocr-loaders."""
+    """Base class of every error raised by ocr-loaders.
+
+    The message is made one line (whitespace runs, newlines included, become one space) and at
+    most :data:`MAX_MESSAGE` characters, whatever a wrapped library said: it goes to logs, CLI
+    output and HTTP error bodies as it is.
+    """
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            message = " ".join(args[0].split())
+            if len(message) > MAX_MESSAGE:
+                message = message[: MAX_MESSAGE - 3] + "..."
+            args = (message, *args[1:])
+        super().__init__(*args)
 
 
 # --- input documents -------------------------------------------------------------------------
@@ -70,7 +86,7 @@ class APIError(OCRError):
 
     def __init__(self, message: str, *, status_code: int | None = None, body: str | None = None):
         super().__init__(message)
-        self.message = message
+        self.message = str(self.args[0])
         self.status_code = status_code
         self.body = body
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import io
 import os
+import re
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -152,7 +153,7 @@ def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[byt
 
 
 def _too_large(size: int, limit: int) -> str:
-    return f"document is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB"
+    return f"document is {size:,} bytes; the limit is {limit:,} bytes ({limit / 2**20:g} MB)"
 
 
 def sniff_format(data: bytes) -> DocumentFormat:
@@ -318,7 +319,7 @@ def open_document(
         pdf = convert_to_pdf(data, fmt, limits=limits)
     elif fmt is DocumentFormat.PDF:
         pdf = data
-    total = _count_pdf_pages(pdf, password) if pdf is not None else _count_frames(data, fmt)
+    total = _count_pdf_pages(pdf, password) if pdf is not None else _count_frames(data, fmt, limits)
     if total == 0:
         raise CorruptDocumentError(f"document has no pages: {name}")
     selected = parse_page_spec(pages)
@@ -344,7 +345,7 @@ def open_document(
 # --- images ----------------------------------------------------------------------------------
 
 
-def _open_image(data: bytes) -> Image.Image:
+def _open_image(data: bytes, limits: Limits) -> Image.Image:
     if data[4:8] == b"ftyp":
         _register_heif()
     try:
@@ -352,7 +353,18 @@ def _open_image(data: bytes) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
-        raise TooManyPixelsError(str(exc).split(",")[0]) from None
+        # Pillow refuses images over 2 x PIL.Image.MAX_IMAGE_PIXELS before reading their size
+        # out to us; say it in our terms (the header was never decoded past its dimensions)
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = int(found.group(1)) if found else 0
+        if pixels > limits.max_pixels:
+            raise TooManyPixelsError(
+                f"image is {pixels:,} pixels; the limit is {limits.max_pixels:,}"
+            ) from None
+        raise TooManyPixelsError(
+            f"image is {pixels:,} pixels, over Pillow's decompression-bomb cap; raise "
+            "PIL.Image.MAX_IMAGE_PIXELS as well as Limits.max_pixels to read it"
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise CorruptDocumentError(f"cannot decode image: {exc}") from None
 
@@ -363,8 +375,8 @@ def _register_heif() -> None:
     pillow_heif.register_heif_opener()
 
 
-def _count_frames(data: bytes, fmt: DocumentFormat) -> int:
-    image = _open_image(data)
+def _count_frames(data: bytes, fmt: DocumentFormat, limits: Limits) -> int:
+    image = _open_image(data, limits)
     if fmt is not DocumentFormat.TIFF:
         return 1
     try:
@@ -386,7 +398,7 @@ def _check_pixels(width: int, height: int, limits: Limits, page: int) -> None:
 def _iter_image_frames(
     data: bytes, numbers: list[int], limits: Limits
 ) -> Iterator[tuple[int, Image.Image]]:
-    image = _open_image(data)
+    image = _open_image(data, limits)
     for number in numbers:
         try:
             image.seek(number - 1)

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from ocr_loaders.errors import ConversionError, CorruptDocumentError, DocumentTooLargeError
@@ -36,16 +37,33 @@ def find_soffice() -> str | None:
 
 
 def check_zip(data: bytes, limits: Limits) -> None:
-    """Refuse damaged zips and zip bombs (declared uncompressed size over the limit)."""
+    """Refuse damaged zips and zip bombs before LibreOffice sees them.
+
+    The declared sizes are checked first (cheap); then every member is decompressed in
+    bounded chunks and counted, because a crafted zip can declare small sizes and unpack to
+    gigabytes (its CRC check fails when the data disagrees with the header).
+    """
+    limit = limits.max_unzipped_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            infos = zf.infolist()
+            _refuse_bomb(sum(info.file_size for info in infos), limit)
+            total = 0
+            for info in infos:
+                with zf.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        total += len(chunk)
+                        _refuse_bomb(total, limit)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError,
+            ValueError, RuntimeError, zlib.error) as exc:
         raise CorruptDocumentError(f"damaged Office document: {exc}") from None
-    if total > limits.max_unzipped_bytes:
+
+
+def _refuse_bomb(total: int, limit: int) -> None:
+    if total > limit:
         raise DocumentTooLargeError(
-            f"Office document unpacks to {total / 1e6:.0f} MB; "
-            f"the limit is {limits.max_unzipped_bytes / 1e6:.0f} MB"
+            f"Office document unpacks to more than {total / 1e6:.0f} MB; "
+            f"the limit is {limit / 1e6:.0f} MB"
         )
 
 

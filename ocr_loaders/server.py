@@ -45,7 +45,12 @@ from ocr_loaders.errors import (
 )
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
 from ocr_loaders.schemas import SCHEMAS, convert
-from ocr_loaders.upload import FormTooLargeError, MalformedFormError, read_multipart
+from ocr_loaders.upload import (
+    FormTooLargeError,
+    MalformedFormError,
+    UploadTimeoutError,
+    read_multipart,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +111,10 @@ class WorkerPool:
         waves = max(self.active - self.max_workers + 1, 1) / self.max_workers
         return max(1, math.ceil(self.avg_seconds * waves))
 
-    async def run(self, fn: Callable[[], Any]) -> Any:
+    async def run(self, fn: Callable[[], Any], timeout: float | None = None) -> Any:
+        """Run ``fn`` in a worker; 429 when the backlog is full, 504 after ``timeout`` s (the
+        thread cannot be killed: it keeps its slot until it really ends, so the pool stays
+        bounded while the client gets its answer)."""
         with self._lock:
             if self.active >= self.capacity:
                 raise APIErrorResponse(
@@ -123,7 +131,13 @@ class WorkerPool:
 
         future = self.executor.submit(fn)
         future.add_done_callback(release)
-        return await asyncio.wrap_future(future)
+        try:
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)
+        except TimeoutError:
+            raise APIErrorResponse(
+                504, f"the document was not processed within {timeout:g} s", "server_error",
+                "processing_timeout",
+            ) from None
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -136,6 +150,8 @@ def create_app(
     limits: Limits = DEFAULT_LIMITS,
     max_workers: int | None = None,
     max_queue: int | None = None,
+    upload_timeout: float | None = 30.0,
+    job_timeout: float | None = 600.0,
 ) -> FastAPI:
     """The API-compatible FastAPI app.
 
@@ -145,6 +161,9 @@ def create_app(
         limits: input limits, enforced while the upload streams in.
         max_workers: OCR threads (default: CPU count).
         max_queue: jobs allowed to wait for a thread before 429 (default: 2 * max_workers).
+        upload_timeout: seconds an upload may stall without sending data before 408 (the
+            whole body must arrive within 20 times that).
+        job_timeout: seconds a document may take in OCR (queue wait included) before 504.
     """
     if engine is None:
         from ocr_loaders.engines import get_engine
@@ -212,13 +231,21 @@ def create_app(
                 headers={"Retry-After": str(pool.retry_after())},
             )
         try:
-            form = await read_multipart(request, max_file_bytes=limits.max_file_bytes)
+            form = await read_multipart(
+                request,
+                max_file_bytes=limits.max_file_bytes,
+                idle_timeout=upload_timeout,
+                total_timeout=None if upload_timeout is None else 20 * upload_timeout,
+            )
         except FormTooLargeError as exc:
             raise APIErrorResponse(413, str(exc), "payload_too_large", "document_too_large"
                                    ) from None
         except MalformedFormError as exc:
             raise APIErrorResponse(400, str(exc), "invalid_request_error", "invalid_form"
                                    ) from None
+        except UploadTimeoutError as exc:
+            raise APIErrorResponse(408, str(exc), "invalid_request_error", "request_timeout",
+                                   headers={"Connection": "close"}) from None
         except ClientDisconnect:
             raise APIErrorResponse(400, "the client disconnected during the upload",
                                    "invalid_request_error", "client_disconnected") from None
@@ -240,7 +267,7 @@ def create_app(
             return convert(result, schema)
 
         try:
-            payload = await pool.run(job)
+            payload = await pool.run(job, job_timeout)
         except APIErrorResponse:
             raise
         except InputError as exc:
@@ -292,14 +319,18 @@ def create_app(
 def serve(
     *, host: str = "127.0.0.1", port: int = 8000, api_key: str | None = None,
     workers: int | None = None, queue: int | None = None, engine: str = "local",
+    upload_timeout: float | None = 30.0, job_timeout: float | None = 600.0,
 ) -> None:
     """Run the server with uvicorn (blocking); used by ``ocr-loaders serve``."""
     import uvicorn
 
     from ocr_loaders.engines import get_engine
 
-    app = create_app(get_engine(engine), api_key, max_workers=workers, max_queue=queue)
-    uvicorn.run(app, host=host, port=port)
+    app = create_app(get_engine(engine), api_key, max_workers=workers, max_queue=queue,
+                     upload_timeout=upload_timeout, job_timeout=job_timeout)
+    # a client that opens a connection and sends no request line is dropped by uvicorn's
+    # keep-alive timeout; one that stalls inside the body by ``upload_timeout``
+    uvicorn.run(app, host=host, port=port, timeout_keep_alive=5)
 
 
 __all__ = ["API_KEY_ENV", "APIErrorResponse", "WorkerPool", "create_app", "serve"]

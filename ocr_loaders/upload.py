@@ -8,6 +8,9 @@ never reaches memory or disk.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +29,10 @@ class FormTooLargeError(Exception):
 
 class MalformedFormError(Exception):
     """The body is not a readable multipart/form-data form."""
+
+
+class UploadTimeoutError(Exception):
+    """The client stopped sending the body (idle too long) or took too long overall."""
 
 
 @dataclass
@@ -99,8 +106,47 @@ class _Collector:
         self._data = bytearray()
 
 
-async def read_multipart(request: Request, *, max_file_bytes: int) -> Form:
-    """Read and parse the request's multipart body, refusing it once it passes the caps."""
+async def _chunks(
+    stream: AsyncIterator[bytes], idle_timeout: float | None, total_timeout: float | None
+) -> AsyncIterator[bytes]:
+    """``stream``'s chunks, raising :class:`UploadTimeoutError` when the next chunk does not
+    come within ``idle_timeout`` seconds or the whole body within ``total_timeout``: a stalled
+    or trickling upload must not hold a connection and its buffer forever."""
+    deadline = None if total_timeout is None else time.monotonic() + total_timeout
+    iterator = stream.__aiter__()
+    while True:
+        wait = idle_timeout
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            wait = left if wait is None else min(wait, left)
+            if left <= 0:
+                raise UploadTimeoutError(
+                    f"the upload did not complete within {total_timeout:g} s"
+                )
+        try:
+            chunk = await asyncio.wait_for(iterator.__anext__(), wait)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise UploadTimeoutError(
+                    f"the upload did not complete within {total_timeout:g} s"
+                ) from None
+            raise UploadTimeoutError(
+                f"the upload stalled: no data for {idle_timeout:g} s"
+            ) from None
+        yield chunk
+
+
+async def read_multipart(
+    request: Request,
+    *,
+    max_file_bytes: int,
+    idle_timeout: float | None = 30.0,
+    total_timeout: float | None = 600.0,
+) -> Form:
+    """Read and parse the request's multipart body, refusing it once it passes the caps or
+    stalls (``idle_timeout`` seconds without data, ``total_timeout`` for the whole body)."""
     content_type = request.headers.get("content-type", "")
     mime, params = parse_options_header(content_type)
     boundary = params.get(b"boundary")
@@ -119,7 +165,7 @@ async def read_multipart(request: Request, *, max_file_bytes: int) -> Form:
     parser = MultipartParser(boundary, _Collector(form, max_file_bytes).callbacks())  # type: ignore[arg-type]
     received = 0
     try:
-        async for chunk in request.stream():
+        async for chunk in _chunks(request.stream(), idle_timeout, total_timeout):
             received += len(chunk)
             if received > max_body:
                 raise FormTooLargeError(
@@ -132,4 +178,11 @@ async def read_multipart(request: Request, *, max_file_bytes: int) -> Form:
     return form
 
 
-__all__ = ["FORM_OVERHEAD", "Form", "FormTooLargeError", "MalformedFormError", "read_multipart"]
+__all__ = [
+    "FORM_OVERHEAD",
+    "Form",
+    "FormTooLargeError",
+    "MalformedFormError",
+    "UploadTimeoutError",
+    "read_multipart",
+]

@@ -41,3 +41,12 @@ def ocr_server(engine):
 
     with running(create_app(engine, api_key=SERVER_KEY, max_workers=2, max_queue=64)) as url:
         yield url
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Say how many hostile inputs and faults the reliability tests ran (issue: figures)."""
+    from tests.hostile import TALLY
+
+    if TALLY:
+        parts = ", ".join(f"{name} {count}" for name, count in sorted(TALLY.items()))
+        terminalreporter.write_line(f"reliability cases run: {sum(TALLY.values())} ({parts})")

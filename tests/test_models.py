@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ocr_loaders
@@ -95,6 +96,65 @@ def test_any_valid_response_round_trips(words: list, text: str, conf: float) -> 
     }
     raw = json.dumps(doc, ensure_ascii=False, sort_keys=True)  # the API emits sorted keys
     assert OCRResult.from_json(raw).to_json() == raw
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                               max_size=4),
+    max_leaves=20,
+)
+
+
+def _mutations(base: dict) -> st.SearchStrategy:
+    """The documented response with one field (at any depth) replaced by arbitrary JSON."""
+    paths: list[tuple] = []
+
+    def walk(node: object, path: tuple) -> None:
+        paths.append(path)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, (*path, key))
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, (*path, i))
+
+    walk(base, ())
+    return st.tuples(st.sampled_from(paths[1:]), _json)
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_parser_gives_a_model_or_a_validation_error(data: st.DataObject) -> None:
+    """Whatever JSON a server sends (a mutated valid response, or anything at all), the parser
+    returns a model or raises pydantic's ValidationError; never another exception."""
+    import copy
+
+    from pydantic import ValidationError
+
+    base = json.loads(FIXTURE.read_text())
+    if data.draw(st.booleans()):
+        path, value = data.draw(_mutations(base))
+        doc = copy.deepcopy(base)
+        node = doc
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    else:
+        doc = data.draw(_json)
+    try:
+        OCRResult.from_json(json.dumps(doc))
+    except ValidationError:
+        return
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_parser_on_random_bytes(raw: bytes) -> None:
+    from pydantic import ValidationError
+
+    with contextlib.suppress(ValidationError):
+        OCRResult.from_json(raw)
 
 
 def test_public_api_is_pinned() -> None:

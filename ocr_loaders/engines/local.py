@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from ocr_loaders.engines import hangul
+from ocr_loaders.engines import hangul, strips
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.layout import (
     LineResult,
@@ -173,6 +173,9 @@ class LocalEngine(PageEngine):
         tess = self._tesseract()
         if image.mode != "RGB":
             image = image.convert("RGB")
+        folded = strips.fold(image)
+        if folded is not None:  # a long strip: read it wrapped into rows, boxes mapped back
+            return self._read_folded(rapid, tess, image, folded, page_id)
         lines, suspicious = self._read_page(rapid, tess, image)
         if suspicious and self.auto_rotate and tess is not None:
             # Mostly vertical boxes or a poor reading: maybe scanned sideways or upside down.
@@ -184,6 +187,21 @@ class LocalEngine(PageEngine):
             gray = np.asarray(image.convert("L"))
             for line in lines:
                 tighten_line(gray, line)
+        return _assemble_page(lines, image.width, image.height, page_id)
+
+    def _read_folded(
+        self, rapid: Any, tess: Tesseract | None, image: Image.Image, folded: strips.Folded,
+        page_id: int,
+    ) -> Page:
+        lines, _ = self._read_page(rapid, tess, folded.image)
+        if self.tight_boxes:
+            gray = np.asarray(folded.image.convert("L"))
+            for line in lines:
+                tighten_line(gray, line)
+        for line in lines:
+            line.quad = folded.unfold(line.quad)
+            for piece in line.words:
+                piece.quad = folded.unfold(piece.quad)
         return _assemble_page(lines, image.width, image.height, page_id)
 
     def _read_page(

@@ -1,0 +1,315 @@
+"""Faults on both sides of the wire, over real sockets on 127.0.0.1.
+
+Client: servers written with raw sockets that reset the connection mid-response, cut the body
+short, answer garbage or never answer. The client must retry a bounded number of times (counted
+on the server side) and then raise its typed error; what must not be retried is not.
+
+Server: an upload that stalls, a request line that never completes, a document slower than the
+job deadline, a crashing engine; the server answers with the right status and keeps serving.
+Security: no path from a request to the filesystem, and the key is never echoed.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from ocr_loaders.engines.upstage import UpstageEngine
+from ocr_loaders.errors import APIConnectionError, APITimeoutError, InvalidResponseError
+from ocr_loaders.server import create_app
+from tests import hostile
+from tests.conftest import SERVER_KEY
+from tests.serverutil import FakeEngine, running
+
+KEY = "up-fault-key-never-shown-77"
+OCR = "/v1/document-ai/ocr"
+
+
+def _read_request(conn: socket.socket) -> bytes:
+    """Read one whole HTTP request (headers and Content-Length body) from ``conn``."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head
+
+
+def _reset(conn: socket.socket) -> None:
+    """Close with an RST instead of a FIN."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+BEHAVIOURS: dict[str, Callable[[socket.socket], None]] = {
+    # the connection is reset after the request arrived, before any answer
+    "reset_before_answer": lambda c: (_read_request(c), _reset(c)),
+    # headers promise 5000 bytes, 40 arrive, then an RST
+    "reset_mid_body": lambda c: (
+        _read_request(c),
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 5000\r\n\r\n" + b'{"apiVersion": "1.1", "pages": [' * 1),
+        _reset(c),
+    ),
+    # headers promise 5000 bytes, 40 arrive, then a clean close
+    "short_body": lambda c: (
+        _read_request(c),
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + b"{" * 40),
+        c.close(),
+    ),
+    # not HTTP at all
+    "garbage": lambda c: (_read_request(c), c.sendall(b"\x00\x01hello there\r\n\r\n"), c.close()),
+    # closes as soon as it accepts
+    "hang_up": lambda c: c.close(),
+    # a complete 200 whose body is not JSON: a broken server, not a transient fault
+    "bad_json_200": lambda c: (
+        _read_request(c),
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 9\r\nConnection: close\r\n\r\nnot json!"),
+        c.close(),
+    ),
+    # reads the request and never answers
+    "silent": lambda c: (_read_request(c), time.sleep(3), c.close()),
+}
+
+
+@contextmanager
+def raw_server(behaviour: str) -> Iterator[tuple[str, list[int]]]:
+    """A socket server that treats every connection with ``behaviour``; yields its URL and a
+    one-item list counting the connections it accepted."""
+    handler = BEHAVIOURS[behaviour]
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    count = [0]
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            count[0] += 1
+            threading.Thread(target=_safely, args=(handler, conn), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", count
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def _safely(handler: Callable[[socket.socket], None], conn: socket.socket) -> None:
+    try:
+        handler(conn)
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+RETRIED = [
+    ("reset_before_answer", APIConnectionError),
+    ("reset_mid_body", APIConnectionError),
+    ("short_body", APIConnectionError),
+    ("garbage", APIConnectionError),
+    ("hang_up", APIConnectionError),
+    ("silent", APITimeoutError),
+]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(("behaviour", "error"), RETRIED, ids=[b for b, _ in RETRIED])
+def test_client_retries_transient_faults_then_raises(behaviour: str, error: type[Exception],
+                                                     tiny_png: bytes) -> None:
+    with raw_server(behaviour) as (url, count):
+        engine = UpstageEngine(KEY, base_url=url, max_retries=2, backoff_base=0.01,
+                               read_timeout=0.5)
+        with pytest.raises(error) as info:
+            engine.recognize(tiny_png)
+    assert count[0] == 3, f"{behaviour}: {count[0]} connections for 1 try + 2 retries"
+    assert KEY not in str(info.value) and KEY not in repr(info.value)
+    assert "\n" not in str(info.value)
+    hostile.TALLY["client faults"] += 1
+
+
+@pytest.mark.timeout(60)
+def test_client_does_not_retry_a_broken_200(tiny_png: bytes) -> None:
+    with raw_server("bad_json_200") as (url, count):
+        engine = UpstageEngine(KEY, base_url=url, max_retries=3, backoff_base=0.01)
+        with pytest.raises(InvalidResponseError):
+            engine.recognize(tiny_png)
+    assert count[0] == 1
+    hostile.TALLY["client faults"] += 1
+
+
+@pytest.mark.timeout(120)
+def test_client_survives_a_5xx_storm_then_succeeds(tiny_png: bytes) -> None:
+    """A server answering 503 to the first requests of every client, then OCR: the client
+    rides the storm with its retries and gets the result."""
+    app = create_app(FakeEngine(), api_key=KEY)
+    failures = {"left": 6}
+
+    @app.middleware("http")
+    async def storm(request, call_next):  # type: ignore[no-untyped-def]
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            from starlette.responses import JSONResponse
+
+            return JSONResponse({"error": {"message": "overloaded", "type": "server_error",
+                                           "code": "overloaded"}}, status_code=503)
+        return await call_next(request)
+
+    with running(app) as url:
+        engine = UpstageEngine(KEY, base_url=url, max_retries=3, backoff_base=0.01)
+        with pytest.raises(Exception, match="503"):
+            engine.recognize(tiny_png)  # 4 tries, all 503
+        result = engine.recognize(tiny_png)  # 2 more 503s, then served
+    assert result.pages[0].text == "fake" and failures["left"] == 0
+    hostile.TALLY["client faults"] += 1
+
+
+# --- server ---------------------------------------------------------------------------------
+
+
+def _send_partial(url: str, head: bytes, body: bytes) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)), timeout=30)
+    sock.sendall(head + body)
+    return sock
+
+
+def _response(sock: socket.socket) -> bytes:
+    data = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, TimeoutError):
+            break
+        if not chunk:
+            break
+        data += chunk
+    sock.close()
+    return data
+
+
+@pytest.mark.timeout(60)
+def test_server_times_out_a_stalled_upload(tiny_png: bytes) -> None:
+    app = create_app(FakeEngine(), api_key="", upload_timeout=0.5)
+    with running(app) as url:
+        part = (b'--b\r\nContent-Disposition: form-data; name="document"; filename="a.png"'
+                b"\r\n\r\n")
+        head = (f"POST {OCR} HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+                "Content-Type: multipart/form-data; boundary=b\r\n\r\n").encode()
+        started = time.monotonic()
+        sock = _send_partial(url, head, part + tiny_png[:200])  # then nothing more
+        answer = _response(sock)
+        waited = time.monotonic() - started
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert b"stalled" in answer
+        assert waited < 20
+        health = requests.get(url + "/health", timeout=10).json()
+        assert health["status"] == "ok" and health["active"] == 0
+        ok = requests.post(url + OCR, files={"document": ("a.png", tiny_png)}, timeout=30)
+        assert ok.status_code == 200
+    hostile.TALLY["server faults"] += 1
+
+
+@pytest.mark.timeout(60)
+def test_server_answers_504_after_the_job_deadline_and_stays_bounded(tiny_png: bytes) -> None:
+    app = create_app(FakeEngine(delay=1.5), api_key="", max_workers=1, max_queue=0,
+                     job_timeout=0.3)
+    with running(app) as url:
+        slow = requests.post(url + OCR, files={"document": ("a.png", tiny_png)}, timeout=30)
+        assert slow.status_code == 504
+        assert slow.json()["error"]["code"] == "processing_timeout"
+        # the thread is still busy with that page: the pool admits nothing new until it ends
+        busy = requests.post(url + OCR, files={"document": ("a.png", tiny_png)}, timeout=30)
+        assert busy.status_code == 429 and "Retry-After" in busy.headers
+        deadline = time.monotonic() + 10
+        while requests.get(url + "/health", timeout=5).json()["active"] and (
+                time.monotonic() < deadline):
+            time.sleep(0.1)
+        assert requests.get(url + "/health", timeout=5).json()["active"] == 0
+    hostile.TALLY["server faults"] += 1
+
+
+@pytest.mark.timeout(60)
+def test_server_survives_clients_that_vanish(tiny_png: bytes) -> None:
+    """Half-sent request lines, half-sent bodies and resets: the server keeps serving."""
+    app = create_app(FakeEngine(), api_key="", upload_timeout=0.5)
+    with running(app) as url:
+        socks = []
+        for head in (b"POST /v1/document-ai/ocr HTTP/1.1\r\nHost: x\r\nContent-Le",
+                     b"GET /health HT",
+                     b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"):  # a TLS hello
+            socks.append(_send_partial(url, head, b""))
+        for sock in socks[:2]:
+            _reset(sock)
+        for _ in range(3):
+            ok = requests.post(url + OCR, files={"document": ("a.png", tiny_png)}, timeout=30)
+            assert ok.status_code == 200
+        _response(socks[2])  # the server answers the TLS hello with 400 or closes
+    hostile.TALLY["server faults"] += 1
+
+
+@pytest.mark.timeout(120)
+def test_no_path_from_a_request_to_the_filesystem(ocr_server: str, tiny_png: bytes,
+                                                  tmp_path: Path) -> None:
+    auth = {"Authorization": f"Bearer {SERVER_KEY}"}
+    target = tmp_path / "planted.png"
+    # a file name that points somewhere: the upload is never written under that name
+    resp = requests.post(ocr_server + OCR, headers=auth, timeout=60,
+                         files={"document": (f"../../../../{target}", tiny_png)})
+    assert resp.status_code == 200 and not target.exists()
+    # a path sent as a text field instead of a file: not opened
+    resp = requests.post(ocr_server + OCR, headers=auth, timeout=60,
+                         data={"document": "/etc/passwd"})
+    assert resp.status_code == 400 and "root:" not in resp.text
+    # paths in the URL
+    for path in ("/v1/document-ai/../../etc/passwd", "/static/../../etc/passwd",
+                 "/v1/document-ai/ocr/../../../etc/passwd"):
+        got = requests.get(ocr_server + path, headers=auth, timeout=10)
+        assert got.status_code in (404, 405) and "root:" not in got.text
+    hostile.TALLY["security"] += 1
+
+
+@pytest.mark.timeout(60)
+def test_wrong_keys_are_refused_and_never_echoed(ocr_server: str, tiny_png: bytes) -> None:
+    near_misses = [SERVER_KEY[:-1], SERVER_KEY + "x", SERVER_KEY.upper(), " " + SERVER_KEY[1:],
+                   "", "null", SERVER_KEY[:1]]
+    for wrong in near_misses:
+        resp = requests.post(ocr_server + OCR, headers={"Authorization": f"Bearer {wrong}"},
+                             files={"document": ("a.png", tiny_png)}, timeout=30)
+        assert resp.status_code == 401
+        assert resp.json()["error"]["code"] == "invalid_api_key"
+        if len(wrong) > 3:
+            assert wrong.strip() not in resp.text
+        assert SERVER_KEY not in resp.text and SERVER_KEY not in str(resp.headers)
+    hostile.TALLY["security"] += len(near_misses)
