@@ -144,7 +144,8 @@ def main() -> None:
     bad = [r for r in results if r[1] != 200]
     mismatches = [r for r in results if r[1] != r[2]]
     peak = max(s for _, s in sampler.samples)
-    half = sampler.samples[len(sampler.samples) // 2][1]
+    quarters = [sampler.samples[min(len(sampler.samples) * q // 4, len(sampler.samples) - 1)][1]
+                for q in (1, 2, 3)]
 
     def pct(values: list[float], q: float) -> float:
         values = sorted(values)
@@ -161,8 +162,9 @@ def main() -> None:
         print(f"| {label} | {len(group)} | {wrong} | {statistics.median(times):.2f} | "
               f"{pct(times, 0.95):.2f} | {max(times):.2f} |")
     print(f"\nwall {wall:.1f} s, {len(results) / wall:.2f} requests/s")
-    print(f"server RSS: {rss_start / 2**20:.0f} MB after warm-up, {half / 2**20:.0f} MB half-way, "
-          f"peak {peak / 2**20:.0f} MB, {rss_end / 2**20:.0f} MB at the end")
+    print(f"server RSS (MB): {rss_start / 2**20:.0f} after warm-up; "
+          + ", ".join(f"{v / 2**20:.0f} at {q}/4" for q, v in enumerate(quarters, 1))
+          + f" of the run; peak {peak / 2**20:.0f}; {rss_end / 2**20:.0f} at the end")
     print(f"server file descriptors: {fds_start} before, {fds_end} after; child processes left: "
           f"{children or 'none'}; temp files left: {leftovers or 'none'}")
     for name, expected, got, _ in mismatches:
