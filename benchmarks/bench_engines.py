@@ -14,6 +14,8 @@ its own. Alternatives, as a user would otherwise pick them:
 * ``ppocrv4``: ``rapidocr-onnxruntime`` defaults (PP-OCRv4; LangChain's ``RapidOCRBlobParser``);
 * ``ppocrv6``: ``rapidocr`` 3 defaults (PP-OCRv6 small), word boxes on.
 
+Needs the ``bench`` extra (``pip install -e ".[bench]"``: ``rapidocr-onnxruntime`` for PP-OCRv4).
+
 Usage::
 
     python benchmarks/bench_engines.py [--eval ../shared/eval] [--engines ours,tesseract,...]
@@ -136,7 +138,10 @@ def _make_runner(engine: str) -> Any:
 
         return run
     if engine == "ppocrv4":
-        from rapidocr_onnxruntime import RapidOCR as RapidV4
+        try:
+            from rapidocr_onnxruntime import RapidOCR as RapidV4
+        except ImportError:
+            raise SystemExit('the ppocrv4 alternative needs: pip install -e ".[bench]"') from None
 
         v4 = RapidV4()
 

@@ -13,9 +13,11 @@ threads: ONNX Runtime sessions allow concurrent runs and Tesseract handles are p
 from __future__ import annotations
 
 import copy
+import os
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -35,6 +37,8 @@ from ocr_loaders.engines.tesseract import Tesseract, find_tessdata
 from ocr_loaders.errors import EngineError, MissingDependencyError
 from ocr_loaders.inputs import DocPage
 from ocr_loaders.models import BoundingBox, Page, Word
+
+T = TypeVar("T")
 
 ENGINE_VERSION = "1.0"
 
@@ -89,6 +93,7 @@ class LocalEngine(PageEngine):
         self._rapid: Any = None
         self._tess: Tesseract | None = None
         self._tess_checked = False
+        self._pool: ThreadPoolExecutor | None = None
 
     def __repr__(self) -> str:
         return (
@@ -140,6 +145,18 @@ class LocalEngine(PageEngine):
                     self._tess = _try_tesseract(self.tessdata)
                     self._tess_checked = True
         return self._tess
+
+    def _map(self, fn: Callable[[int], T], items: Sequence[int]) -> list[T]:
+        """``fn`` over ``items`` on the engine's threads (Tesseract releases the GIL, so lines
+        are read in parallel; each thread has its own Tesseract handles)."""
+        if len(items) < 2:
+            return [fn(i) for i in items]
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    workers = self.num_threads or os.cpu_count() or 1
+                    self._pool = ThreadPoolExecutor(workers, thread_name_prefix="ocr-lines")
+        return list(self._pool.map(fn, items))
 
     def _hangul_enabled(self, tess: Tesseract | None) -> bool:
         if self.hangul is False or tess is None:
@@ -274,10 +291,11 @@ class LocalEngine(PageEngine):
                     found[i] = alt
         if not (len(found) >= 2 and len(found) >= 0.25 * len(sample)):
             return None
-        for i in range(len(crops)):
-            if i in found:
-                continue
-            alt = hangul.read_line(tess, crops[i], reader.quad(i), False)
+        rest = [i for i in range(len(crops)) if i not in found]
+        readings = self._map(
+            lambda i: hangul.read_line(tess, crops[i], reader.quad(i), False), rest
+        )
+        for i, alt in zip(rest, readings, strict=True):
             if alt is not None and hangul.mostly_hangul(alt[0].text):
                 found[i] = alt
         reader.korean = set(found)
