@@ -13,10 +13,13 @@ Tables and forms (narrow cells) therefore read row by row, and two-column papers
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
+
+import numpy as np
 
 Point = tuple[float, float]
 Quad = list[Point]
@@ -176,6 +179,88 @@ def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float
     return True
 
 
+def _sparse_gutters(
+    lines: list[LineResult], x0: float, x1: float, min_width: float, max_crossing: float
+) -> list[float]:
+    """Middles of vertical stretches at least ``min_width`` wide that at most ``max_crossing``
+    lines cross, with lines on both sides (column gutters, despite a few spanning lines)."""
+    size = int(x1 - x0) + 1
+    cover = np.zeros(size + 1, dtype=np.int32)
+    for ln in lines:
+        cover[max(int(ln.rect[0] - x0), 0)] += 1
+        cover[min(int(ln.rect[2] - x0), size)] -= 1
+    sparse = np.cumsum(cover)[:size] <= max_crossing
+    cuts: list[float] = []
+    start: int | None = None
+    for i, low in enumerate(sparse):
+        if low and start is None:
+            start = i
+        elif not low and start is not None:
+            if start > 0 and i - start >= min_width:
+                cuts.append(x0 + (start + i) / 2)
+            start = None
+    return cuts
+
+
+def _has_running_text(column: list[LineResult], page_width: float) -> bool:
+    """At least three lines filling most of a column at least a quarter of the page wide (a
+    column may also hold a table; a column of form labels or values has no such lines)."""
+    c0 = min(ln.rect[0] for ln in column)
+    c1 = max(ln.rect[2] for ln in column)
+    if c1 - c0 < 0.25 * page_width:
+        return False
+    return sum(1 for ln in column if ln.rect[2] - ln.rect[0] >= 0.6 * (c1 - c0)) >= 3
+
+
+def _columns_between_spanners(
+    lines: list[LineResult], line_h: float, depth: int
+) -> list[list[LineResult]] | None:
+    """Text columns interrupted by a few lines that cross the gutter (a title, a centred
+    heading, a full-width figure caption or footer).
+
+    The gutter is found among the lines that are not wide; the lines crossing it then split the
+    page into bands, read top to bottom, each band column by column. ``None`` when the page
+    does not look like that: the crossing lines must be few and each column must hold running
+    text (:func:`_has_running_text`) and overlap its neighbour over most of its height, so
+    forms with labels and values keep their row order.
+    """
+    if len(lines) < 6:
+        return None
+    x0 = min(ln.rect[0] for ln in lines)
+    x1 = max(ln.rect[2] for ln in lines)
+    width = x1 - x0
+    cuts = _sparse_gutters(lines, x0, x1, line_h, max_crossing=max(3.0, 0.05 * len(lines)))
+    if not cuts:
+        return None
+    spanners = [ln for ln in lines if any(ln.rect[0] < c < ln.rect[2] for c in cuts)]
+    if len(spanners) > 0.2 * len(lines):
+        return None
+    columns = _split([ln for ln in lines if ln not in spanners], cuts, 0)
+    if len(columns) < 2 or not all(_has_running_text(col, width) for col in columns):
+        return None
+    extents = [(min(ln.rect[1] for ln in c), max(ln.rect[3] for ln in c)) for c in columns]
+    for (a0, a1), (b0, b1) in itertools.pairwise(extents):
+        if min(a1, b1) - max(a0, b0) < 0.5 * min(a1 - a0, b1 - b0):
+            return None
+    def by_columns(band: list[LineResult]) -> list[list[LineResult]]:
+        return [row for col in _split(band, cuts, 0) for row in _order(col, line_h, depth + 1)]
+
+    out: list[list[LineResult]] = []
+    band: list[LineResult] = []
+    spanner_ids = {id(ln) for ln in spanners}
+    for line in sorted(lines, key=lambda ln: ln.rect[1]):
+        if id(line) in spanner_ids:
+            if band:
+                out += by_columns(band)
+                band = []
+            out.append([line])
+        else:
+            band.append(line)
+    if band:
+        out += by_columns(band)
+    return out
+
+
 def _order(lines: list[LineResult], line_h: float, depth: int) -> list[list[LineResult]]:
     if len(lines) <= 1 or depth > 12:
         return _rows(lines)
@@ -186,6 +271,9 @@ def _order(lines: list[LineResult], line_h: float, depth: int) -> list[list[Line
         groups = _split(lines, xcuts, 0)
         if len(groups) > 1 and _looks_like_text_columns(groups, x1 - x0):
             return [row for g in groups for row in _order(g, line_h, depth + 1)]
+    banded = _columns_between_spanners(lines, line_h, depth)
+    if banded is not None:
+        return banded
     ycuts = _gaps([(ln.rect[1], ln.rect[3]) for ln in lines], 0.8 * line_h)
     if ycuts:
         groups = _split(lines, ycuts, 1)

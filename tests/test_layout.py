@@ -1,0 +1,46 @@
+"""Reading order on synthetic line layouts: columns with spanning titles, and forms."""
+
+from __future__ import annotations
+
+from ocr_loaders.engines.layout import LineResult, reading_order, rect_quad
+
+
+def line(text: str, x0: float, y0: float, x1: float, h: float = 20) -> LineResult:
+    return LineResult(quad=rect_quad(x0, y0, x1, y0 + h), text=text, confidence=1.0)
+
+
+def texts(rows: list[list[LineResult]]) -> list[str]:
+    return [" | ".join(ln.text for ln in row) for row in rows]
+
+
+def test_two_columns_under_a_centred_title_and_above_a_footer() -> None:
+    lines = [line("TITLE ACROSS THE GUTTER", 300, 10, 700)]
+    lines += [line(f"left {i}", 100, 40 + 30 * i, 480) for i in range(8)]
+    lines += [line(f"right {i}", 520, 40 + 30 * i, 900) for i in range(8)]
+    lines += [line("footer across", 400, 295, 600)]  # gaps under a line height
+    order = texts(reading_order(lines))
+    assert order == (["TITLE ACROSS THE GUTTER"] + [f"left {i}" for i in range(8)]
+                     + [f"right {i}" for i in range(8)] + ["footer across"])
+
+
+def test_a_spanning_figure_caption_splits_the_columns_into_bands() -> None:
+    top = [line(f"a{i}", 100, 10 + 30 * i, 480) for i in range(4)]
+    top += [line(f"b{i}", 520, 10 + 30 * i, 900) for i in range(4)]
+    caption = [line("Figure 1: a caption across both columns", 100, 125, 900)]
+    bottom = [line(f"c{i}", 100, 150 + 30 * i, 480) for i in range(4)]
+    bottom += [line(f"d{i}", 520, 150 + 30 * i, 900) for i in range(4)]
+    order = texts(reading_order(top + caption + bottom))
+    assert order == ([f"a{i}" for i in range(4)] + [f"b{i}" for i in range(4)]
+                     + ["Figure 1: a caption across both columns"]
+                     + [f"c{i}" for i in range(4)] + [f"d{i}" for i in range(4)])
+
+
+def test_form_labels_and_values_keep_their_rows() -> None:
+    lines = []
+    for i, (label, value) in enumerate([("Name:", "Jane Doe"), ("Date:", "2024-03-01"),
+                                        ("Address:", "1 Main St"), ("Phone:", "555-0100"),
+                                        ("Email:", "jane@example.com")]):
+        lines.append(line(label, 100, 10 + 30 * i, 100 + 12 * len(label)))
+        lines.append(line(value, 400, 10 + 30 * i, 400 + 12 * len(value)))
+    order = texts(reading_order(lines))
+    assert order[0] == "Name: | Jane Doe" and order[-1] == "Email: | jane@example.com"
