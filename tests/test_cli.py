@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import subprocess
 import sys
@@ -53,3 +54,19 @@ def test_bad_input_is_one_line_without_traceback(tmp_path) -> None:
         assert "Traceback" not in proc.stderr
     proc = _run("ocr", str(tmp_path / "missing.png"))
     assert proc.returncode == 2 and "not found" in proc.stderr
+
+
+def test_output_piped_into_head_is_not_an_error() -> None:
+    """``ocr-loaders ocr scan | head``: the reader closes the pipe early; exit 0, no traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ocr_loaders.cli", "ocr", str(SAMPLE), "--indent", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    if hasattr(fcntl, "F_SETPIPE_SZ"):  # a 4 KiB pipe: the JSON cannot fit before we close
+        fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 4096)
+    assert proc.stdout.read(10).startswith(b"{")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=300) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
