@@ -103,10 +103,20 @@ def chunk_record(
 def _word_costs(enc: Any, units: Sequence[tuple[dict[str, Any], Span]]) -> list[int]:
     """Tokens per word as it appears after a space (the chunk's real count is checked later).
 
-    One call per word: ``encode_ordinary_batch`` would go through a thread pool per word.
+    One tokenizer call per distinct word of the page (words repeat: about a third are
+    distinct on the evaluation pages); ``encode_ordinary_batch`` would go through a thread
+    pool.
     """
     encode = enc.encode_ordinary
-    return [len(encode(" " + w["text"])) for w, _ in units]
+    seen: dict[str, int] = {}
+    costs = []
+    for w, _ in units:
+        text = w["text"]
+        cost = seen.get(text)
+        if cost is None:
+            cost = seen[text] = len(encode(" " + text))
+        costs.append(cost)
+    return costs
 
 
 def _break_strengths(text: str, units: Sequence[tuple[dict[str, Any], Span]]) -> list[int]:
@@ -115,15 +125,16 @@ def _break_strengths(text: str, units: Sequence[tuple[dict[str, Any], Span]]) ->
     A paragraph is a blank line in the text or, with boxes, a vertical gap between lines
     wider than the median word height.
     """
-    heights = sorted(_height(w["box"]) for w, _ in units[:400] if w.get("box"))
+    heights = sorted(_height(w["box"]) for w, _ in units[:100] if w.get("box"))
     median = heights[len(heights) // 2] if heights else 0.0
     out = [2]
+    count = text.count
     for (pw, prev), (cw, cur) in itertools.pairwise(units):
-        gap = text[prev.end:cur.start]
-        if gap.count("\n") >= 2:
-            out.append(2)
-        elif "\n" not in gap:
+        newlines = count("\n", prev.end, cur.start)
+        if newlines == 0:
             out.append(0)
+        elif newlines >= 2:
+            out.append(2)
         elif median and pw.get("box") and cw.get("box"):
             space = min(p[1] for p in cw["box"]) - max(p[1] for p in pw["box"])
             out.append(2 if space > median else 1)
@@ -232,11 +243,21 @@ def _cut_word(
 def _chunk(
     text: str, count: int, units: Sequence[tuple[dict[str, Any], Span]], start: int, end: int
 ) -> PageRecord:
-    confidences = [float(w["confidence"]) for w, _ in units if w.get("confidence") is not None]
+    confidences: list[float] = []
+    ids: list[Any] = []
+    boxes: list[Any] = []
+    for w, _ in units:
+        conf = w.get("confidence")
+        if conf is not None:
+            confidences.append(float(conf))
+        box = w.get("box")
+        if box is not None:
+            ids.append(w["id"])
+            boxes.append(box)
     meta: dict[str, Any] = {
         "token_count": count,
-        "word_ids": [w["id"] for w, _ in units if w.get("box") is not None],
-        "boxes": [w["box"] for w, _ in units if w.get("box") is not None],
+        "word_ids": ids,
+        "boxes": boxes,
         "start_index": start,
         "end_index": end,
     }
