@@ -159,6 +159,18 @@ def test_korean_line_with_digits_is_not_reduced_to_digits(engine: LocalEngine) -
     assert docgen.cer(result.text, "\n".join(lines)) < 0.08, result.text
 
 
+def test_court_citations_keep_their_hangul(engine: LocalEngine) -> None:
+    """Lines that are mostly digits on a Korean page (case citations): PP-OCRv6 reads the
+    digits confidently and drops the words; Tesseract's reading is kept."""
+    lines = ["원고의 청구를 기각한다", "소송비용은 원고가 부담한다",
+             "대법원 1987. 3. 10. 선고 86다카1114 판결(공1987, 651)",
+             "대법원 1993. 7. 16. 선고 93다17324 판결(공1993하, 2289)",
+             "이유를 살펴본다", "상고를 기각한다"]
+    result = engine.recognize(docgen.image_bytes(docgen.render_lines(lines, size=34), "PNG"))
+    for word in ("대법원", "선고", "86다카1114", "93다17324"):
+        assert word in result.text, result.text
+
+
 def test_upside_down_page_is_read_upright(engine: LocalEngine) -> None:
     lines = ["The quick brown fox jumps over the lazy dog"] * 6
     img = docgen.render_lines(lines, size=36, width=1100).rotate(180, expand=True)

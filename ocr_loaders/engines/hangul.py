@@ -48,10 +48,15 @@ def needs_rereading(line: LineResult, width: int, height: int, threshold: float)
     return any(b[0] - a[2] > 1.5 * line_h for a, b in itertools.pairwise(rects))
 
 
+def hangul_share(text: str) -> float:
+    """The share of the non-space characters that are Hangul."""
+    chars = "".join(text.split())
+    return len(HANGUL.findall(chars)) / len(chars) if chars else 0.0
+
+
 def mostly_hangul(text: str) -> bool:
     """At least 30% of the non-space characters are Hangul (not a URL with one stray syllable)."""
-    chars = "".join(text.split())
-    return bool(chars) and len(HANGUL.findall(chars)) >= 0.3 * len(chars)
+    return hangul_share(text) >= 0.3
 
 
 def prefer_tesseract(pp: LineResult, tess: LineResult, threshold: float) -> bool:

@@ -234,9 +234,7 @@ class LocalEngine(PageEngine):
         if use_hangul and tess is not None:
             korean = self._korean_page(reader, tess)
             if korean is not None:
-                return hangul.restore_hanja(korean, bgr, reader.plain) + reader.rest_of(
-                    korean_indices=reader.korean, min_score=self.min_line_score
-                ), False
+                return self._korean_lines(reader, korean, bgr), False
         reader.read(range(len(crops)))
         lines: list[LineResult] = []
         korean_lines: list[tuple[LineResult, list[Piece]]] = []
@@ -266,6 +264,29 @@ class LocalEngine(PageEngine):
             or _upside_down(self._rapid, crops)
         )
         return lines, suspicious
+
+    def _korean_lines(
+        self, reader: _LineReader, korean: list[tuple[LineResult, list[Piece]]],
+        bgr: np.ndarray,
+    ) -> list[LineResult]:
+        """Lines of a Korean page: Tesseract's Hangul lines, and PP-OCRv6 for the rest unless
+        Tesseract's reading of a mixed line kept Hangul that PP-OCRv6 dropped (a line such as
+        ``대법원 1987. 3. 10. 선고 86다카1114 판결`` is mostly digits; PP-OCRv6 reads the
+        digits confidently and loses the words)."""
+        rest = [i for i in range(len(reader.crops)) if i not in reader.korean]
+        reader.read(rest)
+        tess_lines = list(korean)
+        pp_lines: list[LineResult] = []
+        for i in rest:
+            line = reader.lines[i]
+            mixed = reader.mixed.get(i)
+            if mixed is not None and hangul.prefer_tesseract(
+                line, mixed[0], self.hangul_threshold
+            ):
+                tess_lines.append(mixed)
+            elif line.text.strip() and line.confidence >= self.min_line_score:
+                pp_lines.append(line)
+        return hangul.restore_hanja(tess_lines, bgr, reader.plain) + pp_lines
 
     def _korean_page(
         self, reader: _LineReader, tess: Tesseract
@@ -298,6 +319,8 @@ class LocalEngine(PageEngine):
         for i, alt in zip(rest, readings, strict=True):
             if alt is not None and hangul.mostly_hangul(alt[0].text):
                 found[i] = alt
+            elif alt is not None and hangul.hangul_share(alt[0].text) >= 0.15:
+                reader.mixed[i] = alt  # e.g. a court citation; not noise with a stray syllable
         reader.korean = set(found)
         return [found[i] for i in sorted(found)]
 
@@ -311,6 +334,8 @@ class _LineReader:
         self.crops = crops
         self.lines: dict[int, LineResult] = {}
         self.korean: set[int] = set()
+        self.mixed: dict[int, tuple[LineResult, list[Piece]]] = {}
+        """Tesseract readings of lines with some Hangul (not mostly), to weigh against PP's."""
 
     def quad(self, i: int) -> list[tuple[float, float]]:
         return [(float(x), float(y)) for x, y in self.boxes[i]]
@@ -339,15 +364,6 @@ class _LineReader:
 
         out = self.rapid.text_rec(TextRecInput(img=batch, return_word_box=False))
         return list(zip(out.txts or [], [float(s) for s in out.scores]))
-
-    def rest_of(self, *, korean_indices: set[int], min_score: float) -> list[LineResult]:
-        """PP-OCRv6 readings of the lines not in ``korean_indices``."""
-        rest = [i for i in range(len(self.crops)) if i not in korean_indices]
-        self.read(rest)
-        return [
-            self.lines[i] for i in rest
-            if self.lines[i].text.strip() and self.lines[i].confidence >= min_score
-        ]
 
 
 # --- helpers ---------------------------------------------------------------------------------
