@@ -44,3 +44,16 @@ def test_form_labels_and_values_keep_their_rows() -> None:
         lines.append(line(value, 400, 10 + 30 * i, 400 + 12 * len(value)))
     order = texts(reading_order(lines))
     assert order[0] == "Name: | Jane Doe" and order[-1] == "Email: | jane@example.com"
+
+
+def test_japanese_pages_get_japanese_forms_and_chinese_pages_are_left_alone() -> None:
+    from ocr_loaders.engines.japanese import is_japanese, to_japanese
+    from ocr_loaders.engines.layout import Piece
+
+    ja = line("前年度からの增加について調查します·記入", 0, 0, 600)
+    ja.words = [Piece(ja.text, 0.9, ja.quad)]
+    zh = "增加调查的结果说明"
+    assert is_japanese([ja.text]) and not is_japanese([zh, "中文教科书第一章"])
+    to_japanese(ja)
+    assert ja.text == "前年度からの増加について調査します・記入"
+    assert ja.words[0].text == ja.text and len(ja.text) == 20

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 from PIL import Image
 
-from ocr_loaders.engines import hangul, strips
+from ocr_loaders.engines import hangul, japanese, strips
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.layout import (
     LineResult,
@@ -238,10 +238,13 @@ class LocalEngine(PageEngine):
         reader.read(range(len(crops)))
         lines: list[LineResult] = []
         korean_lines: list[tuple[LineResult, list[Piece]]] = []
+        is_japanese = japanese.is_japanese(line.text for line in reader.lines.values())
         for i in range(len(crops)):
             line = reader.lines[i]
             h, w = crops[i].shape[:2]
-            if use_hangul and tess is not None and hangul.needs_rereading(
+            if is_japanese:
+                japanese.to_japanese(line)
+            elif use_hangul and tess is not None and hangul.needs_rereading(
                 line, w, h, self.hangul_threshold
             ):
                 alt = hangul.read_line(
