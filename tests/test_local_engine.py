@@ -171,6 +171,15 @@ def test_court_citations_keep_their_hangul(engine: LocalEngine) -> None:
         assert word in result.text, result.text
 
 
+def test_hanja_party_names_before_particles(engine: LocalEngine) -> None:
+    """甲은 / 甲의: Tesseract reads the Hanja as a Hangul syllable (뼈); PP-OCRv6 re-reads a
+    one-letter word start before a particle and restores it."""
+    lines = ["원고 甲은 피고 乙에게 금원을 대여하였다", "피고 乙은 甲의 청구를 다투었다",
+             "이 사건 계약은 유효하다", "보증인이 서명하였다"]
+    result = engine.recognize(docgen.image_bytes(docgen.render_lines(lines, size=34), "PNG"))
+    assert "甲은" in result.text and "甲의" in result.text, result.text
+
+
 def test_upside_down_page_is_read_upright(engine: LocalEngine) -> None:
     lines = ["The quick brown fox jumps over the lazy dog"] * 6
     img = docgen.render_lines(lines, size=36, width=1100).rotate(180, expand=True)

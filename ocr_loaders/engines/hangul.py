@@ -24,6 +24,13 @@ from ocr_loaders.engines.tesseract import Tesseract
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
+PARTICLES = frozenset([
+    "은", "는", "이", "가", "을", "를", "의", "에", "에게", "에서", "에게서", "과", "와", "도",
+    "로", "으로", "로부터", "으로부터", "만", "까지", "부터", "과의", "와의", "에는", "에도",
+    "과는", "와는", "이나", "나", "이라", "라", "이라고", "라고", "이라는", "라는", "이고", "이며",
+])
+"""Korean particles that follow a party named by a Hanja letter (甲은, 乙에게, 丙의)."""
+
 KOREAN_PAGE_LANG = "kor"
 MIXED_PAGE_LANG = "kor+eng"
 Recognizer = Callable[[list[np.ndarray]], list[tuple[str, float]]]
@@ -141,8 +148,22 @@ def _standalone(text: str, span: tuple[int, int] | None) -> bool:
     return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
 
 
-def _doubtful(piece: Piece, standalone: bool) -> bool:
+def _before_particle(text: str, span: tuple[int, int] | None) -> bool:
+    """The piece starts a word and the rest of the word is a particle (``뼈은`` for 甲은)."""
+    if span is None:
+        return False
+    start, end = span
+    if start and not text[start - 1].isspace():
+        return False
+    rest = text[end:].split(maxsplit=1)
+    return bool(rest) and not text[end:end + 1].isspace() and rest[0] in PARTICLES
+
+
+def _doubtful(piece: Piece, standalone: bool, before_particle: bool = False) -> bool:
     text = piece.text
+    if before_particle and len(text.strip()) <= 2:
+        # 甲은 -> 뼈은, 乙이 -> 2.이: a one-letter party name before a particle
+        return True
     if HANGUL.search(text):
         # A syllable inside a word is Hangul (PP-OCRv6 reads 차 as 大); a one-syllable word
         # may be a misread Hanja (甲 -> 뿌, even at 0.91), checked against a strict score.
@@ -171,7 +192,8 @@ def restore_hanja(
     for li, (line, pieces) in enumerate(lines):
         spans = _spans(line.text, pieces)
         for pi, piece in enumerate(pieces):
-            if _doubtful(piece, _standalone(line.text, spans[pi])):
+            if _doubtful(piece, _standalone(line.text, spans[pi]),
+                         _before_particle(line.text, spans[pi])):
                 crop = _crop(bgr, piece.quad)
                 if crop.size and min(crop.shape[:2]) >= 4:
                     jobs.append((li, pi))
