@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from ocr_loaders.engines.layout import LineResult, reading_order, rect_quad
 
 
@@ -57,3 +60,16 @@ def test_japanese_pages_get_japanese_forms_and_chinese_pages_are_left_alone() ->
     to_japanese(ja)
     assert ja.text == "前年度からの増加について調査します・記入"
     assert ja.words[0].text == ja.text and len(ja.text) == 20
+
+
+_rect = st.tuples(st.integers(0, 2000), st.integers(0, 3000), st.integers(5, 900),
+                  st.integers(8, 60))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_rect, min_size=1, max_size=60))
+def test_reading_order_keeps_every_line_once(rects: list[tuple[int, int, int, int]]) -> None:
+    """Whatever the layout (columns, spanners, tables, overlaps), no line is lost or doubled."""
+    lines = [line(f"l{i}", x, y, x + w, h) for i, (x, y, w, h) in enumerate(rects)]
+    ordered = [ln.text for row in reading_order(lines) for ln in row]
+    assert sorted(ordered) == sorted(ln.text for ln in lines)
