@@ -16,6 +16,8 @@ its own. Alternatives, as a user would otherwise pick them:
 
 Needs the ``bench`` extra (``pip install -e ".[bench]"``: ``rapidocr-onnxruntime`` for PP-OCRv4).
 
+``BENCH_REC_BATCH_SIZE=2`` runs ours with ``LocalEngine(rec_batch_size=2)`` (less memory).
+
 Usage::
 
     python benchmarks/bench_engines.py [--eval ../shared/eval] [--engines ours,tesseract,...]
@@ -95,7 +97,7 @@ def _make_runner(engine: str) -> Any:
     if engine == "ours":
         from ocr_loaders.engines.local import LocalEngine
 
-        eng = LocalEngine()
+        eng = LocalEngine(rec_batch_size=int(os.environ.get("BENCH_REC_BATCH_SIZE", "6")))
         eng._load()
         eng._tesseract()
 

@@ -185,3 +185,14 @@ def test_upside_down_page_is_read_upright(engine: LocalEngine) -> None:
     img = docgen.render_lines(lines, size=36, width=1100).rotate(180, expand=True)
     result = engine.recognize(docgen.image_bytes(img, "PNG"))
     assert docgen.cer(result.text, "\n".join(lines)) < 0.1, result.text
+
+
+def test_rec_batch_size_reaches_the_recogniser_and_keeps_the_text() -> None:
+    lines = ["Quarterly report 2024", "Revenue grew by 12 percent"]
+    png = docgen.image_bytes(docgen.render_lines(lines), "PNG")
+    small = LocalEngine(rec_batch_size=1)
+    assert small._load().text_rec.rec_batch_num == 1
+    assert small.recognize(png).text == LocalEngine().recognize(png).text
+    assert small.cache_options()["rec_batch_size"] == 1
+    with pytest.raises(ValueError, match="rec_batch_size"):
+        LocalEngine(rec_batch_size=0)

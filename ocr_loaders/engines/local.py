@@ -61,6 +61,9 @@ class LocalEngine(PageEngine):
         num_threads: ONNX Runtime intra-op threads (``None``: all cores).
         tessdata: Tesseract data directory (default: found on the system).
         tight_boxes: shrink word boxes to their ink (recognisers pad them with the line's margin).
+        rec_batch_size: text lines recognised together. The widest batch sets the memory
+            peak: measured on ../shared/eval, 2 instead of 6 cut peak RSS from 1.55 to 1.16 GB
+            for about 10% more time per page.
         use_text_layer: read born-digital PDF pages (and Office files) from their text layer,
             exactly and without OCR; pages without a usable layer are OCR'd. False forces OCR.
     """
@@ -79,7 +82,11 @@ class LocalEngine(PageEngine):
         tessdata: str | None = None,
         tight_boxes: bool = True,
         use_text_layer: bool = True,
+        rec_batch_size: int = 6,
     ) -> None:
+        if rec_batch_size < 1:
+            raise ValueError("rec_batch_size must be at least 1")
+        self.rec_batch_size = rec_batch_size
         self.tight_boxes = tight_boxes
         self.use_text_layer = use_text_layer
         self.hangul = hangul
@@ -106,7 +113,7 @@ class LocalEngine(PageEngine):
             "hangul": self.hangul, "auto_rotate": self.auto_rotate,
             "det_limit_side_len": self.det_limit_side_len, "min_line_score": self.min_line_score,
             "hangul_threshold": self.hangul_threshold, "tight_boxes": self.tight_boxes,
-            "use_text_layer": self.use_text_layer,
+            "use_text_layer": self.use_text_layer, "rec_batch_size": self.rec_batch_size,
         }
 
     # --- models ------------------------------------------------------------------------------
@@ -130,6 +137,7 @@ class LocalEngine(PageEngine):
                         "Det.limit_side_len": self.det_limit_side_len,
                         "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                         "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+                        "Rec.rec_batch_num": self.rec_batch_size,
                     }
                 )
                 rapid._load_det_model()
