@@ -127,7 +127,8 @@ def _random(seed: int, size: int = 4096) -> Callable[[], bytes]:
     return lambda: random.Random(seed).randbytes(size)
 
 
-def _png_declaring(width: int, height: int) -> bytes:
+def png_declaring(width: int, height: int) -> bytes:
+    """A PNG whose header declares ``width`` x ``height`` pixels, with almost no data."""
     def chunk(kind: bytes, payload: bytes) -> bytes:
         return (struct.pack(">I", len(payload)) + kind + payload
                 + struct.pack(">I", zlib.crc32(kind + payload)))
@@ -209,7 +210,7 @@ def cases() -> list[Case]:
              UnsupportedFormatError, suffix=".svg"),
         Case("html", lambda: b"<!doctype html><html><body><p>hi</p></body></html>",
              UnsupportedFormatError, suffix=".html"),
-        Case("png_declaring_4g_pixels", lambda: _png_declaring(65535, 65535),
+        Case("png_declaring_4g_pixels", lambda: png_declaring(65535, 65535),
              TooManyPixelsError, suffix=".png"),
         Case("over_size_limit", _over_size, DocumentTooLargeError, suffix=".png"),
         Case("pdf_400_pages", lambda: _many_page_pdf(400), pages=30, total=400, suffix=".pdf"),
@@ -248,4 +249,4 @@ def cases() -> list[Case]:
     return out
 
 
-__all__ = ["LIMIT", "TALLY", "Case", "cases", "http_status"]
+__all__ = ["LIMIT", "TALLY", "Case", "cases", "http_status", "png_declaring"]

@@ -6,7 +6,6 @@ import contextlib
 import io
 import os
 import struct
-import zlib
 
 import pytest
 from hypothesis import given, settings
@@ -24,6 +23,7 @@ from ocr_loaders.errors import (
 )
 from ocr_loaders.inputs import DocumentFormat, Limits, open_document, parse_page_spec, sniff_format
 from tests import docgen
+from tests.hostile import png_declaring
 
 
 @pytest.fixture(scope="module")
@@ -97,18 +97,9 @@ def test_file_over_size_limit(tmp_path, page: Image.Image) -> None:
             open_document(source, limits=limits)
 
 
-def _png_header_only(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return (struct.pack(">I", len(payload)) + kind + payload
-                + struct.pack(">I", zlib.crc32(kind + payload)))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 16))
-
-
 def test_png_declaring_billions_of_pixels_is_refused_before_decoding() -> None:
     with pytest.raises(TooManyPixelsError):
-        list(open_document(_png_header_only(100_000, 100_000)).iter_images())
+        list(open_document(png_declaring(100_000, 100_000)).iter_images())
 
 
 def test_page_over_pixel_limit(page: Image.Image) -> None:
