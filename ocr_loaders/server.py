@@ -328,9 +328,50 @@ def serve(
 
     app = create_app(get_engine(engine), api_key, max_workers=workers, max_queue=queue,
                      upload_timeout=upload_timeout, job_timeout=job_timeout)
-    # a client that opens a connection and sends no request line is dropped by uvicorn's
-    # keep-alive timeout; one that stalls inside the body by ``upload_timeout``
-    uvicorn.run(app, host=host, port=port, timeout_keep_alive=5)
+    # idle keep-alive connections close after 5 s; a request whose headers never complete
+    # after ``upload_timeout`` (header_deadline_protocol); a stalled body gets a 408
+    http: Any = "auto" if upload_timeout is None else header_deadline_protocol(upload_timeout)
+    uvicorn.run(app, host=host, port=port, timeout_keep_alive=5, http=http)
 
 
-__all__ = ["API_KEY_ENV", "APIErrorResponse", "WorkerPool", "create_app", "serve"]
+def header_deadline_protocol(seconds: float) -> type:
+    """uvicorn's h11 protocol that drops a connection still waiting for a request's headers
+    ``seconds`` after it was last seen waiting for them (a client that connects and sends
+    nothing, or trickles a request line: uvicorn itself waits for them forever).
+
+    The connection is checked every ``seconds / 2``; it is closed when two checks in a row
+    find it waiting for the same request's headers.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderDeadlineProtocol(H11Protocol):
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._waiting: object = None
+            self._check = self.loop.call_later(seconds / 2, self._check_headers)
+
+        def _check_headers(self) -> None:
+            if self.transport.is_closing():
+                return
+            state = (id(self.cycle), self.conn.our_state)
+            if self.conn.their_state is h11.IDLE:
+                if self._waiting == state:
+                    self.transport.close()
+                    return
+                self._waiting = state
+            else:
+                self._waiting = None
+            self._check = self.loop.call_later(seconds / 2, self._check_headers)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._check.cancel()
+            super().connection_lost(exc)
+
+    return HeaderDeadlineProtocol
+
+
+__all__ = [
+    "API_KEY_ENV", "APIErrorResponse", "WorkerPool", "create_app", "header_deadline_protocol",
+    "serve",
+]

@@ -313,3 +313,38 @@ def test_wrong_keys_are_refused_and_never_echoed(ocr_server: str, tiny_png: byte
             assert wrong.strip() not in resp.text
         assert SERVER_KEY not in resp.text and SERVER_KEY not in str(resp.headers)
     hostile.TALLY["security"] += len(near_misses)
+
+
+@pytest.mark.timeout(60)
+def test_serve_drops_connections_whose_headers_never_come(tiny_png: bytes) -> None:
+    """uvicorn waits forever for a request's headers; ``serve`` uses a protocol that drops a
+    connection still waiting for them after the upload timeout (slowloris)."""
+    import uvicorn
+
+    from ocr_loaders.server import header_deadline_protocol
+    from tests.serverutil import free_port
+
+    port = free_port()
+    app = create_app(FakeEngine(delay=2.5), api_key="")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            http=header_deadline_protocol(1.0))
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for partial in (b"", b"POST /v1/document-ai/ocr HTTP/1.1\r\nHost: x\r\nContent-Le"):
+            started = time.monotonic()
+            sock = _send_partial(url, partial, b"")
+            assert _response(sock) == b""  # closed without an answer
+            assert time.monotonic() - started < 5
+        # a request whose OCR takes longer than the deadline is answered, not dropped
+        ok = requests.post(url + OCR, files={"document": ("a.png", tiny_png)}, timeout=30)
+        assert ok.status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    hostile.TALLY["server faults"] += 1
