@@ -179,6 +179,13 @@ def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float
     return True
 
 
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, end)`` of every run of True in a 1-D boolean array (end exclusive)."""
+    padded = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1]).tolist()
+    return list(zip(edges[::2], edges[1::2], strict=True))
+
+
 def _sparse_gutters(
     lines: list[LineResult], x0: float, x1: float, min_width: float, max_crossing: float
 ) -> list[float]:
@@ -190,16 +197,10 @@ def _sparse_gutters(
         cover[max(int(ln.rect[0] - x0), 0)] += 1
         cover[min(int(ln.rect[2] - x0), size)] -= 1
     sparse = np.cumsum(cover)[:size] <= max_crossing
-    cuts: list[float] = []
-    start: int | None = None
-    for i, low in enumerate(sparse):
-        if low and start is None:
-            start = i
-        elif not low and start is not None:
-            if start > 0 and i - start >= min_width:
-                cuts.append(x0 + (start + i) / 2)
-            start = None
-    return cuts
+    return [
+        x0 + (start + end) / 2 for start, end in true_runs(sparse)
+        if start > 0 and end < size and end - start >= min_width
+    ]
 
 
 def _has_running_text(column: list[LineResult], page_width: float) -> bool:
@@ -218,8 +219,9 @@ def _columns_between_spanners(
     """Text columns interrupted by a few lines that cross the gutter (a title, a centred
     heading, a full-width figure caption or footer).
 
-    The gutter is found among the lines that are not wide; the lines crossing it then split the
-    page into bands, read top to bottom, each band column by column. ``None`` when the page
+    A gutter is a vertical stretch that only a few lines cross (:func:`_sparse_gutters`); the
+    lines crossing it split the page into bands, read top to bottom, each band column by
+    column. ``None`` when the page
     does not look like that: the crossing lines must be few and each column must hold running
     text (:func:`_has_running_text`) and overlap its neighbour over most of its height, so
     forms with labels and values keep their row order.
@@ -235,19 +237,20 @@ def _columns_between_spanners(
     spanners = [ln for ln in lines if any(ln.rect[0] < c < ln.rect[2] for c in cuts)]
     if len(spanners) > 0.2 * len(lines):
         return None
-    columns = _split([ln for ln in lines if ln not in spanners], cuts, 0)
+    spanner_ids = {id(ln) for ln in spanners}
+    columns = _split([ln for ln in lines if id(ln) not in spanner_ids], cuts, 0)
     if len(columns) < 2 or not all(_has_running_text(col, width) for col in columns):
         return None
     extents = [(min(ln.rect[1] for ln in c), max(ln.rect[3] for ln in c)) for c in columns]
     for (a0, a1), (b0, b1) in itertools.pairwise(extents):
         if min(a1, b1) - max(a0, b0) < 0.5 * min(a1 - a0, b1 - b0):
             return None
+
     def by_columns(band: list[LineResult]) -> list[list[LineResult]]:
         return [row for col in _split(band, cuts, 0) for row in _order(col, line_h, depth + 1)]
 
     out: list[list[LineResult]] = []
     band: list[LineResult] = []
-    spanner_ids = {id(ln) for ln in spanners}
     for line in sorted(lines, key=lambda ln: ln.rect[1]):
         if id(line) in spanner_ids:
             if band:

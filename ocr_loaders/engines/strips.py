@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from ocr_loaders.engines.layout import true_runs
+
 MAX_RATIO = 8.0
 """Pages longer than this many times their short side are folded."""
 GAP = 24
@@ -100,16 +102,11 @@ def _blank_near(ink: np.ndarray, at: int, window: int) -> int:
     lo, hi = max(at - window, 1), min(at + window, len(ink) - 1)
     if lo >= hi:
         return min(max(at, 1), len(ink) - 1)
-    blank = ink[lo:hi] < 40
-    best, best_len, run_start = at, 0, None
-    for i, is_blank in enumerate(np.append(blank, False)):
-        if is_blank and run_start is None:
-            run_start = i
-        elif not is_blank and run_start is not None:
-            if i - run_start > best_len:
-                best_len, best = i - run_start, lo + (run_start + i) // 2
-            run_start = None
-    return best
+    runs = true_runs(ink[lo:hi] < 40)
+    if not runs:
+        return at
+    start, end = max(runs, key=lambda run: run[1] - run[0])
+    return lo + (start + end) // 2
 
 
 __all__ = ["MAX_RATIO", "Folded", "Segment", "fold", "needs_folding"]
