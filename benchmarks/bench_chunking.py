@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr_loaders.documents import PageRecord
-from ocr_loaders.rag import chunk_record, get_encoding
+from ocr_loaders.rag import chunk_documents, get_encoding
 
 
 def load_pages(eval_dir: Path, limit: int | None) -> list[PageRecord]:
@@ -47,8 +47,9 @@ def load_pages(eval_dir: Path, limit: int | None) -> list[PageRecord]:
     return records
 
 
-def splitters(size: int, overlap: int) -> dict[str, Callable[[PageRecord], int]]:
-    """name -> function chunking one page and returning the number of chunks."""
+def splitters(size: int, overlap: int) -> dict[str, Callable[[list[PageRecord]], int]]:
+    """name -> function chunking all pages and returning the number of chunks (each the way
+    its users call it: ours on the list of page documents, theirs on each page's text)."""
     from langchain_text_splitters import TokenTextSplitter as LCSplitter
     from llama_index.core.node_parser import TokenTextSplitter as LISplitter
 
@@ -56,11 +57,13 @@ def splitters(size: int, overlap: int) -> dict[str, Callable[[PageRecord], int]]
     lc = LCSplitter(encoding_name=enc.name, chunk_size=size, chunk_overlap=overlap)
     li = LISplitter(chunk_size=size, chunk_overlap=overlap, tokenizer=enc.encode)
     return {
-        "ocr-loaders (boxes)": lambda r: len(
-            chunk_record(r, chunk_size=size, chunk_overlap=overlap, encoding=enc)
+        "ocr-loaders (boxes)": lambda pages: len(
+            chunk_documents(pages, chunk_size=size, chunk_overlap=overlap, encoding=enc)
         ),
-        "langchain TokenTextSplitter": lambda r: len(lc.split_text(r.text)),
-        "llama-index TokenTextSplitter": lambda r: len(li.split_text(r.text)),
+        "langchain TokenTextSplitter": lambda pages: sum(len(lc.split_text(r.text))
+                                                         for r in pages),
+        "llama-index TokenTextSplitter": lambda pages: sum(len(li.split_text(r.text))
+                                                           for r in pages),
     }
 
 
@@ -83,7 +86,7 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, fn in funcs.items():
             start = time.perf_counter()
-            chunks[name] = sum(fn(p) for p in pages)
+            chunks[name] = fn(pages)
             elapsed = time.perf_counter() - start
             best[name] = min(best.get(name, elapsed), elapsed)
     ours = best["ocr-loaders (boxes)"]

@@ -17,20 +17,30 @@ that accept only flat values (Chroma, ...).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
+import operator
+import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 from ocr_loaders.documents import BULKY_KEYS, PageRecord
-from ocr_loaders.rag.align import Span, align_words, pseudo_words
+from ocr_loaders.rag.align import align_words
 from ocr_loaders.rag.items import as_record, kind
+from ocr_loaders.rag.pageindex import PageIndex, word_spans
 from ocr_loaders.rag.tokens import DEFAULT_ENCODING, get_encoding
 
 PARAGRAPH_WINDOW = 0.5
 """A chunk may end early at a paragraph break if it keeps at least half of its tokens..."""
 LINE_WINDOW = 0.75
 """...and at a line break if it keeps at least three quarters."""
+
+
+PAGES_PER_BATCH = 64
+"""Pages whose texts are encoded together (tiktoken encodes a batch on all cores)."""
 
 
 def chunk_documents(
@@ -43,16 +53,22 @@ def chunk_documents(
 ) -> list[Any]:
     """Chunks of page documents, as the same framework's type (LlamaIndex: ``TextNode`` s
     whose SOURCE relationship is their page document)."""
+    _check_sizes(chunk_size, chunk_overlap)
+    enc = get_encoding(encoding)
     out: list[Any] = []
     counters: dict[str, int] = {}
-    for doc in docs:
-        record = as_record(doc)
-        source = str(record.metadata.get("source", ""))
-        chunks = chunk_record(record, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                              encoding=encoding, flat_metadata=flat_metadata,
-                              first_index=counters.get(source, 0))
-        counters[source] = counters.get(source, 0) + len(chunks)
-        out.extend(_as_kind(doc, chunk) for chunk in chunks)
+    counts: dict[str, int] = {}  # token counts of short pieces, shared by all pages
+    iterator = iter(docs)
+    while batch := list(itertools.islice(iterator, PAGES_PER_BATCH)):
+        records = [as_record(doc) for doc in batch]
+        tokens = enc.encode_ordinary_batch([r.text for r in records], num_threads=os.cpu_count()
+                                           or 1)
+        for doc, record, page_tokens in zip(batch, records, tokens):
+            source = str(record.metadata.get("source", ""))
+            chunks = _chunk_page(record, enc, page_tokens, chunk_size, chunk_overlap,
+                                 flat_metadata, counters.get(source, 0), counts)
+            counters[source] = counters.get(source, 0) + len(chunks)
+            out.extend(_as_kind(doc, chunk) for chunk in chunks)
     return out
 
 
@@ -66,27 +82,112 @@ def chunk_record(
     first_index: int = 0,
 ) -> list[PageRecord]:
     """Chunks of one page record (see the module docstring)."""
+    _check_sizes(chunk_size, chunk_overlap)
+    enc = get_encoding(encoding)
+    return _chunk_page(record, enc, enc.encode_ordinary(record.text), chunk_size, chunk_overlap,
+                       flat_metadata, first_index, {})
+
+
+def _check_sizes(chunk_size: int, chunk_overlap: int) -> None:
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1 token")
     if not 0 <= chunk_overlap < chunk_size:
         raise ValueError("chunk_overlap must be >= 0 and smaller than chunk_size")
-    enc = get_encoding(encoding)
-    text = record.text
-    words = record.metadata.get("words")
-    if not isinstance(words, list) or not words:
-        words = pseudo_words(text)
-    spans = align_words(text, words)
-    units = [(w, s) for w, s in zip(words, spans) if s is not None]
-    if not units:
+
+
+class _Words:
+    """The page's words that were found in its text, as parallel lists, with the page index."""
+
+    def __init__(self, record: PageRecord, enc: Any, tokens: Sequence[int],
+                 counts: dict[str, int]) -> None:
+        text = record.text
+        words = record.metadata.get("words")
+        if isinstance(words, list) and words:
+            texts, self.ids, self.boxes, self.confidences = _columns(words)
+        else:  # no OCR words: the text's own, without boxes
+            texts = text.split()
+            self.ids = list(range(len(texts)))
+            self.boxes = self.confidences = [None] * len(texts)
+        found = word_spans(text, texts)
+        if found is None:  # words missing from the text or text between them: align each
+            spans = align_words(text, words or [])
+            kept = [k for k, span in enumerate(spans) if span is not None]
+            self.ids = [self.ids[k] for k in kept]
+            self.boxes = [self.boxes[k] for k in kept]
+            self.confidences = [self.confidences[k] for k in kept]
+            found = (np.array([spans[k].start for k in kept], dtype=np.int64),  # type: ignore[union-attr]
+                     np.array([spans[k].end for k in kept], dtype=np.int64))  # type: ignore[union-attr]
+        self.index = PageIndex(enc, text, tokens, *found, counts=counts)
+        self.all_boxed = None not in self.boxes
+        self.all_confident = None not in self.confidences
+        self._median_height: float | None = None
+
+    def median_height(self) -> float:
+        """Median word height over a sample of the page's boxes (0 without boxes)."""
+        if self._median_height is None:
+            step = max(len(self.boxes) // 32, 1)
+            heights = sorted(_height(b) for b in self.boxes[::step] if b is not None)
+            self._median_height = heights[len(heights) // 2] if heights else 0.0
+        return self._median_height
+
+    def paragraph_before(self, k: int) -> bool:
+        """Whether the line break before word ``k`` starts a paragraph: a blank line, or a
+        vertical gap between the two lines wider than the median word height."""
+        if self.index.newlines[k] >= 2:
+            return True
+        above, below = self.boxes[k - 1], self.boxes[k]
+        median = self.median_height()
+        if not median or above is None or below is None:
+            return False
+        return _top(below) - _bottom(above) > median
+
+
+def _columns(words: list[dict[str, Any]]) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+    """Texts, ids, boxes and confidences of the words (C-level passes when every word has
+    all four keys, the usual case)."""
+    try:
+        return (list(map(operator.itemgetter("text"), words)),
+                list(map(operator.itemgetter("id"), words)),
+                list(map(operator.itemgetter("box"), words)),
+                list(map(operator.itemgetter("confidence"), words)))
+    except KeyError:
+        return ([w.get("text", "") for w in words], [w.get("id") for w in words],
+                [w.get("box") for w in words], [w.get("confidence") for w in words])
+
+
+def _top(box: Sequence[Sequence[float]]) -> float:
+    if len(box) == 4:  # the API's quadrilateral
+        return float(min(box[0][1], box[1][1], box[2][1], box[3][1]))
+    return float(min(p[1] for p in box))
+
+
+def _bottom(box: Sequence[Sequence[float]]) -> float:
+    if len(box) == 4:
+        return float(max(box[0][1], box[1][1], box[2][1], box[3][1]))
+    return float(max(p[1] for p in box))
+
+
+def _height(box: Sequence[Sequence[float]]) -> float:
+    return _bottom(box) - _top(box)
+
+
+def _chunk_page(
+    record: PageRecord, enc: Any, tokens: Sequence[int], size: int, overlap: int,
+    flat_metadata: bool, first_index: int, counts: dict[str, int],
+) -> list[PageRecord]:
+    if not record.text:
         return []
-    costs = _word_costs(enc, units)
-    breaks = _break_strengths(text, units)
+    words = _Words(record, enc, tokens, counts)
+    index = words.index
+    n = len(index)
+    if not n:
+        return []
     base = {k: v for k, v in record.metadata.items() if k not in BULKY_KEYS}
     chunks: list[PageRecord] = []
-    start = 0
-    while start < len(units):
-        end = _window_end(costs, breaks, start, chunk_size)
-        end, pieces = _fit(enc, text, units, start, end, chunk_size)
+    a = 0
+    while a < n:
+        b = _window_last(words, a, size)
+        b, pieces = _fit(words, a, b, size)
         for piece in pieces:
             meta = {**base, "chunk_index": first_index + len(chunks)}
             meta.update(piece.metadata)
@@ -94,131 +195,75 @@ def chunk_record(
                 meta["word_ids"] = json.dumps(meta["word_ids"])
                 meta["boxes"] = json.dumps(meta["boxes"])
             chunks.append(PageRecord(text=piece.text, metadata=meta))
-        if end >= len(units):
+        if b >= n - 1:
             break
-        start = _overlap_start(costs, start, end, chunk_overlap)
+        a = _overlap_start(index, a, b, overlap)
     return chunks
 
 
-def _word_costs(enc: Any, units: Sequence[tuple[dict[str, Any], Span]]) -> list[int]:
-    """Tokens per word as it appears after a space (the chunk's real count is checked later).
-
-    One tokenizer call per distinct word of the page (words repeat: about a third are
-    distinct on the evaluation pages); ``encode_ordinary_batch`` would go through a thread
-    pool.
-    """
-    encode = enc.encode_ordinary
-    seen: dict[str, int] = {}
-    costs = []
-    for w, _ in units:
-        text = w["text"]
-        cost = seen.get(text)
-        if cost is None:
-            cost = seen[text] = len(encode(" " + text))
-        costs.append(cost)
-    return costs
+def _window_last(words: _Words, a: int, size: int) -> int:
+    """The last word from ``a`` that fits by estimate, moved back to a break."""
+    index = words.index
+    b = index.last_within(a, size)
+    if b < a:  # one word over the limit: alone (cut later)
+        return a
+    if b >= len(index) - 1:
+        return b
+    return _prefer_break(words, a, b)
 
 
-def _break_strengths(text: str, units: Sequence[tuple[dict[str, Any], Span]]) -> list[int]:
-    """Before each word: 2 = paragraph break, 1 = line break, 0 = same line.
-
-    A paragraph is a blank line in the text or, with boxes, a vertical gap between lines
-    wider than the median word height.
-    """
-    heights = sorted(_height(w["box"]) for w, _ in units[:100] if w.get("box"))
-    median = heights[len(heights) // 2] if heights else 0.0
-    out = [2]
-    count = text.count
-    for (pw, prev), (cw, cur) in itertools.pairwise(units):
-        newlines = count("\n", prev.end, cur.start)
-        if newlines == 0:
-            out.append(0)
-        elif newlines >= 2:
-            out.append(2)
-        elif median and pw.get("box") and cw.get("box"):
-            space = min(p[1] for p in cw["box"]) - max(p[1] for p in pw["box"])
-            out.append(2 if space > median else 1)
-        else:
-            out.append(1)
-    return out
+def _prefer_break(words: _Words, a: int, b: int) -> int:
+    """Move the window's last word ``b`` back to end at a paragraph break in the last half of
+    the window, else at a line break in its last quarter; otherwise keep the full window."""
+    index = words.index
+    breaks = index.line_breaks
+    total = index.estimate(a, b)
+    line: int | None = None
+    # a break before word k ends the chunk at k - 1; the latest breaks first
+    for j in range(bisect.bisect_right(breaks, b + 1) - 1, bisect.bisect_right(breaks, a) - 1,
+                   -1):
+        k = breaks[j]
+        kept = index.estimate(a, k - 1)
+        if k <= b and kept < total * PARAGRAPH_WINDOW:
+            break
+        if words.paragraph_before(k):
+            return k - 1
+        if line is None and kept >= total * LINE_WINDOW:
+            line = k - 1
+    return line if line is not None else b
 
 
-def _height(box: Sequence[Sequence[float]]) -> float:
-    ys = [p[1] for p in box]
-    return float(max(ys) - min(ys))
-
-
-def _window_end(costs: Sequence[int], breaks: Sequence[int], start: int, size: int) -> int:
-    """End (exclusive) of the words from ``start`` that fit by estimate, moved to a break."""
-    n = len(costs)
-    end, total = start, 0
-    while end < n and total + costs[end] <= size:
-        total += costs[end]
-        end += 1
-    if end == start:  # one word over the limit: alone (cut later)
-        return start + 1
-    return end if end >= n else _prefer_break(costs, breaks, start, end, total)
-
-
-def _overlap_start(costs: Sequence[int], start: int, end: int, overlap: int) -> int:
-    """Start of the next chunk: whole trailing words of this one, up to ``overlap`` tokens."""
-    nxt, back = end, 0
-    while nxt - 1 > start and back + costs[nxt - 1] <= overlap:
-        back += costs[nxt - 1]
-        nxt -= 1
+def _overlap_start(index: PageIndex, a: int, b: int, overlap: int) -> int:
+    """First word of the next chunk: whole trailing words of this one, up to ``overlap``
+    tokens of their own text."""
+    nxt = max(index.first_within(b, overlap), a + 1)
+    while nxt <= b and index.count(nxt, b) > overlap:
+        nxt += 1
     return nxt
 
 
-def _prefer_break(
-    costs: Sequence[int], breaks: Sequence[int], start: int, end: int, total: int
-) -> int:
-    """Move ``end`` back to a paragraph break in the last half of the window, else to a line
-    break in its last quarter; otherwise keep the full window."""
-    if breaks[end] == 2:
-        return end
-    line = end if breaks[end] == 1 else None
-    running = total
-    for k in range(end - 1, start, -1):
-        running -= costs[k]
-        if running < total * PARAGRAPH_WINDOW:
-            break
-        if breaks[k] == 2:
-            return k
-        if breaks[k] == 1 and line is None and running >= total * LINE_WINDOW:
-            line = k
-    return line if line is not None else end
-
-
-def _fit(
-    enc: Any, text: str, units: Sequence[tuple[dict[str, Any], Span]], start: int, end: int,
-    size: int,
-) -> tuple[int, list[PageRecord]]:
-    """The real end and the chunk(s) for words ``[start, end)``, shrunk until they fit."""
+def _fit(words: _Words, a: int, b: int, size: int) -> tuple[int, list[PageRecord]]:
+    """The real last word and the chunk(s) for words ``a..b``, shrunk until they fit."""
+    index = words.index
     while True:
-        first, last = units[start][1], units[end - 1][1]
-        piece = text[first.start:last.end]
-        count = len(enc.encode_ordinary(piece))
+        count = index.count(a, b)
         if count <= size:
-            return end, [_chunk(piece, count, units[start:end], first.start, last.end)]
-        if end - start == 1:
-            return end, _cut_word(enc, piece, units[start], size)
-        excess = count - size  # drop about that many tokens of trailing words at once
-        end -= 1
-        while end - start > 1 and excess > 0:
-            excess -= max(len(units[end - 1][0]["text"]) // 4, 1)
-            end -= 1
+            return b, [_chunk(words, a, b, count)]
+        if b == a:
+            return b, _cut_word(words, a, size)
+        b = max(a, min(b - 1, index.last_within(a, size - (count - size))))
 
 
-def _cut_word(
-    enc: Any, piece: str, unit: tuple[dict[str, Any], Span], size: int
-) -> list[PageRecord]:
+def _cut_word(words: _Words, k: int, size: int) -> list[PageRecord]:
     """An over-long word in runs of at most ``size`` tokens, each citing the whole word.
 
     Runs are the longest character prefixes that fit; a single character that alone needs
     more than ``size`` tokens is cut between its tokens (its bytes decode to ``\ufffd``).
     """
+    enc = words.index.enc
     out: list[PageRecord] = []
-    rest = piece
+    start, end = words.index.span(k, k)
+    rest = words.index.text[start:end]
     while rest:
         lo, hi = 0, len(rest)  # the longest prefix rest[:lo] that fits
         while lo < hi:
@@ -235,25 +280,19 @@ def _cut_word(
             parts = [rest[:lo]]
         for part in parts:
             count = len(enc.encode_ordinary(part))
-            out.append(_chunk(part, min(count, size), [unit], unit[1].start, unit[1].end))
+            out.append(_chunk(words, k, k, min(count, size), text=part))
         rest = rest[lo:]
     return out
 
 
-def _chunk(
-    text: str, count: int, units: Sequence[tuple[dict[str, Any], Span]], start: int, end: int
-) -> PageRecord:
-    confidences: list[float] = []
-    ids: list[Any] = []
-    boxes: list[Any] = []
-    for w, _ in units:
-        conf = w.get("confidence")
-        if conf is not None:
-            confidences.append(float(conf))
-        box = w.get("box")
-        if box is not None:
-            ids.append(w["id"])
-            boxes.append(box)
+def _chunk(words: _Words, a: int, b: int, count: int, text: str | None = None) -> PageRecord:
+    """Words ``a..b`` as a chunk (``text``: a cut of a single over-long word)."""
+    start, end = words.index.span(a, b)
+    if words.all_boxed:
+        ids, boxes = words.ids[a:b + 1], words.boxes[a:b + 1]
+    else:
+        kept = [k for k in range(a, b + 1) if words.boxes[k] is not None]
+        ids, boxes = [words.ids[k] for k in kept], [words.boxes[k] for k in kept]
     meta: dict[str, Any] = {
         "token_count": count,
         "word_ids": ids,
@@ -261,10 +300,13 @@ def _chunk(
         "start_index": start,
         "end_index": end,
     }
+    confidences: list[Any] = words.confidences[a:b + 1]
+    if not words.all_confident:
+        confidences = [c for c in confidences if c is not None]
     if confidences:
-        meta["confidence"] = sum(confidences) / len(confidences)
-        meta["confidence_min"] = min(confidences)
-    return PageRecord(text=text, metadata=meta)
+        meta["confidence"] = float(sum(confidences)) / len(confidences)
+        meta["confidence_min"] = float(min(confidences))
+    return PageRecord(text=words.index.text[start:end] if text is None else text, metadata=meta)
 
 
 def _as_kind(doc: Any, chunk: PageRecord) -> Any:

@@ -1,0 +1,187 @@
+"""Exact tiktoken counts for any run of whole words of a page, from one encoding of the page.
+
+Chunking asks "how many tokens is the text from word ``a`` to word ``b``?" hundreds of times
+per page. Encoding every candidate chunk would cost about one encoding of the page per
+chunk size tried; instead the page is encoded once and a run's count is put together from
+three parts:
+
+- the page's own tokens between two *sync points* inside the run, and
+- the run's first and last few words, encoded on their own.
+
+A sync point is the end of a word that is followed by a space or tab, or by a line break
+when the word ends in a letter or digit. tiktoken's pre-tokenizer (the regular expression
+of cl100k_base, o200k_base, p50k_base and r50k_base) always starts a new piece there,
+whatever comes before or after, so any text that contains that position is cut there into
+the same pieces as the page, and BPE works on each piece alone. (After punctuation, cl100k
+joins the line break to the punctuation: ``".\\n"`` is one piece, so those ends are not sync
+points.) Encodings with other patterns get no sync points and each run is encoded whole;
+counts stay exact either way.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+SYNC_SAFE_ENCODINGS = frozenset({
+    "cl100k_base", "o200k_base", "o200k_harmony", "p50k_base", "p50k_edit", "r50k_base",
+})
+"""Encodings whose pre-tokenizer pattern the sync-point rule was checked against."""
+
+SHORT_PIECE = 48
+"""Longest head or tail piece (characters) whose count is remembered."""
+
+_SPACE, _TAB, _LF, _CR = 0x20, 0x09, 0x0A, 0x0D
+_WHITESPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
+"""Whether ``str.split()`` splits on a code point, for those up to U+3000 (all it splits on)."""
+_ASCII_ALNUM = np.array([chr(c).isalnum() for c in range(128)] + [False] * 128, dtype=bool)
+
+
+@functools.lru_cache(maxsize=8)
+def token_bytes(enc: Any) -> np.ndarray:
+    """Length in UTF-8 bytes of every token id of ``enc`` (0 for ids that are not tokens)."""
+    lengths = np.zeros(enc.n_vocab, dtype=np.int64)
+    decode = enc.decode_single_token_bytes
+    for token in range(enc.n_vocab):
+        try:
+            lengths[token] = len(decode(token))
+        except KeyError:  # gaps in the rank table and special tokens
+            continue
+    return lengths
+
+
+def sync_safe(enc: Any) -> bool:
+    """Whether ``enc`` cuts its text like the encodings the sync-point rule was checked on."""
+    name = str(getattr(enc, "name", ""))
+    return name.removesuffix("_offline") in SYNC_SAFE_ENCODINGS
+
+
+def whitespace_mask(text: str) -> np.ndarray:
+    """For each character of the text, whether ``str.split()`` splits on it."""
+    if text.isascii():
+        return _WHITESPACE[np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return (points <= 0x3000) & _WHITESPACE[np.minimum(points, 0x3000)]
+
+
+def word_spans(text: str, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Character starts and ends of ``words`` in ``text`` when the text is exactly the words
+    in order with whitespace between (and maybe inside) them, the page text of every OCR
+    result; None otherwise. Vectorised: no Python step per word on the usual page."""
+    try:
+        joined = "".join(words)
+    except TypeError:  # a word whose text is not a string
+        return None
+    dense = text.split()
+    inner_space = len(dense) != len(words) or "".join(dense) != joined
+    if inner_space:  # words that contain whitespace ("SUBMISSION DATE")
+        stripped = ["".join(w.split()) for w in words]
+        if "".join(stripped) != "".join(dense):
+            return None
+        lengths = np.fromiter(map(len, stripped), dtype=np.int64, count=len(words))
+    else:
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    if not lengths.all():  # an empty word has no place
+        return None
+    solid = np.flatnonzero(~whitespace_mask(text))
+    last = np.cumsum(lengths) - 1
+    return solid[last - lengths + 1], solid[last] + 1
+
+
+class PageIndex:
+    """Token accounting for the words of one page (see the module docstring).
+
+    ``starts``/``ends`` are the words' character offsets in ``text`` (in order, not
+    overlapping) and ``tokens`` is ``enc.encode_ordinary(text)``. Offsets into the page's
+    tokens are UTF-8 bytes, because tokens are byte strings.
+    """
+
+    def __init__(self, enc: Any, text: str, tokens: Sequence[int], starts: np.ndarray,
+                 ends: np.ndarray, counts: dict[str, int] | None = None) -> None:
+        self.enc = enc
+        self.counts = {} if counts is None else counts
+        """Token counts of short pieces (keyed by text; share one dict per encoding)."""
+        self.text = text
+        self.starts: list[int] = starts.tolist()
+        self.ends: list[int] = ends.tolist()
+        raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+        if len(raw) == len(text):
+            byte_starts, byte_ends = starts, ends
+        else:  # byte offset of each character, then of the end
+            char_at = np.append(np.flatnonzero((raw & 0xC0) != 0x80), len(raw))
+            byte_starts, byte_ends = char_at[starts], char_at[ends]
+        ids = np.fromiter(tokens, dtype=np.int64, count=len(tokens))
+        token_ends = np.cumsum(token_bytes(enc)[ids])
+        self.cum: list[int] = np.searchsorted(token_ends, byte_ends, side="right").tolist()
+        """Page tokens that end by each word's end: ``cum[b] - cum[a - 1]`` estimates a run."""
+        newline_at = np.flatnonzero(raw == _LF)
+        gap_newlines = np.searchsorted(newline_at, byte_starts) - np.searchsorted(
+            newline_at, np.concatenate(([0], byte_ends[:-1])))
+        gap_newlines[0] = 0
+        self.newlines: list[int] = gap_newlines.tolist()
+        """Line breaks between each word and the one before it."""
+        self.line_breaks: list[int] = np.flatnonzero(gap_newlines).tolist()
+        """The words that start a line (after the first), ascending."""
+        self.sync: list[int] = self._sync_points(raw, byte_ends) if sync_safe(enc) else []
+
+    def _sync_points(self, raw: np.ndarray, byte_ends: np.ndarray) -> list[int]:
+        """Indexes of the words whose end is a sync point, ascending."""
+        following = np.zeros(len(byte_ends), dtype=np.uint8)
+        inside = byte_ends < len(raw)
+        following[inside] = raw[byte_ends[inside]]
+        sync = (following == _SPACE) | (following == _TAB)
+        line_end = (following == _LF) | (following == _CR)
+        last_byte = raw[byte_ends - 1]
+        sync |= line_end & _ASCII_ALNUM[last_byte]
+        for k in np.flatnonzero(line_end & (last_byte >= 0x80)).tolist():
+            char = self.text[self.ends[k] - 1]  # a letter or digit before a line break
+            sync[k] = char.isalpha() or char.isdecimal()
+        result: list[int] = np.flatnonzero(sync).tolist()
+        return result
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def estimate(self, a: int, b: int) -> int:
+        """Page tokens attributed to words ``a..b`` (inclusive); near the exact count."""
+        return self.cum[b] - (self.cum[a - 1] if a else 0)
+
+    def last_within(self, a: int, budget: int) -> int:
+        """The last word ``b >= a - 1`` with ``estimate(a, b) <= budget``."""
+        base = self.cum[a - 1] if a else 0
+        return bisect.bisect_right(self.cum, base + budget) - 1
+
+    def first_within(self, b: int, budget: int) -> int:
+        """The first word ``a`` with ``estimate(a, b) <= budget`` (``b + 1`` if none)."""
+        return bisect.bisect_left(self.cum, self.cum[b] - budget) + 1
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """Character range of words ``a..b`` in the page text."""
+        return self.starts[a], self.ends[b]
+
+    def count(self, a: int, b: int) -> int:
+        """Exact tiktoken count of the page text from word ``a`` to word ``b`` (inclusive)."""
+        text, ends, sync = self.text, self.ends, self.sync
+        start, end = self.starts[a], ends[b]
+        encode = self.enc.encode_ordinary
+        lo = bisect.bisect_left(sync, a)
+        hi = bisect.bisect_left(sync, b)  # sync points of words a..b-1
+        if lo >= hi:
+            return len(encode(text[start:end]))
+        first, last = sync[lo], sync[hi - 1]
+        return (self._short_count(text[start:ends[first]]) + self.cum[last] - self.cum[first]
+                + self._short_count(text[ends[last]:end]))
+
+    def _short_count(self, piece: str) -> int:
+        """Tokens of a run's head or tail (usually one word), remembered across the pages
+        that share ``counts``."""
+        count = self.counts.get(piece)
+        if count is None:
+            count = len(self.enc.encode_ordinary(piece))
+            if len(piece) <= SHORT_PIECE:
+                self.counts[piece] = count
+        return count
