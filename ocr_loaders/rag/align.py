@@ -7,12 +7,9 @@ span and is placed on the current line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-_TOKEN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -40,11 +37,3 @@ def align_words(text: str, words: Sequence[dict[str, Any]]) -> list[Span | None]
         spans.append(Span(pos, end, line))
         cursor = end
     return spans
-
-
-def pseudo_words(text: str) -> list[dict[str, Any]]:
-    """Whitespace tokens as box-less words, for documents that carry no OCR words."""
-    return [
-        {"id": i, "text": m.group(), "confidence": None, "box": None}
-        for i, m in enumerate(_TOKEN.finditer(text))
-    ]
