@@ -84,3 +84,17 @@ def test_office_text_layer_is_exact_and_ocr_can_be_forced() -> None:
     # the text layer and OCR agree on where the first word is
     fx0, fy0, _fx1, _fy1 = forced.pages[0].words[0].bounding_box.rect()
     assert abs(fx0 - x0) < 15 and abs(fy0 - y0) < 30
+
+
+def test_letter_spaced_cjk_text_layer_keeps_its_words() -> None:
+    """pdfium puts a space between letter-spaced characters: in a letter-spaced CJK line it is
+    dropped; real word spaces, which LibreOffice leaves to pdfium too, stay."""
+    from ocr_loaders.engines.local import LocalEngine
+
+    data = docgen.docx_bytes(["厚生労働省保険局医療課長", "서울특별시 甲 乙 丙 Contract number"],
+                             letter_spaced=[0])
+    page = LocalEngine().recognize(data).pages[0]
+    assert page.text == "厚生労働省保険局医療課長\n서울특별시 甲 乙 丙 Contract number"
+    assert [w.text for w in page.words][:2] == ["厚生労働省保険局医療課長", "서울특별시"]
+    x0, _, x1, _ = page.words[0].bounding_box.rect()
+    assert x1 - x0 > 12 * 20 * 200 / 72  # the box spans all twelve spaced 20 pt characters
