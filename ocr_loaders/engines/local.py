@@ -24,6 +24,7 @@ from PIL import Image
 
 from ocr_loaders.engines import hangul, japanese, strips
 from ocr_loaders.engines.base import PageEngine
+from ocr_loaders.engines.batching import rec_batches
 from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
@@ -61,9 +62,11 @@ class LocalEngine(PageEngine):
         num_threads: ONNX Runtime intra-op threads (``None``: all cores).
         tessdata: Tesseract data directory (default: found on the system).
         tight_boxes: shrink word boxes to their ink (recognisers pad them with the line's margin).
-        rec_batch_size: text lines recognised together. The widest batch sets the memory
-            peak: measured on ../shared/eval, 2 instead of 6 cut peak RSS from 1.55 to 1.16 GB
-            for about 10% more time per page.
+        rec_batch_size: most text lines recognised together (batching speeds up narrow lines).
+        rec_batch_width: most lines x padded width (in line heights) per recognition batch;
+            the recogniser's memory grows with it (about 1.4 MB per unit) and wide lines gain
+            nothing from batching, so this bounds memory at no cost in time (see
+            ``engines/batching.py``; 60: about 85 MB of working memory).
         use_text_layer: read born-digital PDF pages (and Office files) from their text layer,
             exactly and without OCR; pages without a usable layer are OCR'd. False forces OCR.
     """
@@ -83,10 +86,14 @@ class LocalEngine(PageEngine):
         tight_boxes: bool = True,
         use_text_layer: bool = True,
         rec_batch_size: int = 6,
+        rec_batch_width: float = 60.0,
     ) -> None:
         if rec_batch_size < 1:
             raise ValueError("rec_batch_size must be at least 1")
+        if rec_batch_width <= 0:
+            raise ValueError("rec_batch_width must be positive")
         self.rec_batch_size = rec_batch_size
+        self.rec_batch_width = rec_batch_width
         self.tight_boxes = tight_boxes
         self.use_text_layer = use_text_layer
         self.hangul = hangul
@@ -114,6 +121,7 @@ class LocalEngine(PageEngine):
             "det_limit_side_len": self.det_limit_side_len, "min_line_score": self.min_line_score,
             "hangul_threshold": self.hangul_threshold, "tight_boxes": self.tight_boxes,
             "use_text_layer": self.use_text_layer, "rec_batch_size": self.rec_batch_size,
+            "rec_batch_width": self.rec_batch_width,
         }
 
     # --- models ------------------------------------------------------------------------------
@@ -140,8 +148,8 @@ class LocalEngine(PageEngine):
                         "Rec.rec_batch_num": self.rec_batch_size,
                     }
                 )
-                rapid._load_det_model()
-                rapid._load_rec_model()
+                for model in (rapid._load_det_model(), rapid._load_rec_model()):
+                    _without_memory_patterns(model.session, self.num_threads)
                 rapid._load_cls_model()
                 self._rapid = rapid
         return self._rapid
@@ -237,7 +245,8 @@ class LocalEngine(PageEngine):
         boxes, crops = _crops(bgr, _detect(rapid, bgr))
         if not crops:
             return [], False
-        reader = _LineReader(rapid, boxes, crops)
+        reader = _LineReader(rapid, boxes, crops, max_lines=self.rec_batch_size,
+                             budget=self.rec_batch_width)
         use_hangul = tess is not None and self._hangul_enabled(tess)
         if use_hangul and tess is not None:
             korean = self._korean_page(reader, tess)
@@ -339,8 +348,11 @@ class LocalEngine(PageEngine):
 class _LineReader:
     """PP-OCRv6 recognition of line crops, on demand and at most once per line."""
 
-    def __init__(self, rapid: Any, boxes: np.ndarray, crops: list[np.ndarray]) -> None:
+    def __init__(self, rapid: Any, boxes: np.ndarray, crops: list[np.ndarray], *,
+                 max_lines: int = 6, budget: float = 60.0) -> None:
         self.rapid = rapid
+        self.max_lines = max_lines
+        self.budget = budget
         self.boxes = boxes
         self.crops = crops
         self.lines: dict[int, LineResult] = {}
@@ -355,29 +367,67 @@ class _LineReader:
         from rapidocr.ch_ppocr_rec import TextRecInput
 
         todo = [i for i in indices if i not in self.lines]
-        if not todo:
-            return
-        crops = [self.crops[i] for i in todo]
-        rec = self.rapid.text_rec(TextRecInput(img=crops, return_word_box=True))
-        texts = list(rec.txts or [])
-        scores = [float(s) for s in rec.scores]
-        try:
-            rec = self.rapid.cal_rec_boxes(crops, self.boxes[todo], rec, False)
-            pieces_per_line = list(rec.word_results)
-        except Exception:  # word boxes are a refinement; fall back to even splitting
-            pieces_per_line = [()] * len(texts)
-        for i, text, score, pieces in zip(todo, texts, scores, pieces_per_line):
-            self.lines[i] = _pp_line(self.quad(i), text, score, pieces)
+        for batch in self._batches([self.crops[i] for i in todo]):
+            ids = [todo[k] for k in batch]
+            crops = [self.crops[i] for i in ids]
+            rec = self.rapid.text_rec(TextRecInput(img=crops, return_word_box=True))
+            texts = list(rec.txts or [])
+            scores = [float(s) for s in rec.scores]
+            try:
+                rec = self.rapid.cal_rec_boxes(crops, self.boxes[ids], rec, False)
+                pieces_per_line = list(rec.word_results)
+            except Exception:  # word boxes are a refinement; fall back to even splitting
+                pieces_per_line = [()] * len(texts)
+            for i, text, score, pieces in zip(ids, texts, scores, pieces_per_line):
+                self.lines[i] = _pp_line(self.quad(i), text, score, pieces)
 
-    def plain(self, batch: list[np.ndarray]) -> list[tuple[str, float]]:
+    def plain(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Text and score of arbitrary crops (no word boxes)."""
         from rapidocr.ch_ppocr_rec import TextRecInput
 
-        out = self.rapid.text_rec(TextRecInput(img=batch, return_word_box=False))
-        return list(zip(out.txts or [], [float(s) for s in out.scores]))
+        out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        for batch in self._batches(crops):
+            rec = self.rapid.text_rec(TextRecInput(img=[crops[k] for k in batch],
+                                                   return_word_box=False))
+            for k, text, score in zip(batch, rec.txts or [], rec.scores):
+                out[k] = (text, float(score))
+        return out
+
+    def _batches(self, crops: Sequence[np.ndarray]) -> list[list[int]]:
+        ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
+        return rec_batches(ratios, max_lines=self.max_lines, budget=self.budget)
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _without_memory_patterns(holder: Any, threads: int | None) -> None:
+    """Reopen a rapidocr model's ONNX Runtime session without memory patterns.
+
+    ORT plans and keeps a memory pattern per input shape; detector and recogniser inputs
+    change shape on every page and batch, so the patterns only pile up. Measured on 15 eval
+    pages: peak RSS 905 -> 774 MB, time unchanged. rapidocr does not expose the option; the
+    session is rebuilt from the same model file and providers (about 0.1 s).
+    """
+    import onnxruntime as ort
+
+    old = getattr(holder, "session", None)
+    path = getattr(old, "_model_path", None)
+    if old is None or not path:
+        return
+    options = ort.SessionOptions()
+    options.log_severity_level = 4
+    options.enable_cpu_mem_arena = True
+    options.enable_mem_pattern = False
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads:
+        options.intra_op_num_threads = threads
+    providers = old.get_providers()
+    provider_options = old.get_provider_options()
+    holder.session = ort.InferenceSession(
+        path, sess_options=options, providers=providers,
+        provider_options=[provider_options.get(p, {}) for p in providers],
+    )
 
 
 def _try_tesseract(tessdata: str | None) -> Tesseract | None:
