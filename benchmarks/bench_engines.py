@@ -16,7 +16,8 @@ its own. Alternatives, as a user would otherwise pick them:
 
 Needs the ``bench`` extra (``pip install -e ".[bench]"``: ``rapidocr-onnxruntime`` for PP-OCRv4).
 
-``BENCH_REC_BATCH_SIZE=2`` runs ours with ``LocalEngine(rec_batch_size=2)`` (less memory).
+``BENCH_REC_BATCH_SIZE`` and ``BENCH_REC_BATCH_WIDTH`` set ours' ``rec_batch_size`` and
+``rec_batch_width`` (defaults 6 and 60).
 
 Usage::
 
@@ -97,7 +98,8 @@ def _make_runner(engine: str) -> Any:
     if engine == "ours":
         from ocr_loaders.engines.local import LocalEngine
 
-        eng = LocalEngine(rec_batch_size=int(os.environ.get("BENCH_REC_BATCH_SIZE", "6")))
+        eng = LocalEngine(rec_batch_size=int(os.environ.get("BENCH_REC_BATCH_SIZE", "6")),
+                          rec_batch_width=float(os.environ.get("BENCH_REC_BATCH_WIDTH", "60")))
         eng._load()
         eng._tesseract()
 
