@@ -196,3 +196,14 @@ def test_rec_batch_size_reaches_the_recogniser_and_keeps_the_text() -> None:
     assert small.cache_options()["rec_batch_size"] == 1
     with pytest.raises(ValueError, match="rec_batch_size"):
         LocalEngine(rec_batch_size=0)
+
+
+def test_korean_quotes_and_middle_dots(engine: LocalEngine) -> None:
+    """A closing curly quote and middle dots between nouns come out as printed (Tesseract
+    alone writes ' and ㆍ here), and each still belongs to its word. (This rendering's
+    opening quote is read as ":"; the opening rule is covered in test_marks.py.)"""
+    lines = ["원고는 피고에게 이하 ‘1차 계약’이라 한다", "그 토지의 사용·수익 및 확인·설명 의무"]
+    page = engine.recognize(docgen.image_bytes(docgen.render_lines(lines), "PNG")).pages[0]
+    words = [w.text for w in page.words]
+    assert "계약’이라" in words, words
+    assert "사용·수익" in words and "확인·설명" in words, words

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import numpy as np
 from PIL import Image
 
-from ocr_loaders.engines import hangul, japanese, strips
+from ocr_loaders.engines import hangul, japanese, marks, strips
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.batching import rec_batches
 from ocr_loaders.engines.layout import (
@@ -274,7 +274,7 @@ class LocalEngine(PageEngine):
             if line.text.strip() and line.confidence >= self.min_line_score:
                 lines.append(line)
         if korean_lines:
-            lines += hangul.restore_hanja(korean_lines, bgr, reader.plain)
+            lines += _with_korean_marks(hangul.restore_hanja(korean_lines, bgr, reader.plain))
         rects = [quad_rect(b) for b in boxes]
         tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
         scores = [reader.lines[i].confidence for i in range(len(crops))]
@@ -306,7 +306,7 @@ class LocalEngine(PageEngine):
                 tess_lines.append(mixed)
             elif line.text.strip() and line.confidence >= self.min_line_score:
                 pp_lines.append(line)
-        return hangul.restore_hanja(tess_lines, bgr, reader.plain) + pp_lines
+        return _with_korean_marks(hangul.restore_hanja(tess_lines, bgr, reader.plain)) + pp_lines
 
     def _korean_page(
         self, reader: _LineReader, tess: Tesseract
@@ -399,6 +399,13 @@ class _LineReader:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _with_korean_marks(lines: list[LineResult]) -> list[LineResult]:
+    """Tesseract's Korean lines with Korean quotes and middle dots (``engines/marks.py``)."""
+    for line in lines:
+        marks.fix_line(line)
+    return lines
 
 
 def _without_memory_patterns(holder: Any, threads: int | None) -> None:

@@ -1,0 +1,26 @@
+"""Korean quotes and middle dots (engines/marks.py)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocr_loaders.engines.marks import korean_marks
+
+
+def test_quotes_open_at_word_starts_and_close_elsewhere() -> None:
+    assert korean_marks("이하 '1차 계약'이라 한다") == "이하 ‘1차 계약’이라 한다"
+    assert korean_marks("계약`이라 ('피고')") == "계약’이라 (‘피고’)"
+    assert korean_marks("court's") == "court’s"
+
+
+def test_middle_dots_only_between_hangul() -> None:
+    assert korean_marks("사용-수익 확인ㆍ설명") == "사용·수익 확인·설명"
+    assert korean_marks("2019-1234 A-B 다-1 -원") == "2019-1234 A-B 다-1 -원"
+
+
+@given(st.text(alphabet=list("가나다 '`-ㆍ1A.(")))
+def test_one_character_for_one(text: str) -> None:
+    out = korean_marks(text)
+    assert len(out) == len(text)
+    assert all(a == b or a in "'`-ㆍ" for a, b in zip(text, out))
