@@ -207,3 +207,10 @@ def test_korean_quotes_and_middle_dots(engine: LocalEngine) -> None:
     words = [w.text for w in page.words]
     assert "계약’이라" in words, words
     assert "사용·수익" in words and "확인·설명" in words, words
+
+
+def test_korean_heading_brackets(engine: LocalEngine) -> None:
+    """The filled lenticular brackets of Korean headings stay 【】; thin square ones stay []."""
+    lines = ["【주 문】", "원고의 청구를 기각한다 [별지 1] 참조", "【이 유】"]
+    page = engine.recognize(docgen.image_bytes(docgen.render_lines(lines), "PNG")).pages[0]
+    assert page.text.split("\n") == lines, page.text

@@ -15,12 +15,26 @@ def test_quotes_open_at_word_starts_and_close_elsewhere() -> None:
 
 
 def test_middle_dots_only_between_hangul() -> None:
-    assert korean_marks("사용-수익 확인ㆍ설명") == "사용·수익 확인·설명"
-    assert korean_marks("2019-1234 A-B 다-1 -원") == "2019-1234 A-B 다-1 -원"
+    assert korean_marks("사용-수익 확인ㆍ설명 조사:확인") == "사용·수익 확인·설명 조사·확인"
+    assert korean_marks("2019-1234 A-B 다-1 -원 주문: 원고") == "2019-1234 A-B 다-1 -원 주문: 원고"
 
 
-@given(st.text(alphabet=list("가나다 '`-ㆍ1A.(")))
+@given(st.text(alphabet=list("가나다 '`-:ㆍ1A.(")))
 def test_one_character_for_one(text: str) -> None:
     out = korean_marks(text)
     assert len(out) == len(text)
-    assert all(a == b or a in "'`-ㆍ" for a, b in zip(text, out))
+    assert all(a == b or a in "'`-:ㆍ" for a, b in zip(text, out))
+
+
+def test_filled_glyphs_are_lenticular() -> None:
+    import numpy as np
+
+    from ocr_loaders.engines.marks import _filled
+
+    solid = np.zeros((20, 30), dtype=bool)
+    solid[2:18, 3:9] = True  # a filled bracket, then a gap, then a letter
+    solid[2:18, 14:26] = True
+    square = np.zeros((20, 30), dtype=bool)
+    square[2:18, 3:5] = True  # [: a bar and two short strokes
+    square[2:4, 3:9] = square[16:18, 3:9] = True
+    assert _filled(solid) and not _filled(square) and not _filled(np.zeros((5, 5), bool))

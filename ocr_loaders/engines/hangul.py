@@ -24,6 +24,8 @@ from ocr_loaders.engines.tesseract import Tesseract
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
+WIDE_LETTER = 1.4
+"""A one-letter piece wider than this many heights spans more than its letter."""
 PARTICLES = frozenset([
     "은", "는", "이", "가", "을", "를", "의", "에", "에게", "에서", "에게서", "과", "와", "도",
     "로", "으로", "로부터", "으로부터", "만", "까지", "부터", "과의", "와의", "에는", "에도",
@@ -173,13 +175,23 @@ def _doubtful(piece: Piece, standalone: bool, before_particle: bool = False) -> 
     return piece.confidence < 0.9
 
 
-def _crop(bgr: np.ndarray, quad: Sequence[tuple[float, float]]) -> np.ndarray:
+def _crop(bgr: np.ndarray, quad: Sequence[tuple[float, float]], *,
+          one_letter: bool = False) -> np.ndarray:
+    """The piece's pixels with a margin; ``one_letter``: only its left square.
+
+    Tesseract's box for a misread one-letter word before a particle often spans the particle
+    too (``뼈이`` for 甲이: a box two letters wide); PP-OCRv6 then reads ``甲0|`` at a score too
+    low to trust, while the left square alone reads ``甲`` at >= 0.99.
+    """
     xs = [p[0] for p in quad]
     ys = [p[1] for p in quad]
     h = max(ys) - min(ys)
     pad = max(2, int(0.15 * h))
+    right = max(xs)
+    if one_letter and right - min(xs) > WIDE_LETTER * h:
+        right = min(xs) + h
     x0, y0 = max(int(min(xs)) - pad, 0), max(int(min(ys)) - pad, 0)
-    x1, y1 = int(max(xs)) + pad, int(max(ys)) + pad
+    x1, y1 = int(right) + pad, int(max(ys)) + pad
     return bgr[y0:y1, x0:x1]
 
 
@@ -192,9 +204,10 @@ def restore_hanja(
     for li, (line, pieces) in enumerate(lines):
         spans = _spans(line.text, pieces)
         for pi, piece in enumerate(pieces):
-            if _doubtful(piece, _standalone(line.text, spans[pi]),
-                         _before_particle(line.text, spans[pi])):
-                crop = _crop(bgr, piece.quad)
+            before_particle = _before_particle(line.text, spans[pi])
+            if _doubtful(piece, _standalone(line.text, spans[pi]), before_particle):
+                crop = _crop(bgr, piece.quad,
+                             one_letter=before_particle and len(piece.text.strip()) <= 2)
                 if crop.size and min(crop.shape[:2]) >= 4:
                     jobs.append((li, pi))
                     crops.append(crop)
@@ -209,6 +222,8 @@ def restore_hanja(
             # <= 0.988 (못 -> 吴), so a Hangul reading is replaced only above 0.99.
             if HANGUL.search(piece.text) and (score < 0.99 or len(text) != 1):
                 continue
+            if any(c.isalnum() and not IDEOGRAPH.match(c) for c in text):
+                continue  # "1,300世": a number read with part of the next letter, not Hanja
             replaced.setdefault(li, {})[pi] = text
     out: list[LineResult] = []
     for li, (line, pieces) in enumerate(lines):

@@ -274,7 +274,8 @@ class LocalEngine(PageEngine):
             if line.text.strip() and line.confidence >= self.min_line_score:
                 lines.append(line)
         if korean_lines:
-            lines += _with_korean_marks(hangul.restore_hanja(korean_lines, bgr, reader.plain))
+            lines += _with_korean_marks(hangul.restore_hanja(korean_lines, bgr, reader.plain),
+                                        bgr)
         rects = [quad_rect(b) for b in boxes]
         tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
         scores = [reader.lines[i].confidence for i in range(len(crops))]
@@ -306,7 +307,8 @@ class LocalEngine(PageEngine):
                 tess_lines.append(mixed)
             elif line.text.strip() and line.confidence >= self.min_line_score:
                 pp_lines.append(line)
-        return _with_korean_marks(hangul.restore_hanja(tess_lines, bgr, reader.plain)) + pp_lines
+        return _with_korean_marks(hangul.restore_hanja(tess_lines, bgr, reader.plain),
+                                  bgr) + pp_lines
 
     def _korean_page(
         self, reader: _LineReader, tess: Tesseract
@@ -401,10 +403,12 @@ class _LineReader:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _with_korean_marks(lines: list[LineResult]) -> list[LineResult]:
-    """Tesseract's Korean lines with Korean quotes and middle dots (``engines/marks.py``)."""
+def _with_korean_marks(lines: list[LineResult], bgr: np.ndarray) -> list[LineResult]:
+    """Tesseract's Korean lines with Korean quotes, middle dots and lenticular brackets
+    (``engines/marks.py``)."""
+    gray = bgr.min(axis=2)  # dark in any channel is ink
     for line in lines:
-        marks.fix_line(line)
+        marks.fix_line(line, gray)
     return lines
 
 
