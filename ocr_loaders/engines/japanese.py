@@ -3,7 +3,9 @@
 PP-OCRv6's one recogniser serves Chinese and Japanese, so on Japanese pages it writes the
 Chinese form of some kanji (增 for 増, 查 for 査) and the Latin middle dot ``·`` for the
 katakana middle dot ``・``. On a page that is Japanese (kana among its characters), those
-characters are mapped to their Japanese forms, one character for one so word boxes stay put.
+characters are mapped to their Japanese forms, one character for one so word boxes stay put,
+and so are form marks: ``〇`` outside numerals is the circle ``○``, a lone ``√`` the check mark
+``✓``, and checkboxes read as ``口``/``ロ`` become ``□`` (see :func:`checkboxes`).
 Hangul line re-reading is also skipped there: Tesseract ``kor`` turns form checkboxes and
 kanji into stray jamo and syllables.
 """
@@ -13,9 +15,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ocr_loaders.engines.layout import LineResult
+import numpy as np
+
+from ocr_loaders.engines.layout import LineResult, Piece, quad_rect
 
 KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f]")
+KATAKANA = re.compile(r"[\u30a0-\u30ff\uff66-\uff9f]")
+MIN_CHECKBOXES = 2
+"""Checkboxes read as □ that a page needs before look-alikes are compared with them."""
+CHECKBOX_SIZE_TOLERANCE = 0.15
+RULE_SHARE = 0.8
+"""Rows or columns of a box inked over this share are table rules, not glyph strokes."""
+_NUMERALS = "〇一二三四五六七八九十百千万"
+_CIRCLE = re.compile(rf"(?<![{_NUMERALS}])〇(?![{_NUMERALS}])")
+_CHECK = re.compile(r"√(?![\w(])")
 MIN_KANA = 10
 """Kana characters that make a page Japanese (Chinese text has none)."""
 
@@ -42,11 +55,74 @@ def is_japanese(texts: Iterable[str]) -> bool:
     return False
 
 
+def _marks(text: str) -> str:
+    """Form marks: a circle ``〇`` outside kanji numerals is ``○``; a ``√`` not before a
+    number or letter is the check mark ``✓``."""
+    text = _CIRCLE.sub("○", text)
+    return _CHECK.sub("✓", text)
+
+
 def to_japanese(line: LineResult) -> None:
     """Map a line's Chinese forms to Japanese ones, in its text and its words (in place)."""
-    line.text = line.text.translate(_TO_JAPANESE)
+    line.text = _marks(line.text.translate(_TO_JAPANESE))
     for piece in line.words:
-        piece.text = piece.text.translate(_TO_JAPANESE)
+        piece.text = _marks(piece.text.translate(_TO_JAPANESE))
 
 
-__all__ = ["is_japanese", "to_japanese"]
+def checkboxes(lines: list[LineResult], gray: np.ndarray) -> None:
+    """Word-initial ``口`` / ``ロ`` that are the page's own checkboxes become ``□`` (in place).
+
+    PP-OCRv6 reads the same printed checkbox as ``□`` on one line and as the kanji ``口`` or
+    the katakana ``ロ`` on the next (``口なし``, ``ロ問題なし``). When the page has checkboxes
+    read as ``□`` at word starts, a word-initial look-alike whose ink box has their size
+    (width within ``CHECKBOX_SIZE_TOLERANCE``) is one too: the kanji 口 is drawn narrower
+    than a checkbox. A ``ロ`` before katakana (``ロボット``) is left alone, as in sans fonts
+    the katakana is nearly as wide as a checkbox.
+    """
+    sizes = [size for line in lines for word in line.words
+             if word.text.startswith("□") and (size := _first_square_ink(word, gray))]
+    if len(sizes) < MIN_CHECKBOXES:
+        return
+    height = float(np.median([h for h, _ in sizes]))
+    width = float(np.median([w for _, w in sizes]))
+    for line in lines:
+        changed = False
+        for word in line.words:
+            if word.text[:1] not in ("口", "ロ") or KATAKANA.match(word.text[1:2]):
+                continue  # ロボット: in sans fonts ロ is nearly as wide as a checkbox
+            size = _first_square_ink(word, gray)
+            # the width decides (a stroke of the next line or a rule can add height)
+            if size and abs(size[1] - width) <= CHECKBOX_SIZE_TOLERANCE * width and (
+                (1 - CHECKBOX_SIZE_TOLERANCE) * height <= size[0] <= 2 * height
+            ):
+                word.text = "□" + word.text[1:]
+                changed = True
+        if changed and len(line.text.split()) == len(line.words):
+            line.text = " ".join(w.text for w in line.words)
+
+
+def _first_square_ink(word: Piece, gray: np.ndarray) -> tuple[int, int] | None:
+    """Height and width of the ink of a word's first glyph: the first run of inked columns
+    from the word's left edge, table rules (rows or columns inked across the box) removed."""
+    x0, y0, x1, y1 = (round(v) for v in quad_rect(word.quad))
+    h = y1 - y0
+    if h <= 2:
+        return None
+    pad = max(2, h // 8)
+    region = gray[max(y0, 0):max(y1, 0), max(x0 - pad, 0):max(min(x0 + 2 * h, x1 + pad), 0)]
+    if region.size == 0:
+        return None
+    ink = region < (int(region.min()) + int(region.max())) / 2
+    ink[ink.mean(axis=1) > RULE_SHARE] = False  # horizontal rules
+    ink[:, ink.mean(axis=0) > RULE_SHARE] = False  # vertical rules
+    columns: np.ndarray = np.asarray(ink.any(axis=0))
+    if not columns.any():
+        return None
+    first = int(np.argmax(columns))
+    gaps = np.flatnonzero(~columns[first:])
+    last = first + (int(gaps[0]) if len(gaps) else len(columns) - first)
+    rows = np.flatnonzero(ink[:, first:last].any(axis=1))
+    return int(rows[-1] - rows[0] + 1), last - first
+
+
+__all__ = ["checkboxes", "is_japanese", "to_japanese"]

@@ -276,6 +276,8 @@ class LocalEngine(PageEngine):
         if korean_lines:
             lines += _with_korean_marks(hangul.restore_hanja(korean_lines, bgr, reader.plain),
                                         bgr)
+        if is_japanese:
+            japanese.checkboxes(lines, bgr.min(axis=2))
         rects = [quad_rect(b) for b in boxes]
         tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
         scores = [reader.lines[i].confidence for i in range(len(crops))]
