@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ocr_loaders.engines.layout import LineResult, Piece, quad_rect
+from ocr_loaders.engines.layout import LineResult, Piece, first_glyph, ink_mask, quad_rect
 
 KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff\uff66-\uff9f]")
 KATAKANA = re.compile(r"[\u30a0-\u30ff\uff66-\uff9f]")
@@ -112,17 +112,11 @@ def _first_square_ink(word: Piece, gray: np.ndarray) -> tuple[int, int] | None:
     region = gray[max(y0, 0):max(y1, 0), max(x0 - pad, 0):max(min(x0 + 2 * h, x1 + pad), 0)]
     if region.size == 0:
         return None
-    ink = region < (int(region.min()) + int(region.max())) / 2
+    ink = ink_mask(region)
     ink[ink.mean(axis=1) > RULE_SHARE] = False  # horizontal rules
     ink[:, ink.mean(axis=0) > RULE_SHARE] = False  # vertical rules
-    columns: np.ndarray = np.asarray(ink.any(axis=0))
-    if not columns.any():
-        return None
-    first = int(np.argmax(columns))
-    gaps = np.flatnonzero(~columns[first:])
-    last = first + (int(gaps[0]) if len(gaps) else len(columns) - first)
-    rows = np.flatnonzero(ink[:, first:last].any(axis=1))
-    return int(rows[-1] - rows[0] + 1), last - first
+    glyph = first_glyph(ink)
+    return None if glyph is None else (glyph.shape[0], glyph.shape[1])
 
 
 __all__ = ["checkboxes", "is_japanese", "to_japanese"]

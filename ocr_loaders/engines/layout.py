@@ -186,6 +186,23 @@ def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2], edges[1::2], strict=True))
 
 
+def ink_mask(region: np.ndarray) -> np.ndarray:
+    """Dark pixels of a grey region: below the midpoint of its darkest and lightest."""
+    return np.asarray(region < (int(region.min()) + int(region.max())) / 2)
+
+
+def first_glyph(ink: np.ndarray) -> np.ndarray | None:
+    """The ink of the first glyph from the left of a mask (its first run of inked columns,
+    cropped to the rows it inks); None without ink."""
+    runs = true_runs(np.asarray(ink.any(axis=0)))
+    if not runs:
+        return None
+    start, end = runs[0]
+    glyph = ink[:, start:end]
+    rows = np.flatnonzero(glyph.any(axis=1))
+    return np.asarray(glyph[rows[0]:rows[-1] + 1])
+
+
 def _sparse_gutters(
     lines: list[LineResult], x0: float, x1: float, min_width: float, max_crossing: float
 ) -> list[float]:

@@ -25,7 +25,7 @@ import re
 
 import numpy as np
 
-from ocr_loaders.engines.layout import LineResult, Piece, quad_rect
+from ocr_loaders.engines.layout import LineResult, Piece, first_glyph, ink_mask, quad_rect
 
 FILLED = 0.55
 """Share of its box a bracket glyph must cover to be lenticular (【) rather than square."""
@@ -67,7 +67,7 @@ def _lenticular(piece: Piece, gray: np.ndarray) -> str:
     region = gray[max(y0, 0):max(y1, 0), max(x0 - pad, 0):max(x1 + pad, 0)]
     if region.size == 0:
         return piece.text
-    ink = region < (int(region.min()) + int(region.max())) / 2
+    ink = ink_mask(region)
     text = piece.text
     if text.startswith("[") and _filled(ink):
         text = "【" + text[1:]
@@ -78,16 +78,8 @@ def _lenticular(piece: Piece, gray: np.ndarray) -> str:
 
 def _filled(ink: np.ndarray) -> bool:
     """Whether the first glyph from the left of an ink mask fills most of its box."""
-    columns: np.ndarray = np.asarray(ink.any(axis=0))
-    if not columns.any():
-        return False
-    start = int(np.argmax(columns))
-    gaps = np.flatnonzero(~columns[start:])
-    end = start + (int(gaps[0]) if len(gaps) else len(columns) - start)
-    glyph = ink[:, start:end]
-    rows = np.flatnonzero(glyph.any(axis=1))
-    box = glyph[rows[0]:rows[-1] + 1]
-    return bool(box.size) and float(box.mean()) >= FILLED
+    glyph = first_glyph(ink)
+    return glyph is not None and float(glyph.mean()) >= FILLED
 
 
 __all__ = ["fix_line", "korean_marks"]
