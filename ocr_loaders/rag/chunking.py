@@ -8,6 +8,10 @@ runs that keep the word's id and box). Chunks end at a paragraph or line break w
 in the last part of the window, and the next chunk repeats up to ``chunk_overlap`` tokens of
 whole trailing words.
 
+Each page is encoded once (pages in batches, with tiktoken's batch encoder); any run's exact
+count is then put together from the page's tokens (``rag/pageindex.py``), so the cost is
+about one encoding of the text plus a little work per chunk.
+
 Metadata (GUIDE §2): the page's metadata without its ``words``, plus ``chunk_index`` (running
 per source, in page order), ``token_count``, ``word_ids``, ``boxes`` (those words' boxes),
 ``confidence`` (mean of its words), ``confidence_min``, ``start_index`` / ``end_index``.
