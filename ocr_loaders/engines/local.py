@@ -276,8 +276,8 @@ class LocalEngine(PageEngine):
         if korean_lines:
             lines += _with_korean_marks(hangul.restore_hanja(korean_lines, bgr, reader.plain),
                                         bgr)
-        if is_japanese:
-            japanese.checkboxes(lines, bgr.min(axis=2))
+        if is_japanese and any(w.text.startswith("□") for line in lines for w in line.words):
+            japanese.checkboxes(lines, bgr.min(axis=2))  # grey only for pages with checkboxes
         rects = [quad_rect(b) for b in boxes]
         tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
         scores = [reader.lines[i].confidence for i in range(len(crops))]
@@ -408,7 +408,8 @@ class _LineReader:
 def _with_korean_marks(lines: list[LineResult], bgr: np.ndarray) -> list[LineResult]:
     """Tesseract's Korean lines with Korean quotes, middle dots and lenticular brackets
     (``engines/marks.py``)."""
-    gray = bgr.min(axis=2)  # dark in any channel is ink
+    bracketed = any(w.text[:1] == "[" or w.text[-1:] == "]" for line in lines for w in line.words)
+    gray = bgr.min(axis=2) if bracketed else None  # dark in any channel is ink
     for line in lines:
         marks.fix_line(line, gray)
     return lines
