@@ -16,8 +16,8 @@ its own. Alternatives, as a user would otherwise pick them:
 
 Needs the ``bench`` extra (``pip install -e ".[bench]"``: ``rapidocr-onnxruntime`` for PP-OCRv4).
 
-``BENCH_REC_BATCH_SIZE`` and ``BENCH_REC_BATCH_WIDTH`` set ours' ``rec_batch_size`` and
-``rec_batch_width`` (defaults 6 and 60).
+``BENCH_REC_BATCH_SIZE``, ``BENCH_REC_BATCH_WIDTH`` and ``BENCH_RUNTIME`` set ours'
+``rec_batch_size``, ``rec_batch_width`` and ``runtime`` (defaults 6, 60 and auto).
 
 Usage::
 
@@ -34,6 +34,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,15 +69,20 @@ def _items(eval_dir: Path, datasets: list[str] | None, limit: int | None) -> lis
     return items
 
 
-def _pages(path: str) -> list[Any]:
+def _pages(path: str) -> Iterator[Any]:
+    """The file's pages as RGB images, rendered one at a time (PDFs at 200 DPI) so that peak
+    RSS measures one page, as the loaders read documents."""
     from PIL import Image
 
     if path.lower().endswith(".pdf"):
         import pypdfium2 as pdfium
 
         doc = pdfium.PdfDocument(path)
-        return [doc[i].render(scale=200 / 72).to_pil().convert("RGB") for i in range(len(doc))]
-    return [Image.open(path).convert("RGB")]
+        for i in range(len(doc)):
+            yield doc[i].render(scale=200 / 72).to_pil().convert("RGB")
+        doc.close()
+        return
+    yield Image.open(path).convert("RGB")
 
 
 def _word(text: str, conf: float, quad: Any, wid: int) -> dict[str, Any]:
@@ -99,7 +105,8 @@ def _make_runner(engine: str) -> Any:
         from ocr_loaders.engines.local import LocalEngine
 
         eng = LocalEngine(rec_batch_size=int(os.environ.get("BENCH_REC_BATCH_SIZE", "6")),
-                          rec_batch_width=float(os.environ.get("BENCH_REC_BATCH_WIDTH", "60")))
+                          rec_batch_width=float(os.environ.get("BENCH_REC_BATCH_WIDTH", "60")),
+                          runtime=os.environ.get("BENCH_RUNTIME", "auto"))
         eng._load()
         eng._tesseract()
 
@@ -123,7 +130,7 @@ def _make_runner(engine: str) -> Any:
             api.SetImage(img)
             api.Recognize()
             text = api.GetUTF8Text()
-            words = []
+            words: list[dict[str, Any]] = []
             it = api.GetIterator()
             level = tesserocr.RIL.WORD
             for w in tesserocr.iterate_level(it, level):
@@ -153,7 +160,7 @@ def _make_runner(engine: str) -> Any:
             import numpy as np
 
             res, _ = v4(np.asarray(img)[:, :, ::-1])
-            words = []
+            words: list[dict[str, Any]] = []
             lines = []
             for quad, text, score in res or []:
                 lines.append(text)
@@ -168,8 +175,8 @@ def _make_runner(engine: str) -> Any:
         v6 = RapidOCR(params={"Global.log_level": "error"})
 
         def run(img: Any, lang: str, pid: int) -> Any:
-            res = v6(img, return_word_box=True)
-            words = []
+            res: Any = v6(img, return_word_box=True)
+            words: list[dict[str, Any]] = []
             lines = list(res.txts or [])
             for line in res.word_results or []:
                 for text, score, quad in line:
@@ -187,12 +194,15 @@ def child(engine: str, eval_dir: Path, datasets: list[str] | None, limit: int | 
     load_s = time.perf_counter() - t0
     per_ds: dict[str, dict[str, float]] = {}
     for item in _items(eval_dir, datasets, limit):
-        pages = _pages(item["file"])
-        t = time.perf_counter()
-        preds = [run(img, item["lang"], i) for i, img in enumerate(pages)]
-        elapsed = time.perf_counter() - t
+        preds = []
+        elapsed = 0.0
+        for i, img in enumerate(_pages(item["file"])):  # rendering is not timed
+            t = time.perf_counter()
+            preds.append(run(img, item["lang"], i))
+            elapsed += time.perf_counter() - t
+            del img
         stats = per_ds.setdefault(item["dataset"], {"pages": 0, "seconds": 0.0})
-        stats["pages"] += len(pages)
+        stats["pages"] += len(preds)
         stats["seconds"] += elapsed
         doc = {"pages": preds, "text": "\n".join(p["text"] for p in preds)}
         dest = out / "pred" / engine / item["dataset"] / f"{item['id']}.json"

@@ -214,13 +214,3 @@ def test_korean_heading_brackets(engine: LocalEngine) -> None:
     lines = ["【주 문】", "원고의 청구를 기각한다 [별지 1] 참조", "【이 유】"]
     page = engine.recognize(docgen.image_bytes(docgen.render_lines(lines), "PNG")).pages[0]
     assert page.text.split("\n") == lines, page.text
-
-
-def test_recognition_memory_settings(engine: LocalEngine) -> None:
-    """Detector and recogniser run without per-shape memory patterns (they only pile up as
-    input shapes change); batches are bounded by width."""
-    rapid = engine._load()
-    for model in (rapid.text_det, rapid.text_rec):
-        assert model.session.session.get_session_options().enable_mem_pattern is False
-    with pytest.raises(ValueError):
-        LocalEngine(rec_batch_width=0)

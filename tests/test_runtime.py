@@ -1,0 +1,70 @@
+"""What runs the embedded engine's models: ONNX Runtime, or OpenVINO (bfloat16 on CPUs that
+have it, the default there)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ocr_loaders.engines.local import LocalEngine
+from ocr_loaders.engines.runtime import OpenVINOSession, openvino_bf16
+from tests import docgen
+from tests.conftest import ENGLISH, HANJA, JAPANESE, KOREAN
+
+SCRIPTS = [(ENGLISH, 0.02), (KOREAN, 0.05), (JAPANESE, 0.05), (HANJA, 0.1)]
+
+
+@pytest.fixture(scope="module")
+def ort_engine() -> LocalEngine:
+    return LocalEngine(runtime="onnxruntime")
+
+
+@pytest.fixture(scope="module")
+def openvino_engine() -> LocalEngine:
+    return LocalEngine(runtime="openvino")
+
+
+def test_auto_picks_openvino_where_it_runs_bfloat16(engine: LocalEngine) -> None:
+    engine._load()
+    expected = "openvino" if openvino_bf16() else "onnxruntime"
+    assert engine.runtime_used == {"det": expected, "rec": expected}
+    with pytest.raises(ValueError, match="runtime"):
+        LocalEngine(runtime="tensorrt")
+
+
+@pytest.mark.parametrize("runtime", ["onnxruntime", "openvino"])
+def test_each_runtime_reads_every_script(runtime: str, ort_engine: LocalEngine,
+                                         openvino_engine: LocalEngine) -> None:
+    engine = ort_engine if runtime == "onnxruntime" else openvino_engine
+    for lines, max_cer in SCRIPTS:
+        page = engine.recognize(docgen.image_bytes(docgen.render_lines(lines), "PNG")).pages[0]
+        assert docgen.cer(page.text, "\n".join(lines)) <= max_cer, (runtime, page.text)
+        assert [w.text for w in page.words] == page.text.split()
+    assert engine.runtime_used == {"det": runtime, "rec": runtime}
+
+
+def test_onnxruntime_sessions_keep_no_memory_patterns(ort_engine: LocalEngine) -> None:
+    """ORT runs without per-shape memory patterns (they only pile up as input shapes
+    change); batches are bounded by width."""
+    rapid = ort_engine._load()
+    for model in (rapid.text_det, rapid.text_rec):
+        assert model.session.session.get_session_options().enable_mem_pattern is False
+    with pytest.raises(ValueError):
+        LocalEngine(rec_batch_width=0)
+
+
+def test_openvino_pages_in_parallel_threads(openvino_engine: LocalEngine) -> None:
+    """One engine serves several threads (the server's workers): each thread has its own
+    infer request, and results equal those read one page at a time."""
+    rapid = openvino_engine._load()
+    assert isinstance(rapid.text_rec.session.session, OpenVINOSession)
+    expected = "bf16" if openvino_bf16() else "f32"
+    assert rapid.text_rec.session.session.inference_precision() == expected
+    pngs = [docgen.image_bytes(docgen.render_lines(lines), "PNG")
+            for lines in [*(s[0] for s in SCRIPTS), ["Invoice 4471", "Total 980.00 USD"]]]
+    alone = [openvino_engine.recognize(png).pages[0].text for png in pngs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda png: openvino_engine.recognize(png).pages[0].text,
+                                 pngs * 2))
+    assert together == alone * 2
