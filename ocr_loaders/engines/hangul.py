@@ -23,6 +23,8 @@ from ocr_loaders.engines.tesseract import Tesseract
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+DOUBTFUL_PIECE = 0.5
+"""A recognised piece scoring under this is doubtful."""
 
 WIDE_LETTER = 1.4
 """A one-letter piece wider than this many heights spans more than its letter."""
@@ -57,6 +59,14 @@ def needs_rereading(line: LineResult, width: int, height: int, threshold: float)
     return any(b[0] - a[2] > 1.5 * line_h for a, b in itertools.pairwise(rects))
 
 
+def doubtful_ideographs(line: LineResult) -> bool:
+    """Whether PP-OCRv6 wrote ideographs it doubts (a piece under ``DOUBTFUL_PIECE``): what it
+    does with Hangul, which it cannot read (``Seoul 서울특별시 甲 乙`` -> ``Seoul 善豐入 甲乙``,
+    甲乙 at 0.32, the line at 0.9). A sign only on pages with few ideograph lines: on Chinese
+    pages doubtful pieces are Chinese."""
+    return any(p.confidence < DOUBTFUL_PIECE and IDEOGRAPH.search(p.text) for p in line.pieces)
+
+
 def hangul_share(text: str) -> float:
     """The share of the non-space characters that are Hangul."""
     chars = "".join(text.split())
@@ -71,7 +81,7 @@ def mostly_hangul(text: str) -> bool:
 def prefer_tesseract(pp: LineResult, tess: LineResult, threshold: float) -> bool:
     """Keep Tesseract's reading when it found Hangul, or PP-OCRv6 read (almost) nothing."""
     if HANGUL.search(tess.text):
-        if pp.confidence < threshold:
+        if pp.confidence < threshold or doubtful_ideographs(pp):
             return True
         return len("".join(tess.text.split())) > 1.15 * len("".join(pp.text.split()))
     return not pp.text.strip() or tess.confidence > pp.confidence + 0.1

@@ -42,6 +42,11 @@ from ocr_loaders.models import BoundingBox, Page, Word
 
 T = TypeVar("T")
 
+FEW_IDEOGRAPH_LINES = 0.2
+"""Pages with ideographs in at most this share of their lines (or in one line) are not CJK
+pages: there a doubtful ideograph is more likely Hangul PP-OCRv6 cannot read
+(``hangul.doubtful_ideographs``)."""
+
 ENGINE_VERSION = "1.0"
 
 
@@ -276,13 +281,17 @@ class LocalEngine(PageEngine):
         lines: list[LineResult] = []
         korean_lines: list[tuple[LineResult, list[Piece]]] = []
         is_japanese = japanese.is_japanese(line.text for line in reader.lines.values())
+        few_ideographs = sum(bool(hangul.IDEOGRAPH.search(line.text))
+                             for line in reader.lines.values()) <= max(
+                                 1, FEW_IDEOGRAPH_LINES * len(crops))
         for i in range(len(crops)):
             line = reader.lines[i]
             h, w = crops[i].shape[:2]
             if is_japanese:
                 japanese.to_japanese(line)
-            elif use_hangul and tess is not None and hangul.needs_rereading(
-                line, w, h, self.hangul_threshold
+            elif use_hangul and tess is not None and (
+                hangul.needs_rereading(line, w, h, self.hangul_threshold)
+                or (few_ideographs and hangul.doubtful_ideographs(line))
             ):
                 alt = hangul.read_line(
                     tess, crops[i], line.quad, line.confidence < self.hangul_threshold,
