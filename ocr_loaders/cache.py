@@ -55,6 +55,29 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+LOCK_TIMEOUT = 30.0
+"""Seconds to wait for another connection's lock."""
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (it stays so), waiting for other processes' writes.
+
+    Switching needs an exclusive lock, and while another connection holds a write lock in
+    the file's old rollback mode (a second process creating the same new cache) SQLite says
+    "database is locked" at once instead of waiting its busy timeout (it would deadlock), so
+    the switch is retried until ``LOCK_TIMEOUT``.
+    """
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class ResultCache:
     """A SQLite table of OCR results, safe across threads and processes."""
 
@@ -71,8 +94,8 @@ class ResultCache:
     def _connect(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30.0)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT)
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         return conn

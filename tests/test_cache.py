@@ -136,3 +136,27 @@ def test_cli_cache_flag_and_commands(tmp_path, two_page_pdf) -> None:
     info = run("cache", "info", "--path", str(env_path))
     assert "1 results" in info.stdout
     assert "removed 1 results" in run("cache", "clear", "--path", str(env_path)).stdout
+
+
+def test_opening_waits_for_another_process_creating_the_file(tmp_path) -> None:
+    """A second process opening a new cache while the first still writes it in the file's
+    initial rollback mode: SQLite refuses the switch to WAL at once (no busy wait); the cache
+    waits for the writer instead of failing with "database is locked"."""
+    import sqlite3
+    import threading
+    import time
+
+    path = tmp_path / "new.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE other (a)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO other VALUES (1)")
+    released = threading.Timer(0.5, lambda: writer.execute("COMMIT"))
+    released.start()
+    start = time.monotonic()
+    cache = ResultCache(path)
+    assert time.monotonic() - start >= 0.4  # it waited for the writer
+    assert cache.info()["entries"] == 0
+    mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+    released.join()
