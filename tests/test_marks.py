@@ -16,14 +16,16 @@ def test_quotes_open_at_word_starts_and_close_elsewhere() -> None:
 
 def test_middle_dots_only_between_hangul() -> None:
     assert korean_marks("사용-수익 확인ㆍ설명 조사:확인") == "사용·수익 확인·설명 조사·확인"
-    assert korean_marks("2019-1234 A-B 다-1 -원 주문: 원고") == "2019-1234 A-B 다-1 -원 주문: 원고"
+    assert korean_marks("조사*확인") == "조사·확인"  # a court decision's scan, read by Tesseract
+    assert korean_marks("2019-1234 A-B 다-1 -원 주문: 원고 2*3 계약* 원") == (
+        "2019-1234 A-B 다-1 -원 주문: 원고 2*3 계약* 원")
 
 
-@given(st.text(alphabet=list("가나다 '`-:ㆍ1A.(")))
+@given(st.text(alphabet=list("가나다 '`-:*ㆍ1A.(")))
 def test_one_character_for_one(text: str) -> None:
     out = korean_marks(text)
     assert len(out) == len(text)
-    assert all(a == b or a in "'`-:ㆍ" for a, b in zip(text, out))
+    assert all(a == b or a in "'`-:*ㆍ" for a, b in zip(text, out))
 
 
 def test_filled_glyphs_are_lenticular() -> None:

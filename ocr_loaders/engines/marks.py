@@ -8,8 +8,9 @@ by one character (so word boxes stay put):
 
 - ``'`` and `````: opening ``‘`` at the start of a word (after a space, the line start or an
   opening bracket), closing ``’`` after anything else;
-- ``-``, ``:``, ``ㆍ`` and ``ᆞ`` between two Hangul syllables: ``·`` (neither a hyphen nor a
-  colon joins Hangul words without a space; numbers and Latin words keep theirs).
+- ``-``, ``:``, ``*``, ``ㆍ`` and ``ᆞ`` between two Hangul syllables: ``·`` (neither a hyphen,
+  a colon nor an asterisk joins Hangul words without a space; numbers and Latin words keep
+  theirs).
 
 - ``[`` and ``]`` at a word's edge whose glyph is filled: ``【`` and ``】``, the black lenticular
   brackets of Korean headings (【주 문】, 【이 유】); Tesseract has no such letter. A thin bracket
@@ -31,7 +32,7 @@ FILLED = 0.55
 """Share of its box a bracket glyph must cover to be lenticular (【) rather than square."""
 
 _QUOTE = re.compile(r"['`]")
-_DOT = re.compile(r"(?<=[\uac00-\ud7a3])[-:\u318d\u119e](?=[\uac00-\ud7a3])")
+_DOT = re.compile(r"(?<=[\uac00-\ud7a3])[-:*\u318d\u119e](?=[\uac00-\ud7a3])")
 _OPENERS = set("([{<「『【〈《“‘")
 
 
