@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from PIL import Image
@@ -25,6 +25,8 @@ HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 DOUBTFUL_PIECE = 0.5
 """A recognised piece scoring under this is doubtful."""
+FEW_IDEOGRAPH_LINES = 0.2
+"""Share of a page's lines with ideographs up to which it is not a CJK page."""
 
 WIDE_LETTER = 1.4
 """A one-letter piece wider than this many heights spans more than its letter."""
@@ -62,9 +64,16 @@ def needs_rereading(line: LineResult, width: int, height: int, threshold: float)
 def doubtful_ideographs(line: LineResult) -> bool:
     """Whether PP-OCRv6 wrote ideographs it doubts (a piece under ``DOUBTFUL_PIECE``): what it
     does with Hangul, which it cannot read (``Seoul 서울특별시 甲 乙`` -> ``Seoul 善豐入 甲乙``,
-    甲乙 at 0.32, the line at 0.9). A sign only on pages with few ideograph lines: on Chinese
-    pages doubtful pieces are Chinese."""
+    甲乙 at 0.32, the line at 0.9). A sign only where :func:`few_ideograph_lines` holds: on
+    Chinese pages doubtful pieces are Chinese."""
     return any(p.confidence < DOUBTFUL_PIECE and IDEOGRAPH.search(p.text) for p in line.pieces)
+
+
+def few_ideograph_lines(texts: Iterable[str], lines: int) -> bool:
+    """Whether ideographs are in at most ``FEW_IDEOGRAPH_LINES`` of a page's ``lines`` (or in
+    one line): not a CJK page."""
+    found = sum(bool(IDEOGRAPH.search(text)) for text in texts)
+    return found <= max(1, FEW_IDEOGRAPH_LINES * lines)
 
 
 def hangul_share(text: str) -> float:

@@ -42,11 +42,6 @@ from ocr_loaders.models import BoundingBox, Page, Word
 
 T = TypeVar("T")
 
-FEW_IDEOGRAPH_LINES = 0.2
-"""Pages with ideographs in at most this share of their lines (or in one line) are not CJK
-pages: there a doubtful ideograph is more likely Hangul PP-OCRv6 cannot read
-(``hangul.doubtful_ideographs``)."""
-
 ENGINE_VERSION = "1.0"
 
 
@@ -281,9 +276,8 @@ class LocalEngine(PageEngine):
         lines: list[LineResult] = []
         korean_lines: list[tuple[LineResult, list[Piece]]] = []
         is_japanese = japanese.is_japanese(line.text for line in reader.lines.values())
-        few_ideographs = sum(bool(hangul.IDEOGRAPH.search(line.text))
-                             for line in reader.lines.values()) <= max(
-                                 1, FEW_IDEOGRAPH_LINES * len(crops))
+        few_ideographs = use_hangul and not is_japanese and hangul.few_ideograph_lines(
+            (line.text for line in reader.lines.values()), len(crops))
         for i in range(len(crops)):
             line = reader.lines[i]
             h, w = crops[i].shape[:2]

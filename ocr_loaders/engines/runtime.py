@@ -74,17 +74,27 @@ def _libc() -> Any:
     return libc
 
 
+@functools.lru_cache(maxsize=1)
 def openvino_bf16() -> bool:
-    """Whether OpenVINO is installed and would run the models in bfloat16 on this CPU."""
+    """Whether OpenVINO is installed and would run the models in bfloat16 on this CPU
+    (asked once per process)."""
     try:
-        import openvino as ov
+        core = _core()
     except ImportError:
         return False
     try:
-        capabilities = ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+        capabilities = core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
     except RuntimeError:  # no CPU plugin
         return False
     return "BF16" in capabilities
+
+
+@functools.lru_cache(maxsize=1)
+def _core() -> Any:
+    """One OpenVINO ``Core`` per process (it loads the device plugins)."""
+    import openvino as ov
+
+    return ov.Core()
 
 
 def _ort_session(path: str, old: Any, threads: int | None) -> Any:
@@ -114,12 +124,10 @@ class OpenVINOSession:
     """
 
     def __init__(self, path: str, ort_session: Any, threads: int | None) -> None:
-        import openvino as ov
-
         config = dict(OPENVINO_CONFIG)
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
-        self._compiled = ov.Core().compile_model(path, "CPU", config)
+        self._compiled = _core().compile_model(path, "CPU", config)
         self._inputs = ort_session.get_inputs()
         self._outputs = ort_session.get_outputs()
         self._meta = ort_session.get_modelmeta()
