@@ -75,8 +75,12 @@ def test_llama_index_node_parser_index_retrieve(corpus, engine) -> None:
     assert all("words" not in n.metadata for n in nodes)
     by_id = {d.id_: d for d in docs}
     for node in nodes:
-        source = node.relationships[NodeRelationship.SOURCE].node_id
+        related = node.relationships[NodeRelationship.SOURCE]
+        source = related.node_id
         assert source in by_id and node.metadata["page"] == by_id[source].metadata["page"]
+        # the page's relation as LlamaIndex makes it (made once per page, not per chunk)
+        assert related == by_id[source].as_related_node_info()
+        assert related.metadata is not by_id[source].metadata
         assert node.metadata["boxes"] == _word_boxes(by_id[source].metadata,
                                                      node.metadata["word_ids"])
         embedded = node.get_content(metadata_mode=MetadataMode.EMBED)
