@@ -28,6 +28,11 @@ DOUBTFUL_PIECE = 0.5
 FEW_IDEOGRAPH_LINES = 0.2
 """Share of a page's lines with ideographs up to which it is not a CJK page."""
 
+CREDIBLE_HANGUL = 0.6
+"""Least Tesseract confidence for a Hangul reading on a page that is not Korean."""
+CREDIBLE_SYLLABLE = 0.9
+"""...and for a one-syllable reading there."""
+
 WIDE_LETTER = 1.4
 """A one-letter piece wider than this many heights spans more than its letter."""
 PARTICLES = frozenset([
@@ -85,6 +90,23 @@ def hangul_share(text: str) -> float:
 def mostly_hangul(text: str) -> bool:
     """At least 30% of the non-space characters are Hangul (not a URL with one stray syllable)."""
     return hangul_share(text) >= 0.3
+
+
+def credible(tess: LineResult) -> bool:
+    """Whether Tesseract's reading of a line on a page that is not Korean can be Hangul text.
+
+    There, lines PP-OCRv6 cannot read are mostly logos, stamps, rules and smudges, which
+    Tesseract ``kor`` reads as Hangul at low confidence (``바삽라`` at 0.0 on a Chinese page,
+    ``반벅190`` at 0.32 on a form, ``조주초추...`` on a receipt's dotted rule). Measured on the
+    eval pages: such junk at 0.0-0.55 (one single syllable at 0.86); real Korean lines read
+    the same way at 0.79 and above (1st percentile of 130 lines; one at 0.57).
+    """
+    chars = "".join(tess.text.split())
+    if not HANGUL.search(chars):
+        return True
+    if len(chars) == 1:
+        return tess.confidence >= CREDIBLE_SYLLABLE
+    return tess.confidence >= CREDIBLE_HANGUL
 
 
 def prefer_tesseract(pp: LineResult, tess: LineResult, threshold: float) -> bool:

@@ -291,7 +291,8 @@ class LocalEngine(PageEngine):
                     tess, crops[i], line.quad, line.confidence < self.hangul_threshold,
                     hangul.MIXED_PAGE_LANG,
                 )
-                if alt is not None and hangul.prefer_tesseract(line, alt[0], self.hangul_threshold):
+                if (alt is not None and hangul.credible(alt[0])
+                        and hangul.prefer_tesseract(line, alt[0], self.hangul_threshold)):
                     korean_lines.append(alt)
                     continue
             if line.text.strip() and line.confidence >= self.min_line_score:
@@ -355,7 +356,8 @@ class LocalEngine(PageEngine):
             h, w = crops[i].shape[:2]
             if hangul.needs_rereading(line, w, h, self.hangul_threshold):
                 alt = hangul.read_line(tess, crops[i], line.quad, True)
-                if alt is not None and hangul.mostly_hangul(alt[0].text):
+                if (alt is not None and hangul.mostly_hangul(alt[0].text)
+                        and hangul.credible(alt[0])):  # not a rule or logo read as Hangul
                     found[i] = alt
         if not (len(found) >= 2 and len(found) >= 0.25 * len(sample)):
             return None

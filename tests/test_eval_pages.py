@@ -1,0 +1,59 @@
+"""Regressions on real pages of ``../shared/eval`` (skipped where that data is absent), and
+the rules they led to.
+
+The evaluation data is not copied into the project (its licences forbid it); set
+``OCR_LOADERS_EVAL`` to its directory when the project is checked out elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from ocr_loaders.engines import hangul
+from ocr_loaders.engines.layout import LineResult
+from ocr_loaders.engines.local import LocalEngine
+
+EVAL = Path(os.environ.get("OCR_LOADERS_EVAL",
+                           Path(__file__).resolve().parents[2] / "shared" / "eval"))
+
+
+def _eval_page(relative: str) -> Image.Image:
+    path = EVAL / relative
+    if not path.is_file():
+        pytest.skip(f"evaluation page {relative} not found under {EVAL} (set OCR_LOADERS_EVAL)")
+    return Image.open(path).convert("RGB")
+
+
+def _line(text: str, confidence: float) -> LineResult:
+    quad = [(0.0, 0.0), (100.0, 0.0), (100.0, 20.0), (0.0, 20.0)]
+    return LineResult(quad=quad, text=text, confidence=confidence)
+
+
+@pytest.mark.parametrize(("text", "confidence", "expected"), [
+    ("대한민국 법원 판결문", 0.79, True),      # real Korean lines read at >= 0.79
+    ("바삽라", 0.0, False),                    # a figure on a Chinese page
+    ("반벅190", 0.32, False),                  # a stamp on a form
+    ("여", 0.86, False),                       # one syllable needs more
+    ("갑", 0.95, True),
+    ("Condensing Note 0.30", 0.3, True),       # no Hangul: the other rules decide
+])
+def test_credible_hangul_readings(text: str, confidence: float, expected: bool) -> None:
+    assert hangul.credible(_line(text, confidence)) is expected
+
+
+def test_receipt_rules_are_not_read_as_korean(engine: LocalEngine) -> None:
+    # two dotted rules of this receipt read as Hangul at 0.25 and 0.33 made it a "Korean
+    # page" and their junk syllables came out as two lines
+    page = engine.recognize_image(_eval_page("en_sroie/587.jpg"))
+    assert not hangul.HANGUL.search(page.text)
+    assert "TAX INVOICE" in page.text and "Kuala Lumpur" in page.text
+
+
+def test_figure_on_a_chinese_page_is_not_read_as_hangul(engine: LocalEngine) -> None:
+    page = engine.recognize_image(_eval_page("zh_pumpkin_book/pumpkin_p118.png"))
+    assert not hangul.HANGUL.search(page.text)
+    assert len(page.text) > 300
