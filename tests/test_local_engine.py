@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from ocr_loaders.engines import hangul
 from ocr_loaders.engines.local import LocalEngine
 from ocr_loaders.models import OCRResult
 from tests import docgen
@@ -178,6 +179,29 @@ def test_hanja_party_names_before_particles(engine: LocalEngine) -> None:
              "이 사건 계약은 유효하다", "보증인이 서명하였다"]
     result = engine.recognize(docgen.image_bytes(docgen.render_lines(lines, size=34), "PNG"))
     assert "甲은" in result.text and "甲의" in result.text, result.text
+
+
+def test_quick_hanja_pass_keeps_every_ideograph_reading(engine: LocalEngine) -> None:
+    """The crops checked for Hanja are read quickly first; wherever the usual reading has an
+    ideograph at a score ``restore_hanja`` may act on, the result is exactly that reading,
+    and a quick reading that differs from the usual one has no such ideograph."""
+    from ocr_loaders.engines.local import _LineReader
+
+    words = ["甲", "乙", "丙", "甲은", "乙에게", "법원", "판결", "원고", "大韓", "法院", "1,300",
+             "기각", "丁", "戊"]
+    crops = []
+    for word in words:
+        img = docgen.render_lines([word], size=34, width=60 + 40 * len(word), margin=8)
+        crops.append(np.ascontiguousarray(np.asarray(img)[:, :, ::-1]))
+    reader = _LineReader(engine._load(), np.zeros((0, 4, 2), dtype=np.float32), [])
+    usual = reader.plain(crops)
+    quick = reader.ideographs(crops)
+    assert sum(bool(hangul.IDEOGRAPH.search(text)) for text, _ in usual) >= 6, usual
+    def usable(reading: tuple[str, float]) -> bool:
+        return bool(hangul.IDEOGRAPH.search(reading[0])) and reading[1] >= hangul.HANJA_SCORE
+
+    for word, u, q in zip(words, usual, quick):
+        assert q == u or not (usable(u) or usable(q)), (word, u, q)
 
 
 def test_upside_down_page_is_read_upright(engine: LocalEngine) -> None:

@@ -28,6 +28,8 @@ DOUBTFUL_PIECE = 0.5
 FEW_IDEOGRAPH_LINES = 0.2
 """Share of a page's lines with ideographs up to which it is not a CJK page."""
 
+HANJA_SCORE = 0.8
+"""Least PP-OCRv6 score at which an ideograph reading may replace a Tesseract piece."""
 CREDIBLE_HANGUL = 0.6
 """Least Tesseract confidence for a Hangul reading on a page that is not Korean."""
 CREDIBLE_SYLLABLE = 0.9
@@ -257,7 +259,7 @@ def restore_hanja(
         for (li, pi), (text, score) in zip(jobs, recognize(crops)):
             text = "".join(text.split())
             piece = lines[li][1][pi]
-            if not text or not IDEOGRAPH.search(text) or score < 0.8:
+            if not text or not IDEOGRAPH.search(text) or score < HANJA_SCORE:
                 continue
             # Measured: PP-OCRv6 reads real Hanja at >= 0.995 and Hangul look-alikes at
             # <= 0.988 (못 -> 吴), so a Hangul reading is replaced only above 0.99.
