@@ -1,11 +1,19 @@
-"""Reading order on synthetic line layouts: columns with spanning titles, and forms."""
+"""Reading order on synthetic line layouts: columns with spanning titles, and forms; word
+boxes tightened to their own ink."""
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocr_loaders.engines.layout import LineResult, reading_order, rect_quad
+from ocr_loaders.engines.layout import (
+    LineResult,
+    quad_rect,
+    reading_order,
+    rect_quad,
+    tighten_to_ink,
+)
 
 
 def line(text: str, x0: float, y0: float, x1: float, h: float = 20) -> LineResult:
@@ -73,3 +81,32 @@ def test_reading_order_keeps_every_line_once(rects: list[tuple[int, int, int, in
     lines = [line(f"l{i}", x, y, x + w, h) for i, (x, y, w, h) in enumerate(rects)]
     ordered = [ln.text for row in reading_order(lines) for ln in row]
     assert sorted(ordered) == sorted(ln.text for ln in lines)
+
+
+def _ink_box(gray: np.ndarray) -> tuple[int, int, int, int]:
+    rows = np.flatnonzero((gray < 128).any(axis=1))
+    cols = np.flatnonzero((gray < 128).any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def test_word_boxes_leave_out_the_neighbouring_lines_ink() -> None:
+    """A padded box of a word on closely set lines holds the descenders of the line above;
+    the tightened box is the word's own ink (dots of i and j kept)."""
+    from PIL import Image, ImageDraw
+
+    from tests import docgen
+
+    fnt = docgen.font(32, cjk=False)
+    page = Image.new("L", (420, 120), 255)
+    draw = ImageDraw.Draw(page)
+    draw.text((20, 10), "gypsy jumping", font=fnt, fill=0)   # descenders reach down
+    draw.text((20, 46), "over ice", font=fnt, fill=0)        # x-height words and dots
+    gray = np.asarray(page)
+    for word, x in (("over", 20), ("ice", 20 + draw.textlength("over ", font=fnt))):
+        alone = Image.new("L", page.size, 255)
+        ImageDraw.Draw(alone).text((x, 46), word, font=fnt, fill=0)
+        x0, y0, x1, y1 = _ink_box(np.asarray(alone))
+        padded = rect_quad(x0 - 4, y0 - 14, x1 + 4, y1 + 6)  # reaches into the line above
+        assert (gray[y0 - 14:y0] < 128).any()  # the padding does hold the line above's ink
+        tight = quad_rect(tighten_to_ink(gray, padded))
+        assert tight == (x0, y0, x1, y1), (word, tight, (x0, y0, x1, y1))
