@@ -3,8 +3,8 @@
 
 Pages come from ``../shared/eval`` ground truth (text plus word boxes, as page documents of
 our metadata contract). Every splitter gets the same chunk size and overlap in cl100k_base
-tokens; each is timed best-of-N over all pages, in alternating order (a splitter that takes
-over 2 s is timed once). Two ways of calling each:
+tokens; each is timed best-of-N over all pages, the splitters interleaved in a fixed order
+(a splitter that takes over 2 s is timed once). Two ways of calling each:
 
 * as users call it on page documents: ``split_documents`` (LangChain) and
   ``get_nodes_from_documents`` (LlamaIndex) on the same page documents, which carry the

@@ -38,7 +38,9 @@ def _line(text: str, confidence: float) -> LineResult:
     ("바삽라", 0.0, False),                    # a figure on a Chinese page
     ("반벅190", 0.32, False),                  # a stamp on a form
     ("여", 0.86, False),                       # one syllable needs more
+    ("여.", 0.7, False),                       # ... also with punctuation beside it
     ("갑", 0.95, True),
+    ("ㅡㅡ", 0.95, False),                     # loose jamo: a rule, never text
     ("Condensing Note 0.30", 0.3, True),       # no Hangul: the other rules decide
 ])
 def test_credible_hangul_readings(text: str, confidence: float, expected: bool) -> None:

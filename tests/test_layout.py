@@ -110,3 +110,17 @@ def test_word_boxes_leave_out_the_neighbouring_lines_ink() -> None:
         assert (gray[y0 - 14:y0] < 128).any()  # the padding does hold the line above's ink
         tight = quad_rect(tighten_to_ink(gray, padded))
         assert tight == (x0, y0, x1, y1), (word, tight, (x0, y0, x1, y1))
+
+
+def test_a_dot_at_the_image_border_stays_in_its_word() -> None:
+    """Ink at a box's edge is dropped only when it goes on past the edge (a neighbour's
+    descenders); a word's own dot at the top of the image is not cut from anything."""
+    gray = np.full((40, 30), 255, dtype=np.uint8)
+    gray[0:2, 10:14] = 0      # the dot, in the image's first rows
+    gray[6:30, 8:16] = 0      # the stem
+    tight = quad_rect(tighten_to_ink(gray, rect_quad(5, 0, 20, 36)))
+    assert tight == (8, 0, 16, 30)
+    below = np.full((60, 30), 255, dtype=np.uint8)
+    below[0:14, 9:13] = 0     # a descender of the line above, going on past the box's top
+    below[20:44, 8:16] = 0
+    assert quad_rect(tighten_to_ink(below, rect_quad(5, 10, 20, 50))) == (8, 20, 16, 44)

@@ -200,8 +200,12 @@ def test_quick_hanja_pass_keeps_every_ideograph_reading(engine: LocalEngine) -> 
     def usable(reading: tuple[str, float]) -> bool:
         return bool(hangul.IDEOGRAPH.search(reading[0])) and reading[1] >= hangul.HANJA_SCORE
 
+    def same(q: tuple[str, float], u: tuple[str, float]) -> bool:
+        # read again in batches of their own: the score may differ in its last digits
+        return q[0] == u[0] and q[1] == pytest.approx(u[1], abs=1e-3)
+
     for word, u, q in zip(words, usual, quick):
-        assert q == u or not (usable(u) or usable(q)), (word, u, q)
+        assert same(q, u) or not (usable(u) or usable(q)), (word, u, q)
 
 
 def test_upside_down_page_is_read_upright(engine: LocalEngine) -> None:

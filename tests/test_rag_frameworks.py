@@ -90,6 +90,9 @@ def test_llama_index_node_parser_index_retrieve(corpus, engine) -> None:
     assert "Revenue grew" in hit.node.get_content()
     assert hit.node.metadata["boxes"]
 
+    relations = {id(n.relationships[NodeRelationship.SOURCE]) for n in nodes}
+    assert len(relations) == len(nodes)  # made once per page, but one object per node
+
     flat = OCRNodeParser(chunk_size=8, chunk_overlap=0, flat_metadata=True)
     assert isinstance(flat.get_nodes_from_documents(docs[:1])[0].metadata["boxes"], str)
 

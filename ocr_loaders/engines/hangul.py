@@ -22,6 +22,7 @@ from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rec
 from ocr_loaders.engines.tesseract import Tesseract
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 DOUBTFUL_PIECE = 0.5
 """A recognised piece scoring under this is doubtful."""
@@ -101,12 +102,16 @@ def credible(tess: LineResult) -> bool:
     Tesseract ``kor`` reads as Hangul at low confidence (``바삽라`` at 0.0 on a Chinese page,
     ``반벅190`` at 0.32 on a form, ``조주초추...`` on a receipt's dotted rule). Measured on the
     eval pages: such junk at 0.0-0.55 (one single syllable at 0.86); real Korean lines read
-    the same way at 0.79 and above (1st percentile of 130 lines; one at 0.57).
+    the same way have a 1st percentile of 0.79 (130 lines; one at 0.57, now rejected there).
+    Readings of loose jamo only (``ㅡㅡ``) are never taken.
     """
     chars = "".join(tess.text.split())
     if not HANGUL.search(chars):
         return True
-    if len(chars) == 1:
+    syllables = len(SYLLABLE.findall(chars))
+    if not syllables:  # loose jamo only (ㅡㅡ): a rule or a smudge
+        return False
+    if syllables == 1:
         return tess.confidence >= CREDIBLE_SYLLABLE
     return tess.confidence >= CREDIBLE_HANGUL
 

@@ -330,8 +330,13 @@ def tighten_to_ink(gray: Any, quad: Quad) -> Quad:
     lo, hi = int(region.min()), int(region.max())
     if hi - lo < 48:
         return quad
-    ink = region < (lo + hi) / 2
-    top, bottom = _own_rows(ink)
+    threshold = (lo + hi) / 2
+    ink = region < threshold
+    # ink just outside the box: a run at its edge that goes on past it is cut from a
+    # neighbouring line (a dot or accent of the word itself ends inside the box)
+    cut_top = iy0 > 0 and bool((gray[iy0 - 1, ix0:ix1] < threshold).any())
+    cut_bottom = iy1 < h and bool((gray[iy1, ix0:ix1] < threshold).any())
+    top, bottom = _own_rows(ink, cut_top, cut_bottom)
     if bottom <= top:
         return quad
     cols = ink[top:bottom].any(axis=0).nonzero()[0]
@@ -347,14 +352,18 @@ NEIGHBOUR_GAP = 0.15
 """Blank rows, as a share of a word's main ink run, that part its ink from a neighbour's."""
 
 
-def _own_rows(ink: np.ndarray) -> tuple[int, int]:
+def _own_rows(ink: np.ndarray, cut_top: bool = True, cut_bottom: bool = True) -> tuple[int, int]:
     """The rows ``[top, bottom)`` of a word box's own ink.
 
     Detected boxes are padded, so on closely set lines a box also holds the descenders of
     the line above or the ascenders of the line below: a short run of inked rows at the
-    box's edge, parted from the word's own (largest) run by blank rows. Such runs are left
-    out (on a deposition page they had made every box of a line twice the height of its
-    words); dots, accents and strokes inside the box, or parted by a thin gap, are kept.
+    box's edge, going on past it (``cut_top`` / ``cut_bottom``: ink just outside that edge),
+    parted from the word's own (most inked) run by blank rows. Such runs are left out (on a
+    deposition page they had made every box of a line twice the height of its words); dots,
+    accents and strokes inside the box, at an edge with no ink beyond it (a tight box, the
+    image border) or parted by a thin gap are kept. Not handled: a mark lighter than the
+    neighbour's ink in its box (a lone ``.`` under heavy descenders) is taken for the
+    neighbour.
     """
     runs = true_runs(np.asarray(ink.any(axis=1)))
     if not runs:
@@ -367,7 +376,7 @@ def _own_rows(ink: np.ndarray) -> tuple[int, int]:
 
         def neighbour(run: tuple[int, int]) -> bool:
             start, end = run
-            at_edge = start == 0 or end == last
+            at_edge = (start == 0 and cut_top) or (end == last and cut_bottom)
             gap = core[0] - end if end <= core[0] else start - core[1]
             return at_edge and end - start <= 0.5 * height and gap >= NEIGHBOUR_GAP * height
 
