@@ -436,8 +436,6 @@ class _LineReader:
         the rest keep the quick reading, which has no ideograph and so changes nothing
         (measured: the same text on all Korean eval pages and PDFs, 1 s a page faster).
         """
-        from ocr_loaders.engines.hangul import IDEOGRAPH
-
         rec = self.rapid.text_rec
         out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
         for batch in self._batches(crops):
@@ -449,7 +447,7 @@ class _LineReader:
                                           max_wh_ratio=widest)
             for k, (text, score) in zip(batch, texts):
                 out[k] = (text, float(score))
-        again = [k for k, (text, _) in enumerate(out) if IDEOGRAPH.search(text)]
+        again = [k for k, (text, _) in enumerate(out) if hangul.IDEOGRAPH.search(text)]
         for k, reading in zip(again, self.plain([crops[k] for k in again])):
             out[k] = reading
         return out
