@@ -180,3 +180,83 @@ def test_encodings_load_without_network(tmp_path) -> None:
     assert out.returncode == 0, out.stderr
     assert "[15339, 1917]" in out.stdout
     assert "ERR" in out.stdout and "TIKTOKEN_CACHE_DIR" in out.stdout
+
+
+def _texts_and_meta(chunks) -> list[tuple[str, dict]]:
+    return [(c.text, c.metadata) for c in chunks]
+
+
+def test_pages_encoded_ahead_come_back_in_order(monkeypatch) -> None:
+    """Pages are encoded in a background thread a few pages ahead: the chunks of a generator
+    of pages of different lengths are those of each page alone, in page order, and
+    tiktoken's numpy tokens count like ``encode_ordinary`` (special-token text included)."""
+    import ocr_loaders.rag.chunking as chunking
+
+    monkeypatch.setattr(chunking, "PAGES_AHEAD", 2)
+    records = [make_record([["word", f"p{p}", "<|endoftext|>"]] * (3 + 7 * (p % 3)), page=p,
+                           source=f"doc{p % 2}.pdf") for p in range(1, 8)]
+    chunks = chunk_documents((r for r in records), chunk_size=9, chunk_overlap=2)
+    expected, first = [], {}
+    for r in records:
+        source = r.metadata["source"]
+        alone = chunk_record(r, chunk_size=9, chunk_overlap=2, first_index=first.get(source, 0))
+        first[source] = first.get(source, 0) + len(alone)
+        expected.extend(alone)
+    assert _texts_and_meta(chunks) == _texts_and_meta(expected)
+    assert [c.metadata["page"] for c in chunks] == sorted(c.metadata["page"] for c in chunks)
+
+
+class _FailingEncoding:
+    """cl100k_base, except that encoding a text containing ``BOOM`` fails."""
+
+    name = ENC.name
+
+    def __getattr__(self, attr: str):
+        return getattr(ENC, attr)
+
+    def encode_to_numpy(self, text: str, **kwargs):
+        if "BOOM" in text:
+            raise RuntimeError("encoder failed")
+        return ENC.encode_to_numpy(text, **kwargs)
+
+
+def _encode_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name.startswith("ocr-loaders-encode")]
+
+
+def test_errors_reach_the_caller_and_no_thread_is_left(monkeypatch) -> None:
+    """An error while encoding a page (in the background thread) or while reading the pages
+    is raised to the caller, and the encoding thread is gone afterwards."""
+    import ocr_loaders.rag.chunking as chunking
+
+    monkeypatch.setattr(chunking, "PAGES_AHEAD", 3)
+    good = [make_record([["fine", "page"]] * 5, page=p) for p in range(1, 6)]
+    bad = make_record([["BOOM", "page"]], page=6)
+    with pytest.raises(RuntimeError, match="encoder failed"):
+        chunk_documents([*good, bad, *good], chunk_size=8, chunk_overlap=0,
+                        encoding=_FailingEncoding())
+    assert not _encode_threads()
+
+    def pages():
+        yield from good
+        raise KeyError("reader failed")
+
+    with pytest.raises(KeyError, match="reader failed"):
+        chunk_documents(pages(), chunk_size=8, chunk_overlap=0)
+    assert not _encode_threads()
+    def failing_page(record, *args):
+        if record.metadata["page"] == 2:
+            raise ValueError("chunking failed")
+        return original(record, *args)
+
+    original = chunking._chunk_page
+    monkeypatch.setattr(chunking, "_chunk_page", failing_page)
+    with pytest.raises(ValueError, match="chunking failed") as failure:
+        chunk_documents(good, chunk_size=8, chunk_overlap=0)
+    assert failure.traceback and not _encode_threads()  # gone while the traceback lives
+    monkeypatch.setattr(chunking, "_chunk_page", original)
+    # the same encoding object works when nothing fails
+    assert len(chunk_documents(good, chunk_size=8, chunk_overlap=0,
+                               encoding=_FailingEncoding())) == len(good) * 2

@@ -96,8 +96,8 @@ class PageIndex:
     """Token accounting for the words of one page (see the module docstring).
 
     ``starts``/``ends`` are the words' character offsets in ``text`` (in order, not
-    overlapping) and ``tokens`` is ``enc.encode_ordinary(text)``. Offsets into the page's
-    tokens are UTF-8 bytes, because tokens are byte strings.
+    overlapping) and ``tokens`` is ``enc.encode_ordinary(text)`` (a list or a numpy array).
+    Offsets into the page's tokens are UTF-8 bytes, because tokens are byte strings.
     """
 
     def __init__(self, enc: Any, text: str, tokens: Sequence[int], starts: np.ndarray,
@@ -114,7 +114,8 @@ class PageIndex:
         else:  # byte offset of each character, then of the end
             char_at = np.append(np.flatnonzero((raw & 0xC0) != 0x80), len(raw))
             byte_starts, byte_ends = char_at[starts], char_at[ends]
-        ids = np.fromiter(tokens, dtype=np.int64, count=len(tokens))
+        ids = tokens if isinstance(tokens, np.ndarray) else np.fromiter(
+            tokens, dtype=np.int64, count=len(tokens))
         token_ends = np.cumsum(token_bytes(enc)[ids])
         self.cum: list[int] = np.searchsorted(token_ends, byte_ends, side="right").tolist()
         """Page tokens that end by each word's end: ``cum[b] - cum[a - 1]`` estimates a run."""
