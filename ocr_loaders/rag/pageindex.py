@@ -160,7 +160,8 @@ class PageIndex:
         Asked only for the few words at the edges of the runs that are counted, instead of
         for every word of the page up front: that was 6 ms of the ~90 ms of Python work on
         the 124 eval pages, and a run's first or last word is nearly always a sync point
-        (86-96% of the words are, per data set; never more than 6 in a row are not).
+        (86-96% of the words of those pages are, per data set; never more than 6 in a row
+        are not). A run with none is looked through once, and then encoded whole anyway.
         """
         text, end = self.text, self.ends[k]
         if end >= len(text) or not self.sync_safe:
