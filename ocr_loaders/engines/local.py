@@ -1,7 +1,8 @@
 """The embedded engine: offline OCR with PP-OCRv6 (RapidOCR) plus Tesseract for Hangul.
 
 Pipeline per page: optional orientation fix (Tesseract OSD) -> PP-OCRv6 text detection ->
-PP-OCRv6 recognition of every line crop -> lines that PP-OCRv6 cannot read (it has no Hangul:
+PP-OCRv6 recognition of every line crop (reference marks it drops are given back,
+:mod:`ocr_loaders.engines.ctcmarks`) -> lines that PP-OCRv6 cannot read (it has no Hangul:
 empty or low-confidence output) are read again by Tesseract ``kor+eng`` as single lines, and the
 better reading is kept -> words and reading order (:mod:`ocr_loaders.engines.layout`).
 
@@ -25,6 +26,7 @@ from PIL import Image
 from ocr_loaders.engines import hangul, japanese, marks, strips
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.batching import rec_batches
+from ocr_loaders.engines.ctcmarks import MarkRecoveringDecoder
 from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
@@ -167,6 +169,8 @@ class LocalEngine(PageEngine):
                                         ("rec", rapid._load_rec_model()))
                 }
                 rapid._load_cls_model()
+                rec: Any = rapid.text_rec
+                rec.postprocess_op = MarkRecoveringDecoder(rec.postprocess_op)
                 self._rapid = rapid
         return self._rapid
 

@@ -1,0 +1,72 @@
+"""Reference marks given back from PP-OCRv6's frame probabilities (engines/ctcmarks.py),
+decoded by rapidocr's own CTC decoder with the wheel's character list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from ocr_loaders.engines.ctcmarks import MIN_PROBABILITY, MarkRecoveringDecoder, recover_marks
+from ocr_loaders.engines.local import LocalEngine
+
+
+@pytest.fixture(scope="module")
+def decoder() -> Any:
+    decode = LocalEngine()._load().text_rec.postprocess_op
+    assert isinstance(decode, MarkRecoveringDecoder)  # what the engine installs
+    return decode
+
+
+def _frames(decoder: Any, frames: list[dict[str, float]]) -> np.ndarray:
+    """One line of frame probabilities: each frame's given classes, the rest to blank."""
+    index = {c: i for i, c in enumerate(decoder.character)}
+    preds = np.zeros((1, len(frames), len(decoder.character)), dtype=np.float32)
+    for t, frame in enumerate(frames):
+        for char, p in frame.items():
+            preds[0, t, index[char]] = p
+        preds[0, t, 0] = 1.0 - sum(frame.values())
+    return preds
+
+
+def _text(decoder: Any, preds: np.ndarray) -> str:
+    (text, _score), = decoder(preds)[0]
+    return str(text)
+
+
+def test_a_mark_that_loses_to_blank_is_decoded(decoder: Any) -> None:
+    # 合併疾患※１ read as 合併疾患1: the mark had 0.2 where blank had 0.8
+    preds = _frames(decoder, [{"患": 0.9}, {}, {"※": 0.2}, {"※": 0.1}, {}, {"1": 0.9}])
+    assert decoder.decoder(preds.copy())[0][0][0] == "患1"  # rapidocr alone
+    assert _text(decoder, preds) == "患※1"
+
+
+def test_only_one_mark_per_gap_and_none_below_the_threshold(decoder: Any) -> None:
+    low = MIN_PROBABILITY / 2
+    assert _text(decoder, _frames(decoder, [{"A": 0.9}, {"※": low}, {"1": 0.9}])) == "A1"
+    two = _frames(decoder, [{"A": 0.9}, {"※": 0.3}, {}, {"※": 0.2}, {"1": 0.9}])
+    assert _text(decoder, two) == "A※1"
+    # separate gaps each keep their own mark
+    gaps = _frames(decoder, [{"※": 0.3}, {"A": 0.9}, {"※": 0.3}, {"1": 0.9}])
+    assert _text(decoder, gaps) == "※A※1"
+
+
+def test_marks_already_read_and_other_characters_are_left_alone(decoder: Any) -> None:
+    preds = _frames(decoder, [{"※": 0.9}, {"1": 0.9}, {"2": 0.3}, {"3": 0.9}])
+    before = preds.copy()
+    assert recover_marks(preds, decoder.mark_ids) == 0
+    assert np.array_equal(preds, before)
+    assert _text(decoder, preds) == "※13"
+
+
+def test_the_mark_takes_the_blanks_probability_as_its_confidence(decoder: Any) -> None:
+    preds = _frames(decoder, [{"A": 0.9}, {"※": 0.25}, {"1": 0.9}])
+    (_, score), = decoder(preds)[0]
+    assert score == pytest.approx((0.9 + 0.75 + 0.9) / 3, abs=1e-4)
+
+
+def test_read_only_output_is_copied(decoder: Any) -> None:
+    preds = _frames(decoder, [{"A": 0.9}, {"※": 0.3}, {"1": 0.9}])
+    preds.flags.writeable = False
+    assert _text(decoder, preds) == "A※1"
