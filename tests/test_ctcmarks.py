@@ -1,4 +1,4 @@
-"""Reference marks given back from PP-OCRv6's frame probabilities (engines/ctcmarks.py),
+"""Reference marks and spaces given back from PP-OCRv6's frame probabilities (engines/ctcmarks.py),
 decoded by rapidocr's own CTC decoder with the wheel's character list."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from ocr_loaders.engines.ctcmarks import MIN_PROBABILITY, MarkRecoveringDecoder, recover_marks
+from ocr_loaders.engines.ctcmarks import MIN_PROBABILITY, MarkRecoveringDecoder
 from ocr_loaders.engines.local import LocalEngine
 
 
@@ -55,7 +55,7 @@ def test_only_one_mark_per_gap_and_none_below_the_threshold(decoder: Any) -> Non
 def test_marks_already_read_and_other_characters_are_left_alone(decoder: Any) -> None:
     preds = _frames(decoder, [{"※": 0.9}, {"1": 0.9}, {"2": 0.3}, {"3": 0.9}])
     before = preds.copy()
-    assert recover_marks(preds, decoder.mark_ids) == 0
+    assert decoder.recover(preds) == 0
     assert np.array_equal(preds, before)
     assert _text(decoder, preds) == "※13"
 
@@ -70,3 +70,21 @@ def test_read_only_output_is_copied(decoder: Any) -> None:
     preds = _frames(decoder, [{"A": 0.9}, {"※": 0.3}, {"1": 0.9}])
     preds.flags.writeable = False
     assert _text(decoder, preds) == "A※1"
+
+
+def test_a_dropped_space_between_latin_words_is_decoded(decoder: Any) -> None:
+    # GWPharmaceuticals: the space had 0.3 at a blank frame between W and P
+    preds = _frames(decoder, [{"G": 0.9}, {"W": 0.9}, {" ": 0.3}, {"P": 0.9}, {"h": 0.9}])
+    assert decoder.decoder(preds.copy())[0][0][0] == "GWPh"
+    assert _text(decoder, preds) == "GW Ph"
+
+
+def test_no_space_on_cjk_lines_beside_spaces_or_below_the_threshold(decoder: Any) -> None:
+    cjk = _frames(decoder, [{"为": 0.9}, {"l": 0.9}, {" ": 0.3}, {"r": 0.9}])
+    assert _text(decoder, cjk) == "为lr"
+    beside = _frames(decoder, [{"A": 0.9}, {" ": 0.3}, {" ": 0.9}, {"B": 0.9}])
+    assert _text(decoder, beside) == "A B"
+    low = _frames(decoder, [{"A": 0.9}, {" ": 0.05}, {"B": 0.9}])
+    assert _text(decoder, low) == "AB"
+    accented = _frames(decoder, [{"é": 0.9}, {" ": 0.3}, {"B": 0.9}])
+    assert _text(decoder, accented) == "éB"  # ASCII on both sides only

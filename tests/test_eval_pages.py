@@ -67,3 +67,10 @@ def test_reference_marks_of_a_japanese_form_are_kept(engine: LocalEngine) -> Non
     page = engine.recognize_image(_eval_page("ja_mhlw_forms/02-i-yoshiki-new__BESI5.png"))
     assert page.text.count("※") >= 12
     assert "※1:褥瘡" in page.text and "経腸栄養※2" in page.text
+
+
+def test_spaces_dropped_in_a_table_are_kept(engine: LocalEngine) -> None:
+    # PP-OCRv6 gave the blank more probability than the space: GWPharmaceuticals,
+    # O(10/01/2015) before engines/ctcmarks.py
+    page = engine.recognize_image(_eval_page("en_scribe_benchmark/table_01.png"))
+    assert "GW Pharmaceuticals" in page.text and "O (10/01/2015)" in page.text

@@ -1,99 +1,149 @@
-"""Reference marks that PP-OCRv6 sees but drops: give them back from its own probabilities.
+"""Characters PP-OCRv6 sees but drops: give them back from its own probabilities.
 
 PP-OCRv6's recogniser is a CTC model: for each column of the line (a frame) it outputs a
 probability per character plus "blank" (no character), and the text is the best class per
-frame with repeats and blanks removed. Japanese forms mark their notes with ``※``
-(``合併疾患※１``, ``※１：褥瘡…``); the recogniser often gives that glyph less probability
-than blank and the mark vanishes (``合併疾患1``, ``1:褥瘡…``), which detaches the note from
-what it annotates.
+frame with repeats and blanks removed. Two characters often lose to the blank although the
+model gives them a fair share:
 
-Where the blank wins a frame but a mark of :data:`MARKS` has at least
-:data:`MIN_PROBABILITY` there, the frame is decoded as the mark (one per run of blank frames,
-the most probable). The mark's reported confidence is the probability the blank had, as the
-rule's own precision is high; its box comes from its frame like any other character's.
+- the reference mark ``※`` of Japanese forms (``合併疾患※１``, ``※１：褥瘡…``), which vanishes
+  (``合併疾患1``, ``1:褥瘡…``) and detaches the note from what it annotates;
+- the space between Latin words and numbers set closely in tables and filings
+  (``GW Pharmaceuticals`` read ``GWPharmaceuticals``, ``O (10/01/2015)`` ``O(10/01/2015)``),
+  which merges two words into one that no search finds.
 
-Measured on ../shared/eval (124 pages): at blank frames, ``※`` was the most probable
-character 13 times, all on the Japanese forms, at probabilities 0.02-0.47, each where the
-ground truth has a ``※`` that we had missed. With the rule the Japanese pages miss 2 of
-their ``※`` instead of 14 and gain no wrong one: BoW_F1 .761 -> .771, Chr_F1 .9858 ->
-.9866; the English, Korean, Chinese pages and the PDFs come out byte for byte the same.
-The threshold was chosen on those same pages.
+In a run of blank frames, the frame where such a character is most probable is decoded as
+that character when its probability there reaches the character's threshold. A space is
+only put between two ASCII characters on a line without CJK characters: in Chinese text,
+spaces found this way split words and formulas wrongly more often than not. The character's
+reported confidence is the probability the blank had (the rule's own precision is high);
+its box comes from its frame like any other character's.
+
+Measured on ../shared/eval (124 pages), each rule on its own against the ground truth:
+
+- ``※``: at blank frames, ``※`` was the most probable character 13 times, all on the Japanese
+  forms, at probabilities 0.02-0.47, each where the ground truth has a ``※`` that we had
+  missed. At 0.05 the Japanese pages miss 2 of their ``※`` instead of 14 and gain no wrong
+  one (BoW_F1 .761 -> .771, Chr_F1 .9858 -> .9866); no other page changes.
+- spaces at 0.1: 79 splits whose two halves are ground-truth words where the merged word is
+  not (Scribe 33, FUNSD 16, DocBank 13, SROIE 14), 25 that split a ground-truth word
+  (Scribe 7, FUNSD 3, DocBank 8, SROIE 1, Chinese 6).
+
+The thresholds were chosen on those same pages.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 
 MARKS = "※"
-"""Characters recovered from blank frames (reference marks; letters and digits are not: on
-the English and Chinese pages such recoveries were wrong about as often as right)."""
+"""Marks recovered from blank frames (letters, digits and other symbols are not: on the
+English and Chinese pages such recoveries were wrong about as often as right)."""
 
 MIN_PROBABILITY = 0.05
 """Least probability a mark needs at a blank frame to be decoded there."""
 
+MIN_SPACE_PROBABILITY = 0.1
+"""Least probability a space needs at a blank frame to be decoded there."""
 
-def recover_marks(preds: np.ndarray, mark_ids: np.ndarray,
-                  threshold: float = MIN_PROBABILITY) -> int:
-    """Decode frames of ``preds`` (lines x frames x classes, class 0 the blank) as a mark of
-    ``mark_ids`` where blank wins but the mark has ``threshold`` or more: in each run of
-    blank frames, the mark and blank swap probabilities at the frame where the mark is most
-    probable. In place; the number of marks given back.
-
-    Only the marks' columns are read for the whole batch (the output has a column per
-    character, about 18,000, and is up to 90 MB a call); the full best class is worked out
-    only for lines where a mark reaches the threshold.
-    """
-    if not len(mark_ids) or preds.ndim != 3:
-        return 0
-    marks = preds[:, :, mark_ids]
-    which = marks.argmax(axis=2)
-    chance = np.take_along_axis(marks, which[:, :, np.newaxis], axis=2)[:, :, 0]
-    recovered = 0
-    for row in np.flatnonzero((chance >= threshold).any(axis=1)).tolist():
-        best = preds[row].argmax(axis=1)
-        candidate = (best == 0) & (chance[row] >= threshold)
-        for start, end in _runs(best == 0):
-            if not candidate[start:end].any():
-                continue
-            col = start + int(np.argmax(np.where(candidate[start:end], chance[row, start:end],
-                                                 -1.0)))
-            mark = int(mark_ids[which[row, col]])
-            frame = preds[row, col]
-            frame[0], frame[mark] = frame[mark], frame[0]
-            recovered += 1
-    return recovered
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``[start, end)`` of each run of True in a 1-d mask."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
+"""CJK characters (ideographs, kana, Hangul, full-width forms): lines with one get no
+recovered spaces."""
 
 
 class MarkRecoveringDecoder:
-    """rapidocr's CTC decoder with :func:`recover_marks` applied to its input first.
+    """rapidocr's CTC decoder that first gives back dropped marks and spaces (module
+    docstring).
 
     Installed as the recogniser's ``postprocess_op``; everything else is the decoder's own
     (its character list, word boxes and confidences).
     """
 
     def __init__(self, decoder: Any, marks: str = MARKS,
-                 threshold: float = MIN_PROBABILITY) -> None:
+                 threshold: float = MIN_PROBABILITY,
+                 space_threshold: float | None = MIN_SPACE_PROBABILITY) -> None:
         self.decoder = decoder
         self.threshold = threshold
-        characters = list(getattr(decoder, "character", []))
-        self.mark_ids = np.array([characters.index(m) for m in marks if m in characters],
-                                 dtype=np.int64)
+        self.space_threshold = space_threshold
+        self.characters: list[str] = list(getattr(decoder, "character", []))
+        self.mark_ids = np.array([self.characters.index(m) for m in marks
+                                  if m in self.characters], dtype=np.int64)
+        self.space_id = (self.characters.index(" ")
+                         if space_threshold is not None and " " in self.characters else None)
 
     def __call__(self, preds: np.ndarray, return_word_box: bool = False,
                  **kwargs: Any) -> Any:
-        if self.mark_ids.size:
+        if self.mark_ids.size or self.space_id is not None:
             if not preds.flags.writeable:  # runtimes hand out their own arrays: no copy
                 preds = preds.copy()
-            recover_marks(preds, self.mark_ids, self.threshold)
+            self.recover(preds)
         return self.decoder(preds, return_word_box, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.decoder, name)
+
+    def recover(self, preds: np.ndarray) -> int:
+        """Decode frames of ``preds`` (lines x frames x classes, class 0 the blank) as the
+        marks and spaces that lost to the blank there (in place); the number given back.
+
+        Only the marks' and the space's columns are read for the whole batch (the output has
+        a column per character, about 18,000, and is up to 90 MB a call); the best class of
+        every frame is worked out only for lines where one of them reaches its threshold.
+        """
+        if preds.ndim != 3:
+            return 0
+        lines, frames, _ = preds.shape
+        no = np.zeros((lines, frames), dtype=bool)
+        mark_chance = np.zeros((lines, frames), dtype=preds.dtype)
+        which = np.zeros((lines, frames), dtype=np.int64)
+        if self.mark_ids.size:
+            marks = preds[:, :, self.mark_ids]
+            which = marks.argmax(axis=2)
+            mark_chance = np.take_along_axis(marks, which[:, :, np.newaxis], axis=2)[:, :, 0]
+        mark_hit = mark_chance >= self.threshold if self.mark_ids.size else no
+        space_chance = (preds[:, :, self.space_id] if self.space_id is not None
+                        else mark_chance)
+        space_hit = (space_chance >= self.space_threshold
+                     if self.space_id is not None and self.space_threshold is not None else no)
+        recovered = 0
+        for row in np.flatnonzero((mark_hit | space_hit).any(axis=1)).tolist():
+            best = preds[row].argmax(axis=1)
+            blank = best == 0
+            spaces = space_hit[row].any() and not self._cjk_line(best)
+            for start, end in _runs(blank):
+                if mark_hit[row, start:end].any():
+                    col = start + int(np.argmax(np.where(mark_hit[row, start:end],
+                                                         mark_chance[row, start:end], -1.0)))
+                    _swap(preds[row, col], int(self.mark_ids[which[row, col]]))
+                    recovered += 1
+                elif (spaces and space_hit[row, start:end].any()
+                      and self._ascii_between(best, start, end)):
+                    col = start + int(np.argmax(space_chance[row, start:end]))
+                    _swap(preds[row, col], int(self.space_id))  # type: ignore[arg-type]
+                    recovered += 1
+        return recovered
+
+    def _cjk_line(self, best: np.ndarray) -> bool:
+        ids = np.unique(best[best != 0]).tolist()
+        return any(CJK.match(self.characters[i]) for i in ids)
+
+    def _ascii_between(self, best: np.ndarray, start: int, end: int) -> bool:
+        """Whether the characters either side of blank frames ``[start, end)`` are ASCII
+        and not spaces (no space at a line's ends or beside another)."""
+        if start == 0 or end >= len(best):
+            return False
+        left, right = self.characters[best[start - 1]], self.characters[best[end]]
+        return all(c.isascii() and not c.isspace() for c in (left, right))
+
+
+def _swap(frame: np.ndarray, char: int) -> None:
+    """Make ``char`` the frame's best class by trading probabilities with the blank."""
+    frame[0], frame[char] = frame[char], frame[0]
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, end)`` of each run of True in a 1-d mask."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
