@@ -60,10 +60,30 @@ def test_marks_already_read_and_other_characters_are_left_alone(decoder: Any) ->
     assert _text(decoder, preds) == "※13"
 
 
-def test_the_mark_takes_the_blanks_probability_as_its_confidence(decoder: Any) -> None:
+def test_a_recovered_character_keeps_its_own_probability(decoder: Any) -> None:
     preds = _frames(decoder, [{"A": 0.9}, {"※": 0.25}, {"1": 0.9}])
     (_, score), = decoder(preds)[0]
-    assert score == pytest.approx((0.9 + 0.75 + 0.9) / 3, abs=1e-4)
+    assert score == pytest.approx((0.9 + 0.25 + 0.9) / 3, abs=1e-4)
+
+
+def test_nothing_is_recovered_on_a_line_read_as_nothing(decoder: Any) -> None:
+    preds = _frames(decoder, [{}] * 20 + [{"※": 0.3}] + [{}] * 20)
+    assert decoder(preds)[0][0][0] == ""
+
+
+def test_a_mark_is_not_doubled_beside_the_same_mark(decoder: Any) -> None:
+    # the gap's best frame is not next to the mark read, so CTC would not merge the two
+    preds = _frames(decoder, [{"A": 0.9}, {"※": 0.9}, {"※": 0.1}, {"※": 0.3}, {"1": 0.9}])
+    assert _text(decoder, preds) == "A※1"
+
+
+def test_only_where_the_character_is_the_runner_up(decoder: Any) -> None:
+    # a more probable digit at that frame: the mark is not what the model half saw
+    preds = _frames(decoder, [{"A": 0.9}, {"1": 0.3, "※": 0.1}, {"B": 0.9}])
+    assert _text(decoder, preds) == "AB"
+    # a space at a trailing blank run (the line's end) is never added
+    end = _frames(decoder, [{"A": 0.9}, {"B": 0.9}, {" ": 0.4}, {}])
+    assert _text(decoder, end) == "AB"
 
 
 def test_read_only_output_is_copied(decoder: Any) -> None:

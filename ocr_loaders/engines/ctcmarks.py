@@ -14,9 +14,11 @@ model gives them a fair share:
 In a run of blank frames, the frame where such a character is most probable is decoded as
 that character when its probability there reaches the character's threshold. A space is
 only put between two ASCII characters on a line without CJK characters: in Chinese text,
-spaces found this way split words and formulas wrongly more often than not. The character's
-reported confidence is the probability the blank had (the rule's own precision is high);
-its box comes from its frame like any other character's.
+spaces found this way split words and formulas wrongly more often than not. Only frames where
+the character is the most probable class after the blank count, never on a line where
+nothing else was read, and never beside the same mark. The character keeps its own
+probability as its confidence (so line scores and the low-confidence filter see it as the
+model did); its box comes from its frame like any other character's.
 
 Measured on ../shared/eval (124 pages), each rule on its own against the ground truth:
 
@@ -82,6 +84,8 @@ class MarkRecoveringDecoder:
         return self.decoder(preds, return_word_box, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
+        if name == "decoder":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
         return getattr(self.decoder, name)
 
     def recover(self, preds: np.ndarray) -> int:
@@ -96,32 +100,45 @@ class MarkRecoveringDecoder:
             return 0
         lines, frames, _ = preds.shape
         no = np.zeros((lines, frames), dtype=bool)
+        blank_chance = preds[:, :, 0]
         mark_chance = np.zeros((lines, frames), dtype=preds.dtype)
         which = np.zeros((lines, frames), dtype=np.int64)
+        mark_hit = no
         if self.mark_ids.size:
             marks = preds[:, :, self.mark_ids]
             which = marks.argmax(axis=2)
             mark_chance = np.take_along_axis(marks, which[:, :, np.newaxis], axis=2)[:, :, 0]
-        mark_hit = mark_chance >= self.threshold if self.mark_ids.size else no
-        space_chance = (preds[:, :, self.space_id] if self.space_id is not None
-                        else mark_chance)
-        space_hit = (space_chance >= self.space_threshold
-                     if self.space_id is not None and self.space_threshold is not None else no)
+            mark_hit = (mark_chance >= self.threshold) & (blank_chance > mark_chance)
+        space_chance, space_hit = mark_chance, no
+        if self.space_id is not None and self.space_threshold is not None:
+            space_chance = preds[:, :, self.space_id]
+            space_hit = (space_chance >= self.space_threshold) & (blank_chance > space_chance)
         recovered = 0
         for row in np.flatnonzero((mark_hit | space_hit).any(axis=1)).tolist():
             best = preds[row].argmax(axis=1)
             blank = best == 0
-            spaces = space_hit[row].any() and not self._cjk_line(best)
+            if blank.all():  # nothing read: a recovered character alone is not a reading
+                continue
+            # only where the character is the best class after the blank (as measured)
+            runner_up = preds[row, :, 1:].argmax(axis=1) + 1
+            marks_ok = (mark_hit[row] & blank & (runner_up == self.mark_ids[which[row]])
+                        if self.mark_ids.size else no[row])
+            spaces_ok = space_hit[row] & blank & (runner_up == self.space_id)
+            spaces = spaces_ok.any() and not self._cjk_line(best)
             for start, end in _runs(blank):
-                if mark_hit[row, start:end].any():
-                    col = start + int(np.argmax(np.where(mark_hit[row, start:end],
+                if marks_ok[start:end].any():
+                    col = start + int(np.argmax(np.where(marks_ok[start:end],
                                                          mark_chance[row, start:end], -1.0)))
-                    _swap(preds[row, col], int(self.mark_ids[which[row, col]]))
+                    mark = int(self.mark_ids[which[row, col]])
+                    if mark in _neighbours(best, start, end):
+                        continue  # already read beside this gap: CTC would merge them
+                    _promote(preds[row, col], mark)
                     recovered += 1
-                elif (spaces and space_hit[row, start:end].any()
+                elif (spaces and spaces_ok[start:end].any()
                       and self._ascii_between(best, start, end)):
-                    col = start + int(np.argmax(space_chance[row, start:end]))
-                    _swap(preds[row, col], int(self.space_id))  # type: ignore[arg-type]
+                    col = start + int(np.argmax(np.where(spaces_ok[start:end],
+                                                         space_chance[row, start:end], -1.0)))
+                    _promote(preds[row, col], int(self.space_id))  # type: ignore[arg-type]
                     recovered += 1
         return recovered
 
@@ -138,9 +155,17 @@ class MarkRecoveringDecoder:
         return all(c.isascii() and not c.isspace() for c in (left, right))
 
 
-def _swap(frame: np.ndarray, char: int) -> None:
-    """Make ``char`` the frame's best class by trading probabilities with the blank."""
-    frame[0], frame[char] = frame[char], frame[0]
+def _neighbours(best: np.ndarray, start: int, end: int) -> set[int]:
+    """The classes read just before and just after blank frames ``[start, end)``."""
+    return {int(best[i]) for i in (start - 1, end) if 0 <= i < len(best)}
+
+
+def _promote(frame: np.ndarray, char: int) -> None:
+    """Make ``char`` the frame's best class while it keeps its own probability (the line's
+    score then counts it as the model saw it): every other class is capped just below it."""
+    own = frame[char]
+    np.minimum(frame, own * np.float32(0.999), out=frame)
+    frame[char] = own
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
