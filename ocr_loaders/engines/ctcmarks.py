@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from ocr_loaders.engines.layout import true_runs
+
 MARKS = "※"
 """Marks recovered from blank frames (letters, digits and other symbols are not: on the
 English and Chinese pages such recoveries were wrong about as often as right)."""
@@ -119,13 +121,16 @@ class MarkRecoveringDecoder:
             blank = best == 0
             if blank.all():  # nothing read: a recovered character alone is not a reading
                 continue
-            # only where the character is the best class after the blank (as measured)
-            runner_up = preds[row, :, 1:].argmax(axis=1) + 1
+            # only where the character is the best class after the blank (as measured);
+            # worked out at the candidate frames only, not over the whole line again
+            hits = np.flatnonzero((mark_hit[row] | space_hit[row]) & blank)
+            runner_up = np.zeros(frames, dtype=np.int64)
+            runner_up[hits] = preds[row, hits, 1:].argmax(axis=1) + 1
             marks_ok = (mark_hit[row] & blank & (runner_up == self.mark_ids[which[row]])
                         if self.mark_ids.size else no[row])
             spaces_ok = space_hit[row] & blank & (runner_up == self.space_id)
             spaces = spaces_ok.any() and not self._cjk_line(best)
-            for start, end in _runs(blank):
+            for start, end in true_runs(blank):
                 if marks_ok[start:end].any():
                     col = start + int(np.argmax(np.where(marks_ok[start:end],
                                                          mark_chance[row, start:end], -1.0)))
@@ -166,9 +171,3 @@ def _promote(frame: np.ndarray, char: int) -> None:
     own = frame[char]
     np.minimum(frame, own * np.float32(0.999), out=frame)
     frame[char] = own
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """``[start, end)`` of each run of True in a 1-d mask."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))

@@ -1,10 +1,11 @@
 """The embedded engine: offline OCR with PP-OCRv6 (RapidOCR) plus Tesseract for Hangul.
 
 Pipeline per page: optional orientation fix (Tesseract OSD) -> PP-OCRv6 text detection ->
-PP-OCRv6 recognition of every line crop (reference marks it drops are given back,
-:mod:`ocr_loaders.engines.ctcmarks`) -> lines that PP-OCRv6 cannot read (it has no Hangul:
-empty or low-confidence output) are read again by Tesseract ``kor+eng`` as single lines, and the
-better reading is kept -> words and reading order (:mod:`ocr_loaders.engines.layout`).
+PP-OCRv6 recognition of every line crop (the ``※`` marks and Latin spaces it scores just
+below "no character" are given back, :mod:`ocr_loaders.engines.ctcmarks`) -> lines that
+PP-OCRv6 cannot read (it has no Hangul: empty or low-confidence output) are read again by
+Tesseract ``kor+eng`` as single lines, and the better reading is kept -> words and reading
+order (:mod:`ocr_loaders.engines.layout`).
 
 Models ship inside the ``rapidocr`` wheel and Debian's Tesseract packages; nothing is
 downloaded. Models load once per engine, on first use. The engine is safe to share between
