@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from ocr_loaders.engines import hangul
-from ocr_loaders.engines.local import LocalEngine
+from ocr_loaders.engines.local import STRETCH_BELOW, LocalEngine, _LineReader
 from ocr_loaders.models import OCRResult
 from tests import docgen
 from tests.conftest import ENGLISH, HANJA, JAPANESE, KOREAN
@@ -242,3 +242,70 @@ def test_korean_heading_brackets(engine: LocalEngine) -> None:
     lines = ["【주 문】", "원고의 청구를 기각한다 [별지 1] 참조", "【이 유】"]
     page = engine.recognize(docgen.image_bytes(docgen.render_lines(lines), "PNG")).pages[0]
     assert page.text.split("\n") == lines, page.text
+
+
+def _condensed_line(text: str, squeeze: float, margin: int) -> np.ndarray:
+    """A BGR crop of ``text`` in DejaVu Sans squeezed to ``squeeze`` of its width, with
+    ``margin`` px of white above and below (detector boxes are padded so)."""
+    fnt = docgen.font(28, cjk=False)
+    img = Image.new("RGB", (1400, 60), "white")
+    draw = ImageDraw.Draw(img)
+    _, y0, x1, y1 = draw.textbbox((10, 10), text, font=fnt)
+    draw.text((10, 10), text, font=fnt, fill="black")
+    img = img.crop((6, y0 - 2 - margin, x1 + 4, y1 + 2 + margin))
+    img = img.resize((round(img.width * squeeze), img.height), Image.Resampling.LANCZOS)
+    return np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+
+
+def test_condensed_type_is_read_again_stretched(engine: LocalEngine) -> None:
+    # More characters than the recogniser has CTC frames for: PP-OCRv6 drops many of them at
+    # a low score; read 1.5x wider, the line comes out whole.
+    text = "Confidentiality Note: This facsimile is intended only for the person"
+    crop = _condensed_line(text, squeeze=0.6, margin=12)
+    h, w = crop.shape[:2]
+    box = np.array([[[100, 40], [100 + w, 40], [100 + w, 40 + h], [100, 40 + h]]],
+                   dtype=np.float32)
+    reader = _LineReader(engine._load(), box, [crop])
+    reader.read([0])
+    first = reader.lines[0]
+    assert first.confidence < STRETCH_BELOW and docgen.cer(first.text, text) > 0.3
+    reader.read_stretched([0])
+    line = reader.lines[0]
+    assert line.text == text and line.confidence > 0.9
+    assert [word.text for word in line.words] == text.split()
+    for word in line.words:  # boxes in page pixels, inside the line's box, in order
+        xs = [x for x, _ in word.quad]
+        assert 100 - 2 <= min(xs) < max(xs) <= 100 + w + 2
+    starts = [min(x for x, _ in word.quad) for word in line.words]
+    assert starts == sorted(starts)
+    assert starts[-1] > 100 + 0.8 * w  # the last word near the end of the unstretched box
+
+
+def test_confident_lines_are_not_read_again(engine: LocalEngine) -> None:
+    text = "Confidentiality Note: This facsimile"
+    crop = _condensed_line(text, squeeze=1.0, margin=4)
+    h, w = crop.shape[:2]
+    box = np.array([[[0, 0], [w, 0], [w, h], [0, h]]], dtype=np.float32)
+    reader = _LineReader(engine._load(), box, [crop])
+    reader.read([0])
+    first = reader.lines[0]
+    assert first.text == text and first.confidence >= STRETCH_BELOW
+    reader.read_stretched([0])
+    assert reader.lines[0] is first
+
+
+def test_each_line_keeps_its_own_reading_across_batches(engine: LocalEngine) -> None:
+    # the recogniser batches crops by width, not in page order; readings must go back to
+    # their own lines (the first and the stretched reading alike)
+    texts = ["A much longer line of text than all the others", "Short line",
+             "Confidentiality Note: This facsimile is intended only for the person",
+             "Mid length line of text", "Word"]
+    crops = [_condensed_line(t, squeeze=1.0, margin=4) for t in texts]
+    crops[2] = _condensed_line(texts[2], squeeze=0.6, margin=12)  # re-read stretched
+    boxes = np.array([[[0, 60 * k], [c.shape[1], 60 * k], [c.shape[1], 60 * k + c.shape[0]],
+                       [0, 60 * k + c.shape[0]]] for k, c in enumerate(crops)], dtype=np.float32)
+    reader = _LineReader(engine._load(), boxes, crops, max_lines=2)
+    reader.read(range(len(crops)))
+    assert [reader.lines[k].text for k in (0, 1, 3, 4)] == [texts[k] for k in (0, 1, 3, 4)]
+    reader.read_stretched(range(len(crops)))
+    assert [reader.lines[k].text for k in range(len(crops))] == texts
