@@ -18,7 +18,7 @@ Needs the ``bench`` extra (``pip install -e ".[bench]"``: ``rapidocr-onnxruntime
 
 ``BENCH_REC_BATCH_SIZE``, ``BENCH_REC_BATCH_WIDTH``, ``BENCH_RUNTIME`` and ``BENCH_DET_LIMIT``
 set ours' ``rec_batch_size``, ``rec_batch_width``, ``runtime`` and ``det_limit_side_len``
-(defaults 6, 60, auto and 960).
+(defaults 6, 60, auto and 1280).
 
 Usage::
 
@@ -108,7 +108,7 @@ def _make_runner(engine: str) -> Any:
         eng = LocalEngine(rec_batch_size=int(os.environ.get("BENCH_REC_BATCH_SIZE", "6")),
                           rec_batch_width=float(os.environ.get("BENCH_REC_BATCH_WIDTH", "60")),
                           runtime=os.environ.get("BENCH_RUNTIME", "auto"),
-                          det_limit_side_len=int(os.environ.get("BENCH_DET_LIMIT", "960")))
+                          det_limit_side_len=int(os.environ.get("BENCH_DET_LIMIT", "1280")))
         eng._load()
         eng._tesseract()
 

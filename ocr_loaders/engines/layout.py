@@ -191,16 +191,16 @@ def ink_mask(region: np.ndarray) -> np.ndarray:
     return np.asarray(region < (int(region.min()) + int(region.max())) / 2)
 
 
-def first_glyph(ink: np.ndarray) -> np.ndarray | None:
+def first_glyph(ink: np.ndarray, min_height: int = 1) -> np.ndarray | None:
     """The ink of the first glyph from the left of a mask (its first run of inked columns,
-    cropped to the rows it inks); None without ink."""
-    runs = true_runs(np.asarray(ink.any(axis=0)))
-    if not runs:
-        return None
-    start, end = runs[0]
-    glyph = ink[:, start:end]
-    rows = np.flatnonzero(glyph.any(axis=1))
-    return np.asarray(glyph[rows[0]:rows[-1] + 1])
+    cropped to the rows it inks); None without ink. Runs whose ink is under ``min_height``
+    rows tall are passed over (the tip of a neighbouring glyph that a padded box reaches)."""
+    for start, end in true_runs(np.asarray(ink.any(axis=0))):
+        glyph = ink[:, start:end]
+        rows = np.flatnonzero(glyph.any(axis=1))
+        if rows[-1] + 1 - rows[0] >= min_height:
+            return np.asarray(glyph[rows[0]:rows[-1] + 1])
+    return None
 
 
 def _sparse_gutters(

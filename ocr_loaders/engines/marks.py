@@ -78,8 +78,10 @@ def _lenticular(piece: Piece, gray: np.ndarray) -> str:
 
 
 def _filled(ink: np.ndarray) -> bool:
-    """Whether the first glyph from the left of an ink mask fills most of its box."""
-    glyph = first_glyph(ink)
+    """Whether the first glyph from the left of an ink mask fills most of its box. Brackets
+    span most of the line, so shorter ink is passed over: the padding reaches the previous
+    word, whose last syllable's tip (a 3x2 px blob) otherwise counted as a filled bracket."""
+    glyph = first_glyph(ink, min_height=ink.shape[0] // 2)
     return glyph is not None and float(glyph.mean()) >= FILLED
 
 

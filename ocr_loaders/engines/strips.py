@@ -1,8 +1,8 @@
 """Fold extreme strips (a 20000x60 banner, a receipt tape scanned sideways) into a near-square
 page before detection, and map the boxes back.
 
-The detector scales a page so its longest side is ``det_limit_side_len`` (960 px): a 20000x60
-strip would become 960x3 px, where no text survives (PP-OCR even refuses the resize). Cutting
+The detector scales a page so its longest side is ``det_limit_side_len`` (1280 px): a 20000x60
+strip would become 1280x4 px, where no text survives (PP-OCR even refuses the resize). Cutting
 the strip into segments and stacking them, like wrapping a long line, keeps the text at its own
 size. Cuts are made in blank columns (between words) near the ideal position, so a word is
 almost never split; every quad found in the folded image is shifted back to where it came from.
