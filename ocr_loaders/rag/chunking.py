@@ -187,8 +187,11 @@ class _Words:
         above, below = self.boxes[k - 1], self.boxes[k]
         if above is None or below is None:
             return False
+        gap = _top(below) - _bottom(above)
+        if not gap > 0:  # lines that touch or overlap: no median needed (it is never < 0),
+            return False  # so 37 of the 124 eval pages work it out instead of 93
         median = self.median_height()
-        return bool(median) and _top(below) - _bottom(above) > median
+        return bool(median) and gap > median
 
 
 def _columns(words: list[dict[str, Any]]) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
@@ -204,23 +207,56 @@ def _columns(words: list[dict[str, Any]]) -> tuple[list[Any], list[Any], list[An
                 [w.get("box") for w in words], [w.get("confidence") for w in words])
 
 
+# A box's extreme ys, for the API's quadrilateral, by comparisons written out: the same
+# comparisons in the same order as ``min``/``max`` (so the same results), at a fifth of the cost
+# of the builtin's generic ones (those were 7% of the main thread's instructions on the eval
+# pages: the median height and the paragraph test read a few thousand boxes).
+
+
 def _top(box: Sequence[Sequence[float]]) -> float:
-    if len(box) == 4:  # the API's quadrilateral
-        return float(min(box[0][1], box[1][1], box[2][1], box[3][1]))
-    return float(min(p[1] for p in box))
+    if len(box) != 4:
+        return float(min(p[1] for p in box))
+    y, y1, y2, y3 = box[0][1], box[1][1], box[2][1], box[3][1]
+    if y1 < y:
+        y = y1
+    if y2 < y:
+        y = y2
+    if y3 < y:
+        y = y3
+    return float(y)
 
 
 def _bottom(box: Sequence[Sequence[float]]) -> float:
-    if len(box) == 4:
-        return float(max(box[0][1], box[1][1], box[2][1], box[3][1]))
-    return float(max(p[1] for p in box))
+    if len(box) != 4:
+        return float(max(p[1] for p in box))
+    y, y1, y2, y3 = box[0][1], box[1][1], box[2][1], box[3][1]
+    if y1 > y:
+        y = y1
+    if y2 > y:
+        y = y2
+    if y3 > y:
+        y = y3
+    return float(y)
 
 
 def _height(box: Sequence[Sequence[float]]) -> float:
-    if len(box) == 4:  # each y read once, for both ends (the median reads ~40 per page)
-        y0, y1, y2, y3 = box[0][1], box[1][1], box[2][1], box[3][1]
-        return float(max(y0, y1, y2, y3)) - float(min(y0, y1, y2, y3))
-    return _bottom(box) - _top(box)
+    if len(box) != 4:
+        return _bottom(box) - _top(box)
+    y0, y1, y2, y3 = box[0][1], box[1][1], box[2][1], box[3][1]  # each read once, for both
+    lo = hi = y0
+    if y1 < lo:
+        lo = y1
+    if y1 > hi:
+        hi = y1
+    if y2 < lo:
+        lo = y2
+    if y2 > hi:
+        hi = y2
+    if y3 < lo:
+        lo = y3
+    if y3 > hi:
+        hi = y3
+    return float(hi) - float(lo)
 
 
 def _chunk_page(

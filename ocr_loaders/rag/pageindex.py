@@ -36,8 +36,12 @@ SHORT_PIECE = 48
 """Longest head or tail piece (characters) whose count is remembered."""
 
 _LF = 0x0A
-_WHITESPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
-"""Whether ``str.split()`` splits on a code point, for those up to U+3000 (all it splits on)."""
+_WHITESPACE = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)
+"""Whether ``str.split()`` splits on a code point, for those up to U+3000 (all it splits on)
+and U+3001, which stands for every code point above (looked up with ``take(mode="clip")``,
+one pass instead of three: 1.7 -> 0.6 ms over the 124 eval pages, best of 41)."""
+_SOLID = ~_WHITESPACE
+"""Whether ``str.split()`` keeps a code point (the same clipped table)."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -72,9 +76,12 @@ def _code_points(text: str) -> np.ndarray:
 
 
 def _whitespace(points: np.ndarray) -> np.ndarray:
-    if points.dtype == np.uint8:
-        return _WHITESPACE[points]
-    return (points <= 0x3000) & _WHITESPACE[np.minimum(points, 0x3000)]
+    return _WHITESPACE.take(points, mode="clip")
+
+
+def _solid_at(points: np.ndarray) -> np.ndarray:
+    """Where the characters ``points`` are not whitespace."""
+    return _SOLID.take(points, mode="clip").nonzero()[0]
 
 
 def word_spans(text: str, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -100,12 +107,12 @@ def word_spans(text: str, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]
     after = cuts.nonzero()[0]  # where each word but the last ends
     if len(after) != len(words) - 1:  # NUL in a word (or no words)
         return _word_spans_each(text, words, points)
-    solid = (~_whitespace(points)).nonzero()[0]
+    solid = _solid_at(points)
     kept = ~cuts  # the words' own characters
     if _same_values(parts[kept], points[solid]):
         inner = after - np.arange(len(after))  # characters of the words before each NUL
     else:  # but whitespace, as ``str.split`` drops it ("SUBMISSION DATE")
-        kept &= ~_whitespace(parts)
+        kept &= _SOLID.take(parts, mode="clip")
         if not _same_values(parts[kept], points[solid]):
             return None
         inner = kept.cumsum()[after]
@@ -130,7 +137,7 @@ def _word_spans_each(text: str, words: Sequence[str],
                      points: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """``word_spans`` for words the NUL join cannot take apart, a ``len`` per word."""
     joined = "".join(words)
-    solid = np.flatnonzero(~_whitespace(points))
+    solid = _solid_at(points)
     if _same_chars(points[solid], joined):  # the usual page: the words are the text's
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     else:  # words that contain whitespace ("SUBMISSION DATE"), or other text
@@ -174,8 +181,10 @@ class PageIndex:
         self.counts = {} if counts is None else counts
         """Token counts of short pieces (keyed by text; share one dict per encoding)."""
         self.text = text
-        self.starts: list[int] = starts.tolist()
-        self.ends: list[int] = ends.tolist()
+        # read a few times per chunk: views, not lists (two lists of every word's offsets were
+        # 3% of the Python work on the 124 eval pages)
+        self.starts: Sequence[int] = starts.data
+        self.ends: Sequence[int] = ends.data
         raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
         if len(raw) == len(text):
             byte_starts, byte_ends = starts, ends
