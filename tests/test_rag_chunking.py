@@ -153,6 +153,19 @@ def test_plain_text_without_words() -> None:
     assert chunks[-1].metadata["end_index"] == len(text.rstrip())
 
 
+def test_blank_pages_and_words_not_in_the_text() -> None:
+    # a page of whitespace has nothing to chunk; a page whose text was rewritten so that
+    # none of its OCR words is in it is still chunked, from its text, citing no word
+    blank = PageRecord(text=" \n\t ", metadata={"page": 1, "words": []})
+    assert chunk_record(blank, encoding=ENC) == []
+    box = [[0, 0], [9, 0], [9, 9], [0, 9]]
+    rewritten = PageRecord(text="hello world\nagain", metadata={
+        "page": 2, "words": [{"id": 0, "text": "zzz", "confidence": 0.9, "box": box}]})
+    (chunk,) = chunk_record(rewritten, encoding=ENC)
+    assert chunk.text == "hello world\nagain" and chunk.metadata["word_ids"] == []
+    assert chunk.metadata["token_count"] == len(ENC.encode_ordinary(chunk.text))
+
+
 def test_bad_sizes() -> None:
     record = make_record([["a"]])
     with pytest.raises(ValueError):

@@ -149,18 +149,20 @@ class _Words:
         if isinstance(words, list) and words:
             texts, self.ids, self.boxes, self.confidences = _columns(words)
         else:  # no OCR words: the text's own, without boxes
-            texts = text.split()
-            self.ids = list(range(len(texts)))
-            self.boxes = self.confidences = [None] * len(texts)
+            texts = self._own_words(text)
         found = word_spans(text, texts)
         if found is None:  # words missing from the text or text between them: align each
             spans = align_words(text, words or [])
             kept = [k for k, span in enumerate(spans) if span is not None]
-            self.ids = [self.ids[k] for k in kept]
-            self.boxes = [self.boxes[k] for k in kept]
-            self.confidences = [self.confidences[k] for k in kept]
-            found = (np.array([spans[k].start for k in kept], dtype=np.int64),  # type: ignore[union-attr]
-                     np.array([spans[k].end for k in kept], dtype=np.int64))  # type: ignore[union-attr]
+            if kept:
+                self.ids = [self.ids[k] for k in kept]
+                self.boxes = [self.boxes[k] for k in kept]
+                self.confidences = [self.confidences[k] for k in kept]
+                found = (np.array([spans[k].start for k in kept], dtype=np.int64),  # type: ignore[union-attr]
+                         np.array([spans[k].end for k in kept], dtype=np.int64))  # type: ignore[union-attr]
+            else:  # none of the words is in the (rewritten) text: chunk the text itself
+                found = word_spans(text, self._own_words(text))
+                assert found is not None  # the text's own words always are
         self.index = PageIndex(enc, text, tokens, *found, counts=counts)
         # truth instead of ``None not in``: 4x faster (a list is compared with None by
         # rich comparison), and the rare false alarm (an empty box, a confidence of 0) only
@@ -170,6 +172,13 @@ class _Words:
         self.all_confident = all(self.confidences)
         """No word without a confidence (else, maybe one)."""
         self._median_height: float | None = None
+
+    def _own_words(self, text: str) -> list[str]:
+        """The text's whitespace-separated words, as words without boxes or confidences."""
+        texts = text.split()
+        self.ids = list(range(len(texts)))
+        self.boxes = self.confidences = [None] * len(texts)
+        return texts
 
     def median_height(self) -> float:
         """Median word height over a sample of the page's boxes (0 without boxes)."""

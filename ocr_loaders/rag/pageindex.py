@@ -200,7 +200,7 @@ class PageIndex:
         newline_at = (raw == _LF).nonzero()[0]
         gap_newlines = newline_at.searchsorted(byte_starts)
         gap_newlines[1:] -= newline_at.searchsorted(byte_ends[:-1])
-        gap_newlines[0] = 0
+        gap_newlines[:1] = 0  # (a page may have no words: blank text, none found in it)
         breaks = gap_newlines.nonzero()[0]
         self.line_breaks: list[int] = breaks.tolist()
         """The words that start a line (after the first), ascending."""
