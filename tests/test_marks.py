@@ -40,3 +40,19 @@ def test_filled_glyphs_are_lenticular() -> None:
     square[2:18, 3:5] = True  # [: a bar and two short strokes
     square[2:4, 3:9] = square[16:18, 3:9] = True
     assert _filled(solid) and not _filled(square) and not _filled(np.zeros((5, 5), bool))
+
+
+def test_the_tip_of_a_neighbouring_glyph_is_not_a_bracket() -> None:
+    import numpy as np
+
+    from ocr_loaders.engines.marks import _filled
+
+    # a word box padded into the previous word: a 3x2 blob of its last syllable comes first
+    # (fully inked, it once read as a filled bracket), then a thin square bracket
+    ink = np.zeros((20, 40), dtype=bool)
+    ink[9:12, 0:2] = True
+    ink[2:18, 8:10] = True
+    ink[2:4, 8:14] = ink[16:18, 8:14] = True
+    assert not _filled(ink)
+    ink[2:18, 8:14] = True  # the bracket filled: lenticular
+    assert _filled(ink)

@@ -166,6 +166,19 @@ def test_blank_pages_and_words_not_in_the_text() -> None:
     assert chunk.metadata["token_count"] == len(ENC.encode_ordinary(chunk.text))
 
 
+def test_lone_surrogates_are_chunked_with_exact_counts() -> None:
+    # text decoded with errors="surrogateescape" (a bad byte of a text layer) keeps its
+    # surrogates; tiktoken reads each as U+FFFD, three bytes like the surrogate itself
+    text = "scan \udcff ok\n" * 30
+    words = [{"id": k, "text": w, "confidence": 0.9, "box": [[0, 0], [4, 0], [4, 4], [0, 4]]}
+             for k, w in enumerate(text.split())]
+    chunks = chunk_record(PageRecord(text=text, metadata={"words": words}), chunk_size=8,
+                          chunk_overlap=2, encoding=ENC)
+    assert chunks and chunks[-1].metadata["end_index"] == len(text.rstrip())
+    for chunk in chunks:
+        assert chunk.metadata["token_count"] == len(ENC.encode_ordinary(chunk.text)) <= 8
+
+
 def test_bad_sizes() -> None:
     record = make_record([["a"]])
     with pytest.raises(ValueError):

@@ -248,13 +248,14 @@ class LocalEngine(PageEngine):
         folded = strips.fold(image)
         if folded is not None:  # a long strip: read it wrapped into rows, boxes mapped back
             return self._read_folded(rapid, tess, image, folded, page_id)
-        lines, suspicious = self._read_page(rapid, tess, image)
+        finish, suspicious = self._read_page(rapid, tess, image)
         if suspicious and self.auto_rotate and tess is not None:
             # Mostly vertical boxes or a poor reading: maybe scanned sideways or upside down.
             turned = _upright(image, tess)
             if turned is not image:
                 image = turned
-                lines, _ = self._read_page(rapid, tess, image)
+                finish, _ = self._read_page(rapid, tess, image)
+        lines = finish()
         if self.tight_boxes:
             gray = np.asarray(image.convert("L"))
             for line in lines:
@@ -265,7 +266,7 @@ class LocalEngine(PageEngine):
         self, rapid: Any, tess: Tesseract | None, image: Image.Image, folded: strips.Folded,
         page_id: int,
     ) -> Page:
-        lines, _ = self._read_page(rapid, tess, folded.image)
+        lines = self._read_page(rapid, tess, folded.image)[0]()
         if self.tight_boxes:
             gray = np.asarray(folded.image.convert("L"))
             for line in lines:
@@ -278,19 +279,24 @@ class LocalEngine(PageEngine):
 
     def _read_page(
         self, rapid: Any, tess: Tesseract | None, image: Image.Image
-    ) -> tuple[list[LineResult], bool]:
-        """Lines of one upright candidate page, and whether the page looks mis-oriented."""
+    ) -> tuple[Callable[[], list[LineResult]], bool]:
+        """Lines of one upright candidate page, and whether the page looks mis-oriented.
+
+        The lines come as a function that finishes them (stretched re-reads, Hanja, form
+        marks), so that none of that work is spent on a page that is then turned and read
+        again: on a sideways page nearly every line scores low and would be re-read.
+        """
         bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
         boxes, crops = _crops(bgr, _detect(rapid, bgr))
         if not crops:
-            return [], False
+            return list, False
         reader = _LineReader(rapid, boxes, crops, max_lines=self.rec_batch_size,
                              budget=self.rec_batch_width)
         use_hangul = tess is not None and self._hangul_enabled(tess)
         if use_hangul and tess is not None:
             korean = self._korean_page(reader, tess)
             if korean is not None:
-                return self._korean_lines(reader, korean, bgr), False
+                return lambda: self._korean_lines(reader, korean, bgr), False
         reader.read(range(len(crops)))
         scores = [reader.lines[i].confidence for i in range(len(crops))]
         korean_lines: list[tuple[LineResult, list[Piece]]] = []
@@ -314,12 +320,16 @@ class LocalEngine(PageEngine):
                     korean_lines.append(alt)
                     continue
             pp_lines.append(i)
-        lines = self._kept(reader, pp_lines, is_japanese)
-        if korean_lines:
-            lines += _with_korean_marks(hangul.restore_hanja(korean_lines, bgr, reader.ideographs),
-                                        bgr)
-        if is_japanese and any(w.text.startswith("□") for line in lines for w in line.words):
-            japanese.checkboxes(lines, bgr.min(axis=2))  # grey only for pages with checkboxes
+
+        def finish() -> list[LineResult]:
+            lines = self._kept(reader, pp_lines, is_japanese)
+            if korean_lines:
+                lines += _with_korean_marks(
+                    hangul.restore_hanja(korean_lines, bgr, reader.ideographs), bgr)
+            if is_japanese and any(w.text.startswith("□") for ln in lines for w in ln.words):
+                japanese.checkboxes(lines, bgr.min(axis=2))  # grey only for pages with boxes
+            return lines
+
         rects = [quad_rect(b) for b in boxes]
         tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
         suspicious = len(crops) >= 3 and (
@@ -327,7 +337,7 @@ class LocalEngine(PageEngine):
             or (not korean_lines and float(np.mean(scores)) < 0.6)
             or _upside_down(self._rapid, crops)
         )
-        return lines, suspicious
+        return finish, suspicious
 
     def _kept(self, reader: _LineReader, indices: list[int], japanese_page: bool
               ) -> list[LineResult]:
@@ -406,7 +416,8 @@ class LocalEngine(PageEngine):
 
 
 class _LineReader:
-    """PP-OCRv6 recognition of line crops, on demand and at most once per line."""
+    """PP-OCRv6 recognition of line crops, on demand: once per line, and once more stretched
+    for the lines ``read_stretched`` picks."""
 
     def __init__(self, rapid: Any, boxes: np.ndarray, crops: list[np.ndarray], *,
                  max_lines: int = 6, budget: float = 60.0) -> None:
@@ -445,7 +456,8 @@ class _LineReader:
         todo = [i for i in indices if i in self.lines and _frame_starved(self.lines[i])]
         wide = [_stretched(self.crops[i], STRETCH) for i in todo]
         for i, line in self._recognise(todo, wide).items():
-            if line.text.strip() and line.confidence > self.lines[i].confidence:
+            if (line.text.strip() and line.confidence > self.lines[i].confidence
+                    and not CJK.search(line.text)):
                 self.lines[i] = line
 
     def _recognise(self, ids: Sequence[int], images: Sequence[np.ndarray]

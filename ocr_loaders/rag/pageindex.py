@@ -72,7 +72,8 @@ def _code_points(text: str) -> np.ndarray:
     """The text's characters as numbers: bytes for ASCII text, else UTF-32 code units."""
     if text.isascii():
         return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    # a lone surrogate (text decoded with errors="surrogateescape") passes as its own number
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _whitespace(points: np.ndarray) -> np.ndarray:
@@ -91,18 +92,15 @@ def word_spans(text: str, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]
 
     The words are joined with NUL between them, and where the NULs fall gives each word's
     length: no ``len`` per word, nor a ``split`` per word for words with spaces inside
-    (those two were 4 of the 10 ms this took on the 124 eval pages). Words that contain NUL,
-    or lone surrogates, are measured one by one instead (``_word_spans_each``).
+    (those two were 4 of the 10 ms this took on the 124 eval pages). Words that contain NUL
+    are measured one by one instead (``_word_spans_each``).
     """
     try:
         joined = "\0".join(words)
     except TypeError:  # a word whose text is not a string
         return None
     points = _code_points(text)
-    try:
-        parts = _code_points(joined)
-    except UnicodeEncodeError:  # lone surrogates
-        return _word_spans_each(text, words, points)
+    parts = _code_points(joined)
     cuts = parts == 0
     after = cuts.nonzero()[0]  # where each word but the last ends
     if len(after) != len(words) - 1:  # NUL in a word (or no words)
@@ -159,12 +157,9 @@ def _same_chars(points: np.ndarray, joined: str) -> bool:
     """
     if len(points) != len(joined):
         return False
-    try:
-        if points.dtype == np.uint8:
-            return joined.isascii() and points.tobytes() == joined.encode("ascii")
-        return points.tobytes() == joined.encode("utf-32-le")
-    except UnicodeEncodeError:  # lone surrogates
-        return False
+    if points.dtype == np.uint8:
+        return joined.isascii() and points.tobytes() == joined.encode("ascii")
+    return points.tobytes() == joined.encode("utf-32-le", "surrogatepass")
 
 
 class PageIndex:
@@ -185,7 +180,8 @@ class PageIndex:
         # 3% of the Python work on the 124 eval pages)
         self.starts: Sequence[int] = starts.data
         self.ends: Sequence[int] = ends.data
-        raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+        # surrogatepass: 3 bytes for a lone surrogate, as many as the U+FFFD tiktoken reads
+        raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
         if len(raw) == len(text):
             byte_starts, byte_ends = starts, ends
         else:  # byte offset of each character, then of the end
