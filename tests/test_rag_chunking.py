@@ -164,6 +164,13 @@ def test_blank_pages_and_words_not_in_the_text() -> None:
     (chunk,) = chunk_record(rewritten, encoding=ENC)
     assert chunk.text == "hello world\nagain" and chunk.metadata["word_ids"] == []
     assert chunk.metadata["token_count"] == len(ENC.encode_ordinary(chunk.text))
+    # some words found: the text before the first and after the last is kept too
+    partly = PageRecord(text="intro text\nhello world\nmore tail", metadata={
+        "page": 3, "words": [{"id": k, "text": w, "confidence": 0.9, "box": box}
+                             for k, w in enumerate(["hello", "world"])]})
+    chunks = chunk_record(partly, chunk_size=4, chunk_overlap=0, encoding=ENC)
+    assert " ".join(c.text for c in chunks).split() == partly.text.split()
+    assert [c.metadata["word_ids"] for c in chunks] == [[0], [1]]
 
 
 def test_lone_surrogates_are_chunked_with_exact_counts() -> None:

@@ -149,20 +149,32 @@ class _Words:
         if isinstance(words, list) and words:
             texts, self.ids, self.boxes, self.confidences = _columns(words)
         else:  # no OCR words: the text's own, without boxes
-            texts = self._own_words(text)
+            texts = self._use_own_words(text)
         found = word_spans(text, texts)
         if found is None:  # words missing from the text or text between them: align each
             spans = align_words(text, words or [])
             kept = [k for k, span in enumerate(spans) if span is not None]
+            own = word_spans(text, text.split())  # the text's own words: always found
+            assert own is not None
             if kept:
-                self.ids = [self.ids[k] for k in kept]
-                self.boxes = [self.boxes[k] for k in kept]
-                self.confidences = [self.confidences[k] for k in kept]
-                found = (np.array([spans[k].start for k in kept], dtype=np.int64),  # type: ignore[union-attr]
-                         np.array([spans[k].end for k in kept], dtype=np.int64))  # type: ignore[union-attr]
+                starts = [spans[k].start for k in kept]  # type: ignore[union-attr]
+                ends = [spans[k].end for k in kept]  # type: ignore[union-attr]
+                # text before the first word found and after the last (a rewritten page)
+                # is kept as words of its own, without boxes, so no text is dropped
+                lead = int((own[1] <= starts[0]).sum())
+                trail = int((own[0] >= ends[-1]).sum())
+                rest = len(own[0]) - trail
+                starts = [*own[0][:lead].tolist(), *starts, *own[0][rest:].tolist()]
+                ends = [*own[1][:lead].tolist(), *ends, *own[1][rest:].tolist()]
+                blank: list[Any] = [None] * lead
+                after: list[Any] = [None] * trail
+                self.ids = blank + [self.ids[k] for k in kept] + after
+                self.boxes = blank + [self.boxes[k] for k in kept] + after
+                self.confidences = blank + [self.confidences[k] for k in kept] + after
+                found = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
             else:  # none of the words is in the (rewritten) text: chunk the text itself
-                found = word_spans(text, self._own_words(text))
-                assert found is not None  # the text's own words always are
+                self._use_own_words(text)
+                found = own
         self.index = PageIndex(enc, text, tokens, *found, counts=counts)
         # truth instead of ``None not in``: 4x faster (a list is compared with None by
         # rich comparison), and the rare false alarm (an empty box, a confidence of 0) only
@@ -173,8 +185,9 @@ class _Words:
         """No word without a confidence (else, maybe one)."""
         self._median_height: float | None = None
 
-    def _own_words(self, text: str) -> list[str]:
-        """The text's whitespace-separated words, as words without boxes or confidences."""
+    def _use_own_words(self, text: str) -> list[str]:
+        """Take the text's whitespace-separated words as the page's words, without boxes or
+        confidences; return their texts."""
         texts = text.split()
         self.ids = list(range(len(texts)))
         self.boxes = self.confidences = [None] * len(texts)
