@@ -2,7 +2,8 @@
 
 Pipeline per page: optional orientation fix (Tesseract OSD) -> PP-OCRv6 text detection ->
 PP-OCRv6 recognition of every line crop (the ``※`` marks and Latin spaces it scores just
-below "no character" are given back, :mod:`ocr_loaders.engines.ctcmarks`) -> lines that
+below "no character" are given back, :mod:`ocr_loaders.engines.ctcmarks`; condensed Latin
+lines it scores low are read again stretched, ``_LineReader.read_stretched``) -> lines that
 PP-OCRv6 cannot read (it has no Hangul: empty or low-confidence output) are read again by
 Tesseract ``kor+eng`` as single lines, and the better reading is kept -> words and reading
 order (:mod:`ocr_loaders.engines.layout`).
