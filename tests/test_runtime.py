@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 
-from ocr_loaders.engines.local import LocalEngine
+from ocr_loaders.engines.local import LocalEngine, _LineReader
 from ocr_loaders.engines.runtime import OpenVINOSession, openvino_bf16
 from tests import docgen
 from tests.conftest import ENGLISH, HANJA, JAPANESE, KOREAN
@@ -68,3 +69,34 @@ def test_openvino_pages_in_parallel_threads(openvino_engine: LocalEngine) -> Non
         together = list(pool.map(lambda png: openvino_engine.recognize(png).pages[0].text,
                                  pngs * 2))
     assert together == alone * 2
+
+
+def test_openvino_recognition_batches_run_side_by_side(openvino_engine: LocalEngine) -> None:
+    """On OpenVINO the recogniser runs two batches at a time (two streams, one call does not
+    keep two cores busy); lines come back to their own places, as when read one by one."""
+    rapid = openvino_engine._load()
+    session = rapid.text_rec.session.session
+    if openvino_engine._workers() < 2:
+        pytest.skip("one core: batches run one after the other")
+    assert session.streams == 2 and openvino_engine._rec_pool is not None
+    lines = [f"Line {n}: {word} " * (1 + n % 4) for n, word in
+             enumerate(["alpha", "invoice", "harbour", "total", "seven", "quarter"] * 3)]
+    png = docgen.image_bytes(docgen.render_lines(lines), "PNG")
+    together = openvino_engine.recognize(png).pages[0]
+    pool, openvino_engine._rec_pool = openvino_engine._rec_pool, None
+    try:
+        alone = openvino_engine.recognize(png).pages[0]
+    finally:
+        openvino_engine._rec_pool = pool
+    assert together.text == alone.text
+    assert [w.bounding_box for w in together.words] == [w.bounding_box for w in alone.words]
+    assert docgen.cer(together.text, "\n".join(s.strip() for s in lines)) <= 0.05
+    # readings without word boxes (Hanja checks) come back in their crops' order too
+    words = ["甲", "alpha", "乙", "invoice 4471", "harbour", "丙", "total", "seven"] * 3
+    crops = [np.asarray(docgen.render_lines([w], size=28, width=40 + 22 * len(w), margin=8))
+             for w in words]
+    boxes = np.zeros((len(crops), 4, 2), dtype=np.float32)
+    side = _LineReader(rapid, boxes, crops, pool=pool).plain(crops)
+    one_by_one = _LineReader(rapid, boxes, crops).plain(crops)
+    assert side == one_by_one
+    assert [text for text, _ in side] == [w for w in words], side
