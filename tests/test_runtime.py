@@ -3,6 +3,9 @@ have it, the default there)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -100,3 +103,21 @@ def test_openvino_recognition_batches_run_side_by_side(openvino_engine: LocalEng
     one_by_one = _LineReader(rapid, boxes, crops).plain(crops)
     assert side == one_by_one
     assert [text for text, _ in side] == [w for w in words], side
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+def test_large_blocks_get_their_own_mappings_unless_the_user_chose() -> None:
+    """The engine sets glibc's mmap threshold once (resident memory stops ratcheting up
+    between pages), and leaves a threshold the user set alone."""
+    code = ("from ocr_loaders.engines.local import LocalEngine\n"
+            "from ocr_loaders.engines.runtime import limit_heap_growth\n"
+            "LocalEngine(runtime='onnxruntime')._load()\n"
+            "print(limit_heap_growth.cache_info().currsize, limit_heap_growth())")
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["1", "True"]  # called by the engine's load, and glibc took it
+    env["MALLOC_MMAP_THRESHOLD_"] = "131072"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["1", "False"]

@@ -38,7 +38,12 @@ from ocr_loaders.engines.layout import (
     split_line_evenly,
     tighten_line,
 )
-from ocr_loaders.engines.runtime import RUNTIMES, replace_session, trim_heap
+from ocr_loaders.engines.runtime import (
+    RUNTIMES,
+    limit_heap_growth,
+    replace_session,
+    trim_heap,
+)
 from ocr_loaders.engines.tesseract import Tesseract, find_tessdata
 from ocr_loaders.errors import EngineError, MissingDependencyError
 from ocr_loaders.inputs import DocPage
@@ -171,6 +176,7 @@ class LocalEngine(PageEngine):
                     from rapidocr import RapidOCR
                 except ImportError as exc:
                     raise _install_hint() from exc
+                limit_heap_growth()
                 threads = self.num_threads if self.num_threads else -1
                 rapid = RapidOCR(
                     params={
