@@ -81,6 +81,13 @@ class MissingAPIKeyError(OCRError):
     """No API key was given and ``UPSTAGE_API_KEY`` is not set."""
 
 
+class InvalidAPIKeyError(OCRError):
+    """The API key cannot go in an HTTP header (whitespace or control characters inside it).
+
+    Raised before any request, with a message that never contains the key.
+    """
+
+
 class APIError(OCRError):
     """The remote OCR API answered with an error or could not be reached."""
 
@@ -140,6 +147,7 @@ __all__ = [
     "EncryptedDocumentError",
     "EngineError",
     "InputError",
+    "InvalidAPIKeyError",
     "InvalidResponseError",
     "MissingAPIKeyError",
     "MissingDependencyError",

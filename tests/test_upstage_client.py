@@ -30,6 +30,7 @@ from ocr_loaders.errors import (
     BadRequestError,
     DocumentTooLargeError,
     InputError,
+    InvalidAPIKeyError,
     InvalidResponseError,
     MissingAPIKeyError,
     PageRangeError,
@@ -172,6 +173,25 @@ def test_client_wrong_key_against_our_server(ocr_server: str, tiny_png: bytes) -
         UpstageEngine("wrong", base_url=ocr_server).recognize(tiny_png)
     assert info.value.status_code == 401
     assert "invalid or missing API key" in str(info.value)
+
+
+def test_a_key_read_with_its_line_break_works_and_a_broken_key_is_refused_unseen(
+        ocr_server: str, tiny_png: bytes, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    # open("key.txt").read() keeps the final line break: stripped, the key is accepted
+    result = UpstageEngine(SERVER_KEY + "\n", base_url=ocr_server).recognize(tiny_png)
+    assert result.num_billed_pages == 1
+    monkeypatch.setenv("UPSTAGE_API_KEY", f"  {SERVER_KEY}\r\n")
+    assert UpstageEngine(base_url=ocr_server).recognize(tiny_png).num_billed_pages == 1
+    # inside the key, a line break (or a header smuggled after one) cannot be sent: refused
+    # before any request, and the message does not quote the key (requests' error would)
+    caplog.set_level(logging.DEBUG)
+    for bad in (f"{SERVER_KEY}\nX-Evil: 1", f"{SERVER_KEY[:5]}\x00{SERVER_KEY[5:]}",
+                f"{SERVER_KEY} {SERVER_KEY}", f"{SERVER_KEY}é"):
+        with pytest.raises(InvalidAPIKeyError) as info:
+            UpstageEngine(bad, base_url=ocr_server)
+        assert SERVER_KEY not in str(info.value) and SERVER_KEY[:8] not in str(info.value)
+    assert SERVER_KEY not in caplog.text
 
 
 def test_arecognize_does_not_block_the_event_loop(scripted: str, tiny_png: bytes) -> None:

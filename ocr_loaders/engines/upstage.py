@@ -31,6 +31,7 @@ from ocr_loaders.errors import (
     AuthenticationError,
     BadRequestError,
     InputError,
+    InvalidAPIKeyError,
     InvalidResponseError,
     MissingAPIKeyError,
     PageRangeError,
@@ -63,7 +64,9 @@ class UpstageEngine(OCREngine):
     """The Upstage Document OCR API as an :class:`OCREngine`.
 
     Args:
-        api_key: the API key (default: ``UPSTAGE_API_KEY``); raises MissingAPIKeyError if none.
+        api_key: the API key (default: ``UPSTAGE_API_KEY``), surrounding whitespace removed;
+            raises MissingAPIKeyError if none, InvalidAPIKeyError if it has whitespace or
+            control characters inside.
         base_url: scheme, host and optional path prefix; point it at ``ocr-loaders serve``.
         endpoint: ``"document-ai/ocr"`` (default) or ``"document-digitization"`` (``model=ocr``).
         model: ``model`` form field, e.g. ``"ocr-2.2.1"`` (default: the server's choice, or
@@ -97,10 +100,17 @@ class UpstageEngine(OCREngine):
         session: requests.Session | None = None,
     ) -> None:
         key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
-        key = key or os.environ.get("UPSTAGE_API_KEY")
+        # a key read from a file or pasted often ends in a line break: that is not the key
+        key = (key or os.environ.get("UPSTAGE_API_KEY") or "").strip()
         if not key:
             raise MissingAPIKeyError(
                 "no API key: pass api_key=... or set the UPSTAGE_API_KEY environment variable"
+            )
+        if not (key.isascii() and key.isprintable()) or any(c.isspace() for c in key):
+            # requests would refuse the header and quote it, key and all, in its error
+            raise InvalidAPIKeyError(
+                f"the API key ({len(key)} characters) contains whitespace, control or "
+                "non-ASCII characters and cannot be sent; check how it was read"
             )
         if endpoint not in ENDPOINTS:
             raise ValueError(f"unknown endpoint {endpoint!r}: use one of {', '.join(ENDPOINTS)}")
@@ -341,8 +351,11 @@ class UpstageEngine(OCREngine):
         return cls(f"{status}: {detail}", status_code=status, body=body)
 
     def _redact(self, text: str) -> str:
+        """``text`` without the key, as itself or as Python quotes it (``repr``)."""
         key = self._api_key.get_secret_value()
-        return text.replace(key, "**********") if key else text
+        for form in (key, repr(key)[1:-1]):
+            text = text.replace(form, "**********")
+        return text
 
 
 def _server_message(response: requests.Response) -> str:
