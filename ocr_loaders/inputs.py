@@ -12,6 +12,7 @@ import enum
 import io
 import os
 import re
+import struct
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Union
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from pydantic import BaseModel, ConfigDict, Field
 
 from ocr_loaders.errors import (
@@ -345,6 +346,16 @@ def open_document(
 # --- images ----------------------------------------------------------------------------------
 
 
+_DECODE_ERRORS: tuple[type[Exception], ...] = (
+    OSError, SyntaxError, ValueError, EOFError, TypeError, KeyError, IndexError,
+    ZeroDivisionError, struct.error,
+)
+"""What Pillow raises on malformed image bytes: besides ``OSError``, its plugins let parsing
+errors through as they come (a TIFF cut short inside a frame's tags: ``TypeError: Missing
+dimensions`` while counting frames); each means the file is corrupt."""
+_FRAME_ERRORS: tuple[type[Exception], ...] = (*_DECODE_ERRORS, Image.DecompressionBombError)
+
+
 def _open_image(data: bytes, limits: Limits) -> Image.Image:
     if data[4:8] == b"ftyp":
         _register_heif()
@@ -365,7 +376,7 @@ def _open_image(data: bytes, limits: Limits) -> Image.Image:
             f"image is {pixels:,} pixels, over Pillow's decompression-bomb cap; raise "
             "PIL.Image.MAX_IMAGE_PIXELS as well as Limits.max_pixels to read it"
         ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except _DECODE_ERRORS as exc:  # UnidentifiedImageError is an OSError
         raise CorruptDocumentError(f"cannot decode image: {exc}") from None
 
 
@@ -381,7 +392,7 @@ def _count_frames(data: bytes, fmt: DocumentFormat, limits: Limits) -> int:
         return 1
     try:
         return int(getattr(image, "n_frames", 1))
-    except (OSError, ValueError, SyntaxError) as exc:
+    except _DECODE_ERRORS as exc:
         raise CorruptDocumentError(f"cannot read TIFF frames: {exc}") from None
 
 
@@ -402,7 +413,7 @@ def _iter_image_frames(
     for number in numbers:
         try:
             image.seek(number - 1)
-        except (EOFError, OSError, ValueError) as exc:
+        except _DECODE_ERRORS as exc:
             raise CorruptDocumentError(f"cannot read frame {number}: {exc}") from None
         _check_pixels(image.width, image.height, limits, number)
         try:
@@ -412,7 +423,7 @@ def _iter_image_frames(
                 frame.load()
                 frame = ImageOps.exif_transpose(frame) or frame
                 yield number, to_rgb(frame)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        except _FRAME_ERRORS as exc:
             raise CorruptDocumentError(f"cannot decode page {number}: {exc}") from None
 
 

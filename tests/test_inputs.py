@@ -87,6 +87,22 @@ def test_truncated_files_give_typed_errors(page: Image.Image, fmt: str) -> None:
         list(open_document(data[: len(data) // 3]).iter_images())
 
 
+def test_a_multi_frame_tiff_cut_anywhere_is_read_or_refused_as_corrupt() -> None:
+    # Pillow's TIFF plugin lets parsing errors through as they come (a cut inside a later
+    # frame's tags gave ``TypeError: Missing dimensions`` while counting the frames)
+    frames = [docgen.render_lines([f"Frame {i}"], width=300) for i in range(3)]
+    data = docgen.multi_frame_tiff(frames)
+    outcomes = set()
+    for cut in range(8, len(data), max(len(data) // 150, 1)):
+        try:
+            pages = list(open_document(data[:cut]).iter_images())
+        except InputError as exc:
+            outcomes.add(type(exc).__name__)
+        else:
+            outcomes.add(f"{len(pages)} pages")
+    assert "CorruptDocumentError" in outcomes
+
+
 def test_file_over_size_limit(tmp_path, page: Image.Image) -> None:
     data = docgen.image_bytes(page, "PNG")
     limits = Limits(max_file_bytes=len(data) - 1)
