@@ -57,6 +57,9 @@ __all__ = [
 ]
 
 
-def recognize(source: object, *, engine: str | OCREngine = "local", **kwargs: object) -> OCRResult:
-    """OCR a document with the named engine (default: the embedded one)."""
-    return get_engine(engine).recognize(source, **kwargs)  # type: ignore[arg-type]
+def recognize(source: object, *, engine: str | OCREngine = "local", cache: object = None,
+              **kwargs: object) -> OCRResult:
+    """OCR a document with the named engine (default: the embedded one); ``cache`` (``True``,
+    a path or a ``ResultCache``) serves a document already read from the result cache. Other
+    keyword arguments go to the engine's ``recognize`` (``pages``, ``password``, ...)."""
+    return get_engine(engine, cache=cache).recognize(source, **kwargs)  # type: ignore[arg-type]

@@ -34,6 +34,16 @@ def test_second_run_is_served_from_the_cache(tmp_path, engine, two_page_pdf) -> 
     assert cached.cache.info()["entries"] == 2
 
 
+def test_recognize_takes_the_cache_too(tmp_path, engine, two_page_pdf) -> None:
+    from ocr_loaders import recognize
+
+    path, counting = tmp_path / "c.sqlite3", CountingEngine(engine)
+    first = recognize(two_page_pdf, engine=counting, cache=path, pages="1")
+    assert counting.calls == 1 and ResultCache(path).info()["entries"] == 1
+    again = recognize(two_page_pdf, engine=counting, cache=path, pages="1")
+    assert counting.calls == 1 and again.to_json() == first.to_json()
+
+
 def test_engine_options_are_part_of_the_key(tmp_path, two_page_pdf) -> None:
     from ocr_loaders.engines.local import LocalEngine
 
