@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr_loaders.engines.base import OCREngine
+from ocr_loaders.errors import CacheError
 from ocr_loaders.inputs import OpenedDocument
 from ocr_loaders.models import OCRResult, Page
 
@@ -85,8 +86,15 @@ class ResultCache:
         self.path = Path(path) if path is not None else default_cache_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self._connect() as conn:
-            conn.execute(_SCHEMA)
+        try:
+            with self._connect() as conn:
+                conn.execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
+            opened = getattr(self._local, "conn", None)
+            if opened is not None:
+                opened.close()
+                self._local.conn = None
+            raise CacheError(f"cannot use {self.path} as the result cache: {exc}") from None
 
     def __repr__(self) -> str:
         return f"ResultCache({str(self.path)!r})"
@@ -95,8 +103,12 @@ class ResultCache:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT)
-            _use_wal(conn)
-            conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                _use_wal(conn)
+                conn.execute("PRAGMA synchronous=NORMAL")
+            except BaseException:
+                conn.close()
+                raise
             self._local.conn = conn
         return conn
 

@@ -18,6 +18,9 @@ from ocr_loaders.engines import OCREngine
 from ocr_loaders.errors import OCRError
 from ocr_loaders.models import OCRResult
 
+ENGINES = ("local", "upstage")
+"""What ``--engine`` takes (argparse refuses anything else with its usage line, exit 2)."""
+
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -26,7 +29,8 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     ocr = sub.add_parser("ocr", help="OCR a document and print the Upstage OCR API's JSON")
     ocr.add_argument("file", help="JPEG, PNG, BMP, PDF, TIFF, HEIC, DOCX, PPTX or XLSX")
-    ocr.add_argument("--engine", default="local", help="local (default, offline) or upstage")
+    ocr.add_argument("--engine", default="local", choices=ENGINES,
+                     help="local (default, offline) or upstage")
     ocr.add_argument("--pages", help="1-based pages, e.g. 1,3-5 (default: all, at most 30)")
     ocr.add_argument("--format", choices=["json", "text"], default="json")
     ocr.add_argument("--schema", choices=["upstage", "clova", "google"], default="upstage",
@@ -48,7 +52,8 @@ def _build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--workers", type=int, help="OCR worker threads (default: CPU count)")
     srv.add_argument("--queue", type=int,
                      help="jobs that may wait for a worker before 429 (default: 2 x workers)")
-    srv.add_argument("--engine", default="local", help="engine behind the server (default: local)")
+    srv.add_argument("--engine", default="local", choices=ENGINES,
+                     help="engine behind the server (default: local)")
     srv.add_argument("--upload-timeout", type=float, default=30.0,
                      help="seconds an upload may stall before 408 (default: 30)")
     srv.add_argument("--job-timeout", type=float, default=600.0,
@@ -58,7 +63,8 @@ def _build_parser() -> argparse.ArgumentParser:
     bat.add_argument("input", help="a directory (searched recursively) or one file")
     bat.add_argument("--out", required=True, help="output directory (created if missing)")
     bat.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")
-    bat.add_argument("--engine", default="local", help="local (default, offline) or upstage")
+    bat.add_argument("--engine", default="local", choices=ENGINES,
+                     help="local (default, offline) or upstage")
     bat.add_argument("--ray-address", help="an existing cluster, e.g. auto (default: start a "
                      "local Ray on this machine)")
     bat.add_argument("--concurrency", type=int,

@@ -74,6 +74,10 @@ class MissingDependencyError(EngineError, ImportError):
     """An optional dependency is not installed; the message names the pip extra to install."""
 
 
+class CacheError(OCRError):
+    """The result cache's file cannot be used (not a SQLite database, unreadable)."""
+
+
 # --- remote API ------------------------------------------------------------------------------
 
 
@@ -141,6 +145,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "CacheError",
     "ConversionError",
     "CorruptDocumentError",
     "DocumentTooLargeError",

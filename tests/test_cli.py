@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests import docgen
 
 SAMPLE = Path(__file__).parent.parent / "ocr_loaders" / "samples" / "sample.png"
@@ -54,6 +56,25 @@ def test_bad_input_is_one_line_without_traceback(tmp_path) -> None:
         assert "Traceback" not in proc.stderr
     proc = _run("ocr", str(tmp_path / "missing.png"))
     assert proc.returncode == 2 and "not found" in proc.stderr
+
+
+def test_an_unknown_engine_or_a_cache_file_that_is_not_one_is_a_usage_error(tmp_path) -> None:
+    for command in (["ocr", str(SAMPLE), "--engine", "nonsense"], ["serve", "--engine", "x"]):
+        proc = _run(*command)
+        assert proc.returncode == 2 and "invalid choice" in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(bytes(range(256)) * 12)
+    for command in (["ocr", str(SAMPLE), "--cache", str(bad)], ["cache", "--path", str(bad),
+                                                               "info"]):
+        proc = _run(*command)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith("error: cannot use") and proc.stderr.count("\n") == 1
+    from ocr_loaders.cache import ResultCache
+    from ocr_loaders.errors import CacheError
+
+    with pytest.raises(CacheError):
+        ResultCache(bad)
 
 
 def test_output_piped_into_head_is_not_an_error() -> None:
