@@ -116,7 +116,7 @@ def recognize_task(
                 "confidence": result.confidence, "width": result.width,
                 "height": result.height, "words": json.dumps(word_dicts(result),
                                                              ensure_ascii=False),
-                "engine": engine.name, "model_version": engine.model_version,
+                "engine": engine.name, "model_version": engine.produced_model_version(),
                 "content_sha256": task["content_sha256"],
                 "total_pages": min(doc.total_pages, limits.max_pages),
                 "document_pages": doc.total_pages, "error": None, "error_type": None,

@@ -194,6 +194,10 @@ class CachedEngine(OCREngine):
     def last_hit(self) -> bool:
         return bool(getattr(self._state, "hit", False))
 
+    def produced_model_version(self) -> str:
+        stored = getattr(self._state, "model_version", None)
+        return str(stored) if stored else self.engine.produced_model_version()
+
     def cache_options(self) -> dict[str, Any]:
         return self.engine.cache_options()
 
@@ -217,6 +221,7 @@ class CachedEngine(OCREngine):
         key = self.key(doc, digest)
         cached = self.cache.get(key)
         self._state.hit = cached is not None
+        self._state.model_version = cached.model_version if cached is not None else None
         if cached is not None:
             for index, page in enumerate(cached.pages):
                 yield cached.page_number(index), page
@@ -228,7 +233,7 @@ class CachedEngine(OCREngine):
             pages.append(page)
             yield number, page
         result = OCRResult.from_pages(
-            pages, model_version=self.model_version, page_numbers=numbers,
+            pages, model_version=self.engine.produced_model_version(), page_numbers=numbers,
             total_pages=doc.total_pages,
         )
         self.cache.put(key, result, content_sha256=digest, engine=self.engine.name)

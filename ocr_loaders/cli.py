@@ -142,7 +142,7 @@ def _with_progress(engine: OCREngine, args: argparse.Namespace) -> OCRResult:
             pages.append(page)
             bar.update(1)
     return OCRResult.from_pages(
-        pages, model_version=engine.model_version, page_numbers=numbers,
+        pages, model_version=engine.produced_model_version(), page_numbers=numbers,
         total_pages=doc.total_pages,
     )
 

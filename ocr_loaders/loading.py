@@ -154,7 +154,7 @@ class PageLoader:
             self._finish(
                 page_record(
                     page, source=label, page_number=number, total_pages=processed,
-                    engine=engine.name, model_version=engine.model_version,
+                    engine=engine.name, model_version=engine.produced_model_version(),
                 ),
                 doc.total_pages,
             )

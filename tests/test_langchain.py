@@ -210,7 +210,21 @@ def test_upstage_engine_by_name_against_our_server(ocr_server, corpus, engine) -
     ]
     assert [d.page_content for d in remote] == [d.page_content for d in local]
     assert {d.metadata["engine"] for d in remote} == {"upstage"}
+    # the model that read the pages, as the response says (not the model name asked for)
+    assert {d.metadata["model_version"] for d in remote} == {engine.model_version}
     assert SERVER_KEY not in repr(remote) and SERVER_KEY not in repr(OCRLoader("x"))
+
+
+def test_remote_model_version_survives_the_cache(ocr_server, corpus, engine, tmp_path) -> None:
+    from tests.conftest import SERVER_KEY
+
+    def load() -> list:
+        return OCRLoader(corpus["png"], engine="upstage", cache=tmp_path / "c.sqlite3",
+                         engine_options={"api_key": SERVER_KEY, "base_url": ocr_server}).load()
+
+    miss, hit = load(), load()
+    assert [d.metadata["cache_hit"] for d in miss + hit] == [False, True]
+    assert {d.metadata["model_version"] for d in miss + hit} == {engine.model_version}
 
 
 def test_progress_bar_when_asked(corpus, engine, capsys) -> None:

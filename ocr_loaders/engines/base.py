@@ -33,6 +33,11 @@ class OCREngine(abc.ABC):
     def model_version(self) -> str:
         """The ``modelVersion`` this engine reports."""
 
+    def produced_model_version(self) -> str:
+        """The ``modelVersion`` of the pages ``iter_document`` last yielded in this thread:
+        the engine's own, unless what read them says otherwise (a remote API's response)."""
+        return self.model_version
+
     def cache_options(self) -> dict[str, object]:
         """Settings that change this engine's output, part of the result-cache key."""
         return {}
@@ -61,7 +66,7 @@ class OCREngine(abc.ABC):
             pages.append(page)
         return OCRResult.from_pages(
             pages,
-            model_version=self.model_version,
+            model_version=self.produced_model_version(),
             page_numbers=numbers,
             total_pages=doc.total_pages,
         )

@@ -149,6 +149,10 @@ class UpstageEngine(OCREngine):
         """The requested model (results carry the server's own ``modelVersion``)."""
         return self.model or "ocr"
 
+    def produced_model_version(self) -> str:
+        """The last response's own ``modelVersion`` in this thread (else the model asked)."""
+        return str(getattr(self._local, "model_version", None) or self.model_version)
+
     def cache_options(self) -> dict[str, object]:
         return {"url": self.url, "model": self.model}
 
@@ -223,6 +227,7 @@ class UpstageEngine(OCREngine):
         """Send an already opened document and yield its selected pages."""
         raw = self._post(doc.data, doc.name, doc.mime_type, schema=None)
         result = self._to_result(raw, doc.page_numbers)
+        self._local.model_version = result.model_version
         for index, page in enumerate(result.pages):
             yield result.page_number(index), page
 
