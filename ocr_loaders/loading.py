@@ -124,6 +124,10 @@ class PageLoader:
         self.limits = limits
         self.mode: Mode = mode
         self.pages_delimiter = pages_delimiter
+        if min_confidence is not None:  # refused now, not after the first document's OCR
+            from ocr_loaders.rag.filtering import check_threshold
+
+            check_threshold("min_confidence", min_confidence)
         self.min_confidence = min_confidence
         self.show_progress = show_progress
         self.max_workers = max_workers
@@ -266,6 +270,12 @@ def join_pages(records: Sequence[PageRecord], delimiter: str) -> PageRecord:
     }
     if "cache_hit" in first:
         metadata["cache_hit"] = first["cache_hit"]
+    # what the low-confidence filter did to the pages, for the whole file
+    for key in ("dropped_words", "masked_words", "flagged_words"):
+        if any(key in r.metadata for r in records):
+            metadata[key] = sum(int(r.metadata.get(key, 0)) for r in records)
+    if any("low_confidence" in r.metadata for r in records):
+        metadata["low_confidence"] = any(r.metadata.get("low_confidence") for r in records)
     return PageRecord(text=delimiter.join(texts), metadata=metadata)
 
 

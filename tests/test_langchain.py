@@ -80,6 +80,26 @@ def test_pages_subset_and_single_mode(corpus, engine) -> None:
     assert "Invoice number" in single.page_content[s1:e1]
 
 
+def test_single_mode_chunks_stay_within_their_pages(corpus, engine) -> None:
+    from ocr_loaders.langchain import OCRTextSplitter
+
+    (single,) = OCRLoader(corpus["tiff"], engine=engine, mode="single").load()
+    chunks = OCRTextSplitter(chunk_size=6, chunk_overlap=0).split_documents([single])
+    spans = {page: (start, end) for page, start, end in single.metadata["page_spans"]}
+    assert {c.metadata["page"] for c in chunks} == {1, 2}
+    for chunk in chunks:  # offsets into the joined text, inside the chunk's own page
+        start, end = spans[chunk.metadata["page"]]
+        assert start <= chunk.metadata["start_index"] < chunk.metadata["end_index"] <= end
+        assert single.page_content[chunk.metadata["start_index"]:
+                                   chunk.metadata["end_index"]] == chunk.page_content
+        assert "\f" not in chunk.page_content
+    assert [c.metadata["chunk_index"] for c in chunks] == list(range(len(chunks)))
+    # what the filter dropped is said for the whole file
+    (filtered,) = OCRLoader(corpus["tiff"], engine=engine, mode="single",
+                            min_confidence=1.0).load()
+    assert filtered.metadata["dropped_words"] > 0
+
+
 def test_directory_is_expanded_and_bad_files_follow_on_error(corpus, engine, tmp_path) -> None:
     good = tmp_path / "good.png"
     good.write_bytes(corpus["png"].read_bytes())

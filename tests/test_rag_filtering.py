@@ -100,3 +100,14 @@ def test_loader_option_min_confidence(engine, tmp_path) -> None:
     (filtered,) = OCRLoader(path, engine=engine, min_confidence=threshold).load()
     assert filtered.metadata["dropped_words"] == 1
     assert len(filtered.metadata["words"]) == len(plain.metadata["words"]) - 1
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, "0.5", True])
+def test_thresholds_outside_zero_to_one_are_refused(bad) -> None:
+    from ocr_loaders.documents import PageRecord
+
+    record = PageRecord(text="a", metadata={"confidence": 0.9, "words": []})
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        filter_low_confidence([record], min_word_confidence=bad)
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        filter_low_confidence([record], min_page_confidence=bad)

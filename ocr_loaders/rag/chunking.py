@@ -27,7 +27,7 @@ import contextlib
 import itertools
 import json
 import operator
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -68,11 +68,35 @@ def chunk_documents(
     with contextlib.closing(_encoded_pages(docs, enc)) as pages:
         for doc, record, page_tokens in pages:
             source = str(record.metadata.get("source", ""))
-            chunks = _chunk_page(record, enc, page_tokens, chunk_size, chunk_overlap,
-                                 flat_metadata, counters.get(source, 0), counts)
-            counters[source] = counters.get(source, 0) + len(chunks)
-            out.extend(map(_converter(doc), chunks))
+            convert = _converter(doc)
+            for part, tokens, offset in _pages_of(record, enc, page_tokens):
+                chunks = _chunk_page(part, enc, tokens, chunk_size, chunk_overlap,
+                                     flat_metadata, counters.get(source, 0), counts)
+                counters[source] = counters.get(source, 0) + len(chunks)
+                for chunk in chunks:
+                    if offset:
+                        chunk.metadata["start_index"] += offset
+                        chunk.metadata["end_index"] += offset
+                    out.append(convert(chunk))
     return out
+
+
+def _pages_of(record: PageRecord, enc: Any,
+              tokens: Any) -> Iterator[tuple[PageRecord, Any, int]]:
+    """The record itself, or for a whole file loaded with ``mode="single"`` (its pages
+    joined, ``page_spans`` saying where each is, no words) each page's text as a record of
+    its own with its ``page``, so that chunks stay within a page and say which; with the
+    offset of the page's text in the record's (chunk offsets are into the record's text)."""
+    meta = record.metadata
+    spans = meta.get("page_spans")
+    if "page" in meta or meta.get("words") or not isinstance(spans, list) or not spans:
+        yield record, tokens, 0
+        return
+    base = {k: v for k, v in meta.items() if k not in ("page_spans", "pages")}
+    for page, start, end in spans:
+        text = record.text[start:end]
+        yield (PageRecord(text=text, metadata={**base, "page": page}),
+               _encode(enc, text), start)
 
 
 def _encoded_pages(docs: Iterable[Any],

@@ -40,6 +40,9 @@ def filter_low_confidence(
     """
     if action not in ("drop", "mask", "flag"):
         raise ValueError(f"action must be 'drop', 'mask' or 'flag', not {action!r}")
+    for name, value in (("min_word_confidence", min_word_confidence),
+                        ("min_page_confidence", min_page_confidence)):
+        check_threshold(name, value)
     options = {"word": min_word_confidence, "page": min_page_confidence, "action": action}
     if isinstance(items, OCRResult):
         return _filter_result(items, **options)  # type: ignore[arg-type]
@@ -51,6 +54,15 @@ def filter_low_confidence(
                 out.append(kept)
         return out
     return _filter_item(items, **options)  # type: ignore[arg-type]
+
+
+def check_threshold(name: str, value: object) -> None:
+    """Confidences are 0..1: a threshold outside (or not a number) is a mistake to report,
+    not one to apply (2 would drop every word, -1 none)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a number from 0 to 1 (or None), not {value!r}")
 
 
 def filter_record(
