@@ -39,6 +39,7 @@ from starlette.requests import ClientDisconnect
 from ocr_loaders.engines.base import OCREngine
 from ocr_loaders.errors import (
     DocumentTooLargeError,
+    EncryptedDocumentError,
     EngineError,
     InputError,
     UnsupportedFormatError,
@@ -83,6 +84,9 @@ def _input_error(exc: InputError) -> APIErrorResponse:
         return APIErrorResponse(415, str(exc), "unsupported_media_type", code)
     if isinstance(exc, DocumentTooLargeError):
         return APIErrorResponse(413, str(exc), "payload_too_large", code)
+    if isinstance(exc, EncryptedDocumentError):  # the API has no password field
+        return APIErrorResponse(400, "PDF is encrypted: decrypt it before sending it",
+                                "invalid_request_error", code)
     return APIErrorResponse(400, str(exc), "invalid_request_error", code)
 
 

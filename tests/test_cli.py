@@ -77,6 +77,12 @@ def test_an_unknown_engine_or_a_cache_file_that_is_not_one_is_a_usage_error(tmp_
         ResultCache(bad)
 
 
+def test_python_dash_m_runs_the_command() -> None:
+    proc = subprocess.run([sys.executable, "-m", "ocr_loaders", "ocr", "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "usage: ocr-loaders ocr" in proc.stdout
+
+
 def test_output_piped_into_head_is_not_an_error() -> None:
     """``ocr-loaders ocr scan | head``: the reader closes the pipe early; exit 0, no traceback."""
     proc = subprocess.Popen(

@@ -105,6 +105,7 @@ def test_server(case: hostile.Case, ocr_server: str) -> None:
         assert set(error) == {"message", "type", "code"}
         one_line(error["message"])
         assert SERVER_KEY not in resp.text
+        assert "password=" not in error["message"]  # the API takes none: no such advice
     hostile.TALLY["server"] += 1
 
 
