@@ -153,8 +153,16 @@ def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[byt
     return data, name
 
 
+def size_text(size: float) -> str:
+    """A size for messages, in the unit the limits are set in (MB of 2**20 bytes, as in
+    "50 MB"; bytes below one MB), so that every message says the same of the same limit."""
+    if size < 2**20:
+        return f"{int(size):,} bytes"
+    return f"{size / 2**20:.1f}".removesuffix(".0") + " MB"
+
+
 def _too_large(size: int, limit: int) -> str:
-    return f"document is {size:,} bytes; the limit is {limit:,} bytes ({limit / 2**20:g} MB)"
+    return f"document is {size:,} bytes; the limit is {limit:,} bytes ({size_text(limit)})"
 
 
 def sniff_format(data: bytes) -> DocumentFormat:

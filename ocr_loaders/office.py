@@ -19,7 +19,7 @@ import zlib
 from pathlib import Path
 
 from ocr_loaders.errors import ConversionError, CorruptDocumentError, DocumentTooLargeError
-from ocr_loaders.inputs import DocumentFormat, Limits
+from ocr_loaders.inputs import DocumentFormat, Limits, size_text
 
 _CANDIDATES = ("soffice", "libreoffice")
 
@@ -62,8 +62,8 @@ def check_zip(data: bytes, limits: Limits) -> None:
 def _refuse_bomb(total: int, limit: int) -> None:
     if total > limit:
         raise DocumentTooLargeError(
-            f"Office document unpacks to more than {total / 1e6:.0f} MB; "
-            f"the limit is {limit / 1e6:.0f} MB"
+            f"Office document unpacks to more than {size_text(total)}; "
+            f"the limit is {size_text(limit)}"
         )
 
 

@@ -18,6 +18,8 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from ocr_loaders.inputs import size_text
+
 FORM_OVERHEAD = 64 * 1024
 """Bytes allowed on top of the document for boundaries, headers and the small text fields."""
 MAX_FIELD_BYTES = 4096
@@ -92,7 +94,7 @@ class _Collector:
         if self._filename is not None:
             if len(self._data) > self.max_file_bytes:
                 raise FormTooLargeError(
-                    f"document is larger than the limit of {self.max_file_bytes / 1e6:.1f} MB"
+                    f"document is larger than the limit of {size_text(self.max_file_bytes)}"
                 )
         elif len(self._data) > MAX_FIELD_BYTES:
             raise MalformedFormError(f"form field {self._name!r} is too long")
@@ -158,8 +160,8 @@ async def read_multipart(
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_body:
         raise FormTooLargeError(
-            f"request body is {int(length) / 1e6:.1f} MB; the document limit is "
-            f"{max_file_bytes / 1e6:.1f} MB"
+            f"request body is {size_text(int(length))}; the document limit is "
+            f"{size_text(max_file_bytes)}"
         )
     form = Form()
     parser = MultipartParser(boundary, _Collector(form, max_file_bytes).callbacks())  # type: ignore[arg-type]
