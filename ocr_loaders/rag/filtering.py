@@ -62,7 +62,7 @@ def check_threshold(name: str, value: object) -> None:
     not one to apply (2 would drop every word, -1 none)."""
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= float(value) <= 1:
         raise ValueError(f"{name} must be a number from 0 to 1 (or None), not {value!r}")
 
 
