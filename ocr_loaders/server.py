@@ -42,6 +42,7 @@ from ocr_loaders.errors import (
     EncryptedDocumentError,
     EngineError,
     InputError,
+    InvalidAPIKeyError,
     UnsupportedFormatError,
 )
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
@@ -161,7 +162,8 @@ def create_app(
 
     Args:
         engine: the OCR engine (default: the embedded ``LocalEngine``); must be thread-safe.
-        api_key: required Bearer key (``None``: ``OCR_LOADERS_API_KEY``; empty: no auth).
+        api_key: required Bearer key (``None``: ``OCR_LOADERS_API_KEY``; empty: no auth),
+            surrounding whitespace dropped (InvalidAPIKeyError if there is nothing else).
         limits: input limits, enforced while the upload streams in.
         max_workers: OCR threads (default: CPU count).
         max_queue: jobs allowed to wait for a thread before 429 (default: 2 * max_workers).
@@ -173,7 +175,13 @@ def create_app(
         from ocr_loaders.engines import get_engine
 
         engine = get_engine("local")
-    key = (os.environ.get(API_KEY_ENV) if api_key is None else api_key) or None
+    raw_key = os.environ.get(API_KEY_ENV) if api_key is None else api_key
+    # a key read from a file keeps its line break; clients drop it (UpstageEngine does)
+    key = raw_key.strip() if raw_key else None
+    if raw_key and not key:
+        raise InvalidAPIKeyError(
+            "the server's API key is only whitespace; give a key, or an empty one for no auth"
+        )
     workers = max_workers or os.cpu_count() or 1
     pool = WorkerPool(workers, 2 * workers if max_queue is None else max_queue)
     ocr_engine: OCREngine = engine

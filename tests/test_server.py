@@ -19,6 +19,7 @@ import requests
 
 pytest.importorskip("fastapi")
 
+from ocr_loaders.errors import InvalidAPIKeyError
 from ocr_loaders.inputs import Limits
 from ocr_loaders.server import create_app
 from tests import docgen
@@ -79,6 +80,25 @@ def test_auth_off_and_from_env(tiny_png: bytes, monkeypatch: pytest.MonkeyPatch)
         assert_error(post(url, tiny_png, headers=None), 401)
         ok = post(url, tiny_png, headers={"Authorization": "Bearer env-key-xyz"})
         assert ok.status_code == 200
+
+
+def test_server_key_read_with_its_line_break_still_matches(
+        tiny_png: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a key from a secret file (Kubernetes, docker env_file) keeps its final line break; the
+    # client drops it (README), so the server must too, or no request can ever authenticate
+    monkeypatch.setenv("OCR_LOADERS_API_KEY", "env-key-xyz\n")
+    with running(create_app(FakeEngine())) as url:
+        ok = post(url, tiny_png, headers={"Authorization": "Bearer env-key-xyz"})
+        assert ok.status_code == 200, ok.text
+        assert_error(post(url, tiny_png, headers=None), 401)
+    with running(create_app(FakeEngine(), api_key="  arg-key\r\n")) as url:
+        assert post(url, tiny_png, headers={"Authorization": "Bearer arg-key"}).status_code == 200
+    # a key of whitespace only is a mistake, not "no authentication"
+    with pytest.raises(InvalidAPIKeyError):
+        create_app(FakeEngine(), api_key=" \n")
+    monkeypatch.setenv("OCR_LOADERS_API_KEY", "\n")
+    with pytest.raises(InvalidAPIKeyError):
+        create_app(FakeEngine())
 
 
 # --- input errors ----------------------------------------------------------------------------
