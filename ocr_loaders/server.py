@@ -58,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 API_KEY_ENV = "OCR_LOADERS_API_KEY"
 DIGITIZATION_MODELS = ("ocr",)
+"""``model`` values document-digitization takes: the alias and its dated versions (``ocr-*``)."""
 
 
 class APIErrorResponse(Exception):
@@ -89,6 +90,13 @@ def _input_error(exc: InputError) -> APIErrorResponse:
         return APIErrorResponse(400, "PDF is encrypted: decrypt it before sending it",
                                 "invalid_request_error", code)
     return APIErrorResponse(400, str(exc), "invalid_request_error", code)
+
+
+def _is_ocr_model(model: str | None) -> bool:
+    """``model`` names OCR: the alias ``ocr`` or a pinned version such as ``ocr-260930``."""
+    return model is not None and any(
+        model == name or model.startswith(name + "-") for name in DIGITIZATION_MODELS
+    )
 
 
 class WorkerPool:
@@ -270,8 +278,8 @@ def create_app(
         if schema not in SCHEMAS:
             raise APIErrorResponse(400, f"unknown schema {schema!r}: use clova or google",
                                    "invalid_request_error", "invalid_schema")
-        if endpoint == "document-digitization" and model not in DIGITIZATION_MODELS:
-            raise APIErrorResponse(400, "document-digitization needs model=ocr",
+        if endpoint == "document-digitization" and not _is_ocr_model(model):
+            raise APIErrorResponse(400, "document-digitization needs model=ocr (or ocr-<version>)",
                                    "invalid_request_error", "invalid_model")
 
         def job() -> dict[str, Any]:

@@ -174,6 +174,13 @@ def test_schema_outputs(ocr_server: str) -> None:
     tiff = docgen.multi_frame_tiff(frames)
     api = post(ocr_server, tiff).json()
     assert [m["page"] for m in api["metadata"]["pages"]] == [1, 2]
+    # the alias "ocr" points to a dated model ("ocr-260930"); clients that pin one must work
+    pinned = post(fake_server, tiny_png, path="/v1/document-digitization",
+                  fields={"model": "ocr-260930"})
+    assert pinned.status_code == 200, pinned.text
+    parse = post(fake_server, tiny_png, path="/v1/document-digitization",
+                 fields={"model": "document-parse"})
+    assert assert_error(parse, 400)["code"] == "invalid_model"
     clova = post(ocr_server, tiff, fields={"schema": "clova"}).json()
     assert clova["version"] == "V2" and len(clova["images"]) == 2
     for image, page in zip(clova["images"], api["pages"], strict=True):
