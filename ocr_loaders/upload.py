@@ -171,7 +171,7 @@ async def read_multipart(
             received += len(chunk)
             if received > max_body:
                 raise FormTooLargeError(
-                    f"request body is larger than the limit of {max_body / 1e6:.1f} MB"
+                    f"request body is larger than the limit of {size_text(max_body)}"
                 )
             parser.write(chunk)
         parser.finalize()

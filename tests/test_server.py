@@ -134,6 +134,24 @@ def test_413_while_streaming(fake_server: str) -> None:
     assert_error(resp, 413)
 
 
+def test_413_for_a_chunked_body_of_many_parts_states_the_limit_in_its_unit(
+        fake_server: str, tiny_png: bytes) -> None:
+    # every file part under the limit, the body over it (no Content-Length): the message
+    # gives the body cap in the limits' unit (MB of 2**20 bytes), as every other message does
+    def chunks() -> Iterator[bytes]:
+        yield b'--xyz\r\nContent-Disposition: form-data; name="document"; filename="a"\r\n\r\n'
+        yield tiny_png + b"\r\n"
+        for n in range(10):
+            yield b'--xyz\r\nContent-Disposition: form-data; name="x%d"; filename="x"\r\n\r\n' % n
+            yield b"0" * 15_000 + b"\r\n"
+        yield b"--xyz--\r\n"
+
+    resp = requests.post(fake_server + OCR, data=chunks(), timeout=30,
+                         headers={"Content-Type": "multipart/form-data; boundary=xyz"})
+    message = assert_error(resp, 413)["message"]
+    assert message == "request body is larger than the limit of 85,536 bytes", message
+
+
 def test_415_for_text(fake_server: str) -> None:
     err = assert_error(post(fake_server, b"hello, plain text", filename="a.png"), 415,
                        "unsupported_media_type")
@@ -156,6 +174,13 @@ def test_400_for_bad_requests(fake_server: str, tiny_png: bytes) -> None:
     assert assert_error(no_model, 400)["code"] == "invalid_model"
     ok = post(fake_server, tiny_png, path="/v1/document-digitization", fields={"model": "ocr"})
     assert ok.status_code == 200 and ok.headers["X-Requested-Model"] == "ocr"
+    # the alias "ocr" points to a dated model ("ocr-260930"); clients that pin one must work
+    pinned = post(fake_server, tiny_png, path="/v1/document-digitization",
+                  fields={"model": "ocr-260930"})
+    assert pinned.status_code == 200, pinned.text
+    parse = post(fake_server, tiny_png, path="/v1/document-digitization",
+                 fields={"model": "document-parse"})
+    assert assert_error(parse, 400)["code"] == "invalid_model"
 
 
 def test_crashing_engine_gives_500_and_server_survives(tiny_png: bytes) -> None:
@@ -174,13 +199,6 @@ def test_schema_outputs(ocr_server: str) -> None:
     tiff = docgen.multi_frame_tiff(frames)
     api = post(ocr_server, tiff).json()
     assert [m["page"] for m in api["metadata"]["pages"]] == [1, 2]
-    # the alias "ocr" points to a dated model ("ocr-260930"); clients that pin one must work
-    pinned = post(fake_server, tiny_png, path="/v1/document-digitization",
-                  fields={"model": "ocr-260930"})
-    assert pinned.status_code == 200, pinned.text
-    parse = post(fake_server, tiny_png, path="/v1/document-digitization",
-                 fields={"model": "document-parse"})
-    assert assert_error(parse, 400)["code"] == "invalid_model"
     clova = post(ocr_server, tiff, fields={"schema": "clova"}).json()
     assert clova["version"] == "V2" and len(clova["images"]) == 2
     for image, page in zip(clova["images"], api["pages"], strict=True):
