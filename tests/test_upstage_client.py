@@ -234,7 +234,10 @@ def test_page_selection_keeps_real_page_numbers(scripted: str, tiny_png: bytes) 
     result = client(scripted, "three").recognize(tiny_png, pages="2-3")
     assert [m.page for m in result.metadata.pages] == [2, 3]
     assert [p.id for p in result.pages] == [0, 1]
-    assert result.num_billed_pages == 2 and result.total_pages == 3
+    # the whole document was sent and billed: the server's numBilledPages, not the kept pages
+    assert result.num_billed_pages == 3 and result.total_pages == 3
+    raw = client(scripted, "three").recognize_raw(tiny_png, pages="2")
+    assert raw["numBilledPages"] == 3 and [m["page"] for m in raw["metadata"]["pages"]] == [2]
     with pytest.raises(PageRangeError):
         client(scripted, "three").recognize(tiny_png, pages=[4])
 

@@ -168,8 +168,9 @@ class UpstageEngine(OCREngine):
     ) -> OCRResult:
         """OCR a document remotely; ``pages`` (1-based) are selected from the full answer.
 
-        The API has no page parameter: the whole document is sent (and billed) and only the
-        requested pages are kept, with their real page numbers in ``metadata.pages[].page``.
+        The API has no page parameter: the whole document is sent (and billed: the result
+        keeps the server's ``numBilledPages``) and only the requested pages are kept, with
+        their real page numbers in ``metadata.pages[].page``.
         Encrypted PDFs are not accepted by the API: ``password`` raises InputError.
         """
         raw = self._call(source, pages=pages, password=password, limits=limits, schema=None)
@@ -261,10 +262,13 @@ class UpstageEngine(OCREngine):
         if [n for n, _ in keep] == numbers:
             return result
         kept = [p.model_copy(update={"id": i}) for i, (_, p) in enumerate(keep)]
-        return OCRResult.from_pages(
+        selection = OCRResult.from_pages(
             kept, model_version=result.model_version,
             page_numbers=[n for n, _ in keep], total_pages=total,
         )
+        # the whole document was sent: what the server billed stays what it said
+        selection.num_billed_pages = result.num_billed_pages
+        return selection
 
     def _session_for_thread(self) -> requests.Session:
         if self._session is not None:
