@@ -3,12 +3,16 @@ boxes tightened to their own ink."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocr_loaders.engines.layout import (
     LineResult,
+    page_skew,
     quad_rect,
     reading_order,
     rect_quad,
@@ -124,3 +128,37 @@ def test_a_dot_at_the_image_border_stays_in_its_word() -> None:
     below[0:14, 9:13] = 0     # a descender of the line above, going on past the box's top
     below[20:44, 8:16] = 0
     assert quad_rect(tighten_to_ink(below, rect_quad(5, 10, 20, 50))) == (8, 20, 16, 44)
+
+
+def _turned(lines: list[LineResult], degrees: float) -> list[LineResult]:
+    """The same lines on a page turned clockwise by ``degrees`` about (500, 400)."""
+    rad = math.radians(degrees)
+    cos, sin = math.cos(rad), math.sin(rad)
+
+    def turn(x: float, y: float) -> tuple[float, float]:
+        return (500 + (x - 500) * cos - (y - 400) * sin, 400 + (x - 500) * sin + (y - 400) * cos)
+
+    return [LineResult(quad=[turn(x, y) for x, y in ln.quad], text=ln.text, confidence=1.0)
+            for ln in lines]
+
+
+@pytest.mark.parametrize("degrees", [-6.0, -3.0, 2.0, 4.0])
+def test_a_skewed_page_reads_as_the_level_one(degrees: float) -> None:
+    lines = [line("TITLE ACROSS THE GUTTER", 300, 10, 700)]
+    lines += [line(f"left {i}", 100, 40 + 30 * i, 480) for i in range(8)]
+    lines += [line(f"right {i}", 520, 40 + 30 * i, 900) for i in range(8)]
+    lines += [line("Name:", 100, 340, 180), line("Jane Doe", 250, 340, 400),
+              line("Date:", 100, 370, 170), line("2026-12-05", 250, 370, 420)]
+    level = texts(reading_order(lines))
+    assert "Name: | Jane Doe" in level and len(level) == 19
+    skewed = _turned(lines, degrees)
+    assert page_skew(skewed) == pytest.approx(degrees, abs=0.01)
+    assert texts(reading_order(skewed)) == level
+    # the lines handed back are the caller's own, quads unchanged
+    assert {id(ln) for row in reading_order(skewed) for ln in row} == {id(ln) for ln in skewed}
+
+
+def test_a_nearly_level_page_is_ordered_as_it_is() -> None:
+    lines = [line(f"row {i}", 100, 40 + 30 * i, 600) for i in range(6)]
+    assert page_skew(_turned(lines, 0.3)) == 0.0
+    assert page_skew(lines[:2]) == 0.0  # too few long lines to tell

@@ -9,11 +9,13 @@ Reading order (:func:`reading_order`) is a recursive XY-cut: a region is cut at 
 white gap into text columns when both sides look like running text (wide lines), else at wide
 horizontal gaps into blocks; inside a block, lines are rows sorted top to bottom, left to right.
 Tables and forms (narrow cells) therefore read row by row, and two-column papers column by column.
+A skewed page is ordered as if it were level (:func:`page_skew`).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import median
@@ -302,13 +304,61 @@ def _order(lines: list[LineResult], line_h: float, depth: int) -> list[list[Line
     return _rows(lines)
 
 
+SKEW_MIN_DEGREES = 0.5
+"""Pages whose lines slope by less than this are ordered as they are..."""
+SKEW_MIN_ASPECT = 4.0
+"""...the slope being the median over lines at least this many times wider than tall."""
+
+
+def page_skew(lines: Sequence[LineResult]) -> float:
+    """The page's text slope in degrees (clockwise positive, image coordinates): the median
+    slope of its long lines' top and bottom edges; 0.0 under ``SKEW_MIN_DEGREES`` or with
+    fewer than three long lines."""
+    slopes: list[float] = []
+    for ln in lines:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ln.quad[:4]
+        top, left = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+        if top < SKEW_MIN_ASPECT * max(left, 1.0):
+            continue
+        slopes.append(math.degrees(math.atan2(y1 - y0, x1 - x0)))
+        slopes.append(math.degrees(math.atan2(y2 - y3, x2 - x3)))
+    if len(slopes) < 6:
+        return 0.0
+    angle = median(slopes)
+    return angle if abs(angle) >= SKEW_MIN_DEGREES and abs(angle) < 45 else 0.0
+
+
+def _levelled(line: LineResult, cos: float, sin: float) -> LineResult:
+    """A stand-in for ``line`` with its quad turned by the angle whose cosine and sine are
+    given (ordering only reads the quad and the text)."""
+    quad = [(x * cos - y * sin, x * sin + y * cos) for x, y in line.quad]
+    return LineResult(quad=quad, text=line.text, confidence=line.confidence)
+
+
 def reading_order(lines: Sequence[LineResult]) -> list[list[LineResult]]:
-    """Order lines for reading; returns rows (visual lines), each a left-to-right list."""
+    """Order lines for reading; returns rows (visual lines), each a left-to-right list.
+
+    On a skewed page (a scan fed in at a slant, a photo) the lines' upright rectangles grow
+    tall and overlap the next rows, and rows and columns would be cut across; the lines are
+    therefore ordered as if the page were level (their quads turned back by
+    :func:`page_skew`). The lines themselves, boxes included, are not changed.
+    """
     items = [ln for ln in lines if ln.text.strip()]
     if not items:
         return []
-    line_h = median([ln.rect[3] - ln.rect[1] for ln in items]) or 1.0
-    return _order(items, line_h, 0)
+    angle = page_skew(items)
+    if angle:
+        rad = math.radians(-angle)
+        cos, sin = math.cos(rad), math.sin(rad)
+        level = [_levelled(ln, cos, sin) for ln in items]
+        original = {id(stand_in): ln for stand_in, ln in zip(level, items, strict=True)}
+        rows = _order(level, _line_height(level), 0)
+        return [[original[id(stand_in)] for stand_in in row] for row in rows]
+    return _order(items, _line_height(items), 0)
+
+
+def _line_height(lines: Sequence[LineResult]) -> float:
+    return median([ln.rect[3] - ln.rect[1] for ln in lines]) or 1.0
 
 
 def tighten_to_ink(gray: Any, quad: Quad) -> Quad:
