@@ -14,9 +14,10 @@ so the cost is about one encoding of the text plus a little work per chunk.
 
 Metadata (GUIDE §2): the page's metadata without its ``words``, plus ``chunk_index`` (running
 per source, in page order), ``token_count``, ``word_ids``, ``boxes`` (those words' boxes),
-``confidence`` (mean of its words), ``confidence_min``, ``start_index`` / ``end_index``.
-``flat_metadata=True`` stores ``word_ids`` and ``boxes`` as JSON strings for vector stores
-that accept only flat values (Chroma, ...).
+``confidence`` (mean of its words), ``confidence_min``, ``start_index`` / ``end_index``; after
+the filter's ``action="flag"``, ``low_confidence_word_ids`` lists only the chunk's own flagged
+words. ``flat_metadata=True`` stores those lists (``word_ids``, ``boxes``...) as JSON strings
+for vector stores that accept only flat values (Chroma, ...).
 """
 
 from __future__ import annotations
@@ -319,6 +320,9 @@ def _chunk_page(
     if not n:
         return []
     base = {k: v for k, v in record.metadata.items() if k not in BULKY_KEYS}
+    # the filter's flagged words (action="flag"): each chunk lists those among its own words
+    flagged = record.metadata.get("low_confidence_word_ids")
+    flagged_ids = set(flagged) if isinstance(flagged, list) else None
     chunks: list[PageRecord] = []
     a = 0
     while a < n:
@@ -327,9 +331,12 @@ def _chunk_page(
         for piece in pieces:
             meta = {**base, "chunk_index": first_index + len(chunks)}
             meta.update(piece.metadata)
+            if flagged_ids is not None:
+                meta["low_confidence_word_ids"] = [i for i in meta["word_ids"] if i in flagged_ids]
             if flat_metadata:
-                meta["word_ids"] = json.dumps(meta["word_ids"])
-                meta["boxes"] = json.dumps(meta["boxes"])
+                for key in BULKY_KEYS:
+                    if key in meta:
+                        meta[key] = json.dumps(meta[key])
             chunks.append(PageRecord(text=piece.text, metadata=meta))
         if b >= n - 1:
             break
