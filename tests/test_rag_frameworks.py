@@ -54,6 +54,7 @@ def test_llama_index_node_parser_index_retrieve(corpus, engine) -> None:
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
     from llama_index.core.embeddings import BaseEmbedding
     from llama_index.core.schema import MetadataMode, NodeRelationship
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
     from ocr_loaders.llama_index import OCRNodeParser, OCRReader
 
@@ -78,9 +79,17 @@ def test_llama_index_node_parser_index_retrieve(corpus, engine) -> None:
         related = node.relationships[NodeRelationship.SOURCE]
         source = related.node_id
         assert source in by_id and node.metadata["page"] == by_id[source].metadata["page"]
-        # the page's relation as LlamaIndex makes it (made once per page, not per chunk)
-        assert related == by_id[source].as_related_node_info()
+        # the page's relation as LlamaIndex makes it (made once per page, not per chunk),
+        # but without the page's words: it is stored with every node
+        page_relation = by_id[source].as_related_node_info()
+        assert (related.node_id, related.node_type, related.hash) == (
+            page_relation.node_id, page_relation.node_type, page_relation.hash)
+        assert related.metadata == {k: v for k, v in by_id[source].metadata.items()
+                                    if k != "words"}
         assert related.metadata is not by_id[source].metadata
+        # what a vector store keeps of the node: nothing of the page's other words
+        stored = node_to_metadata_dict(node, remove_text=True, flat_metadata=False)
+        assert '"words"' not in stored["_node_content"]
         assert node.metadata["boxes"] == _word_boxes(by_id[source].metadata,
                                                      node.metadata["word_ids"])
         embedded = node.get_content(metadata_mode=MetadataMode.EMBED)
