@@ -4,9 +4,9 @@ A chunk is a run of whole words of one page in reading order; its text is the ex
 the page text from its first to its last word (``start_index`` / ``end_index``), so it keeps
 the page's line breaks. Sizes are tiktoken tokens of that text: ``token_count <= chunk_size``
 always holds (a single word longer than ``chunk_size`` is the only thing ever cut, into token
-runs that keep the word's id and box). Chunks end at a paragraph or line break when one falls
-in the last part of the window, and the next chunk repeats up to ``chunk_overlap`` tokens of
-whole trailing words.
+runs that keep the word's id and box, each the slice at its own offsets). Chunks end at a
+paragraph or line break when one falls in the last part of the window, and the next chunk
+repeats up to ``chunk_overlap`` tokens of whole trailing words.
 
 Each page is encoded once, in a background thread while the pages before it are chunked;
 any run's exact count is then put together from the page's tokens (``rag/pageindex.py``),
@@ -402,8 +402,9 @@ def _fit(words: _Words, a: int, b: int, size: int) -> tuple[int, list[PageRecord
 def _cut_word(words: _Words, k: int, size: int) -> list[PageRecord]:
     """An over-long word in runs of at most ``size`` tokens, each citing the whole word.
 
-    Runs are the longest character prefixes that fit; a single character that alone needs
-    more than ``size`` tokens is cut between its tokens (its bytes decode to ``\ufffd``).
+    Runs are the longest character prefixes that fit, each with its own ``start_index`` /
+    ``end_index``; a single character that alone needs more than ``size`` tokens is cut
+    between its tokens (its bytes decode to ``\ufffd``; each part gives the character's span).
     """
     enc = words.index.enc
     out: list[PageRecord] = []
@@ -425,14 +426,17 @@ def _cut_word(words: _Words, k: int, size: int) -> list[PageRecord]:
             parts = [rest[:lo]]
         for part in parts:
             count = len(enc.encode_ordinary(part))
-            out.append(_chunk(words, k, k, min(count, size), text=part))
+            out.append(_chunk(words, k, k, min(count, size), text=part,
+                              span=(start, start + lo)))
+        start += lo
         rest = rest[lo:]
     return out
 
 
-def _chunk(words: _Words, a: int, b: int, count: int, text: str | None = None) -> PageRecord:
-    """Words ``a..b`` as a chunk (``text``: a cut of a single over-long word)."""
-    start, end = words.index.span(a, b)
+def _chunk(words: _Words, a: int, b: int, count: int, text: str | None = None,
+           span: tuple[int, int] | None = None) -> PageRecord:
+    """Words ``a..b`` as a chunk (``text``: a cut of a single over-long word, at ``span``)."""
+    start, end = words.index.span(a, b) if span is None else span
     if words.all_boxed:
         ids, boxes = words.ids[a:b + 1], words.boxes[a:b + 1]
     else:
