@@ -13,7 +13,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ocr_loaders.documents import PageRecord
-from ocr_loaders.rag import chunk_documents, chunk_record, get_encoding, highlight_boxes
+from ocr_loaders.rag import (
+    EncodingUnavailableError,
+    chunk_documents,
+    chunk_record,
+    get_encoding,
+    highlight_boxes,
+)
 from ocr_loaders.rag.align import align_words
 from tests.ragdata import make_record
 
@@ -219,6 +225,15 @@ def test_encodings_load_without_network(tmp_path) -> None:
 
 def _texts_and_meta(chunks) -> list[tuple[str, dict]]:
     return [(c.text, c.metadata) for c in chunks]
+
+
+def test_unknown_encoding_names_and_wrong_types_say_so() -> None:
+    # a typo is not an offline problem: the error names the known encodings, not a download
+    with pytest.raises(EncodingUnavailableError, match="unknown tiktoken encoding 'cl100k'") as err:
+        chunk_record(make_record([["a"]]), encoding="cl100k")
+    assert "cl100k_base" in str(err.value) and "TIKTOKEN_CACHE_DIR" not in str(err.value)
+    with pytest.raises(TypeError, match="tiktoken"):
+        chunk_record(make_record([["a"]]), encoding=None)
 
 
 def test_pages_encoded_ahead_come_back_in_order(monkeypatch) -> None:
