@@ -110,3 +110,47 @@ def test_pages_text_are_the_known_lines() -> None:
     # guard for the fixtures above: the corpus text the assertions rely on
     assert "Revenue grew by 12 percent" in PAGE1 and "Total amount due 980 dollars" in PAGE2
     assert small_page(PAGE1).width == 900
+
+
+def test_langchain_splitter_pickles_and_builds_from_tiktoken_names() -> None:
+    # LangChain users pickle splitters (multiprocessing) and build token splitters with
+    # from_tiktoken_encoder: both work, offline, with the same chunks
+    pytest.importorskip("langchain_core")
+    import pickle
+
+    from ocr_loaders.langchain import OCRTextSplitter
+    from ocr_loaders.rag import get_encoding
+    from tests.ragdata import make_record
+
+    page = make_record([["Invoice", "4471", "Total", "980", "dollars"]] * 6)
+    splitter = OCRTextSplitter(chunk_size=8, chunk_overlap=2)
+    expected = splitter.split_text(page.text)
+    assert pickle.loads(pickle.dumps(splitter)).split_text(page.text) == expected
+    for built in (OCRTextSplitter.from_tiktoken_encoder(chunk_size=8, chunk_overlap=2),
+                  OCRTextSplitter.from_tiktoken_encoder(model_name="gpt-4", chunk_size=8,
+                                                        chunk_overlap=2)):
+        assert built.encoding is get_encoding("cl100k_base")
+        assert built.split_text(page.text) == expected
+    with pytest.raises(ValueError, match="chunk_overlap"):
+        OCRTextSplitter(chunk_size=8, chunk_overlap=8)
+
+
+def test_llama_index_node_parser_takes_an_encoding_and_checks_at_once() -> None:
+    # GUIDE §3: a name or a tiktoken.Encoding everywhere; bad sizes and names are refused
+    # when the parser is made, not after a pipeline's documents were OCR'd
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.schema import Document
+
+    from ocr_loaders.llama_index import OCRNodeParser
+    from ocr_loaders.rag import EncodingUnavailableError, get_encoding
+
+    doc = Document(text="Invoice 4471 Total 980 dollars\n" * 6, id_="p")
+    by_name = OCRNodeParser(chunk_size=8, chunk_overlap=2)
+    by_object = OCRNodeParser(chunk_size=8, chunk_overlap=2, encoding=get_encoding())
+    assert [n.text for n in by_object.get_nodes_from_documents([doc])] == \
+        [n.text for n in by_name.get_nodes_from_documents([doc])]
+    assert by_object.to_dict()["encoding"] == get_encoding().name
+    with pytest.raises(ValueError, match="chunk_overlap"):
+        OCRNodeParser(chunk_size=8, chunk_overlap=8)
+    with pytest.raises(EncodingUnavailableError):
+        OCRNodeParser(encoding="cl100k")
