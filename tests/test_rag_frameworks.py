@@ -154,3 +154,21 @@ def test_llama_index_node_parser_takes_an_encoding_and_checks_at_once() -> None:
         OCRNodeParser(chunk_size=8, chunk_overlap=8)
     with pytest.raises(EncodingUnavailableError):
         OCRNodeParser(encoding="cl100k")
+
+
+def test_llama_index_nodes_char_offsets_are_the_chunks_own() -> None:
+    # LlamaIndex finds a node's text in its page to set start_char_idx; a short chunk whose
+    # text also occurs in the chunk before must keep its own place
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.schema import Document
+
+    from ocr_loaders.llama_index import OCRNodeParser
+
+    doc = Document(text="의 b b 건 x", id_="p")
+    nodes = OCRNodeParser(chunk_size=2, chunk_overlap=0).get_nodes_from_documents([doc])
+    assert [n.text for n in nodes] == ["의 b", "b", "건", "x"]
+    for node in nodes:
+        assert (node.start_char_idx, node.end_char_idx) == (
+            node.metadata["start_index"], node.metadata["end_index"])
+        assert doc.text[node.start_char_idx:node.end_char_idx] == node.text
+    assert nodes[1].start_char_idx == 4

@@ -19,7 +19,7 @@ from ocr_loaders.rag.tokens import DEFAULT_ENCODING, get_encoding
 try:
     from llama_index.core.bridge.pydantic import Field, field_serializer, model_validator
     from llama_index.core.node_parser.interface import NodeParser
-    from llama_index.core.schema import BaseNode
+    from llama_index.core.schema import BaseNode, Document, TextNode
 except ImportError as exc:  # pragma: no cover - only without the extra
     raise ImportError(
         'OCRNodeParser needs LlamaIndex: pip install "ocr-loaders[llama-index]"'
@@ -55,6 +55,19 @@ class OCRNodeParser(NodeParser):
     @classmethod
     def class_name(cls) -> str:
         return "OCRNodeParser"
+
+    def _postprocess_parsed_nodes(
+        self, nodes: list[BaseNode], parent_doc_map: dict[str, Document]
+    ) -> list[BaseNode]:
+        # LlamaIndex sets each node's start_char_idx by searching its text in the page from
+        # just after the previous node's start, which finds an earlier copy when the text
+        # also occurs there (a short chunk inside the one before): ours are exact, keep them
+        nodes = super()._postprocess_parsed_nodes(nodes, parent_doc_map)
+        for node in nodes:
+            if isinstance(node, TextNode) and "start_index" in node.metadata:
+                node.start_char_idx = node.metadata["start_index"]
+                node.end_char_idx = node.metadata["end_index"]
+        return nodes
 
     def _parse_nodes(
         self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any
