@@ -15,8 +15,9 @@ from typing import Any
 
 from ocr_loaders.models import OCRResult, Page
 
-BULKY_KEYS = ("words", "boxes", "word_ids")
-"""Metadata keys that must never reach embeddings or LLM prompts."""
+BULKY_KEYS = ("words", "boxes", "word_ids", "low_confidence_word_ids")
+"""Metadata keys that must never reach embeddings or LLM prompts (lists of words, boxes or
+word ids: a chunk carries only its own words' share of each)."""
 
 
 @dataclass

@@ -45,10 +45,12 @@ __all__ = [
 
 EXCLUDED_LLM_KEYS = [
     *BULKY_KEYS, "width", "height", "engine", "model_version", "page_spans", "confidence",
-    "total_pages", "document_pages", "pages",
+    "total_pages", "document_pages", "pages", "cache_hit", "dropped_words", "masked_words",
+    "flagged_words", "low_confidence",
 ]
-"""Metadata never shown to the LLM: boxes and technical details; ``source`` and ``page``
-stay, so an answer can cite them."""
+"""Metadata never shown to the LLM: boxes and technical details (the cache's and the
+low-confidence filter's bookkeeping included: ``cache_hit`` differs between two runs over the
+same file); ``source`` and ``page`` stay, so an answer can cite them."""
 
 EXCLUDED_EMBED_KEYS = list(EXCLUDED_LLM_KEYS)
 """Metadata never embedded: the same keys (only the source and the page number remain)."""

@@ -102,3 +102,24 @@ def test_reader_on_error_skip(tmp_path, engine) -> None:
     reader = OCRReader(engine=engine, on_error="skip")
     assert reader.load_data(tmp_path) == []
     assert reader.skipped[0].error == "CorruptDocumentError"
+
+
+def test_cache_and_filter_bookkeeping_stay_out_of_embeddings(corpus, engine, tmp_path) -> None:
+    # a cached second run says cache_hit: True; what is embedded (and shown to the LLM) must
+    # not change with it, nor carry the filter's counts
+    from ocr_loaders.llama_index import OCRNodeParser
+    from ocr_loaders.rag import filter_low_confidence
+
+    cache = tmp_path / "c.sqlite3"
+    cold = OCRReader(engine=engine, cache=cache).load_data(corpus["png"])
+    warm = OCRReader(engine=engine, cache=cache).load_data(corpus["png"])
+    assert [d.metadata["cache_hit"] for d in cold + warm] == [False, True]
+    for mode in (MetadataMode.EMBED, MetadataMode.LLM):
+        assert cold[0].get_content(metadata_mode=mode) == warm[0].get_content(metadata_mode=mode)
+        for action in ("drop", "mask", "flag"):
+            (page,) = filter_low_confidence(warm, min_word_confidence=0.5, action=action)
+            nodes = OCRNodeParser(chunk_size=64, chunk_overlap=0).get_nodes_from_documents([page])
+            for item in (page, *nodes):
+                text = item.get_content(metadata_mode=mode)
+                assert "cache_hit" not in text and "_words" not in text
+                assert "low_confidence" not in text

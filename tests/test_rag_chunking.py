@@ -13,7 +13,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ocr_loaders.documents import PageRecord
-from ocr_loaders.rag import chunk_documents, chunk_record, get_encoding, highlight_boxes
+from ocr_loaders.rag import (
+    EncodingUnavailableError,
+    chunk_documents,
+    chunk_record,
+    get_encoding,
+    highlight_boxes,
+)
 from ocr_loaders.rag.align import align_words
 from tests.ragdata import make_record
 
@@ -30,6 +36,7 @@ def cost(text: str) -> int:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines=LINES, size=st.integers(1, 80), overlap_ratio=st.floats(0, 0.9))
+@example(lines=[["checkboxes"]], size=1, overlap_ratio=0.0)  # cut although " checkboxes" fits
 def test_chunk_properties(lines, size, overlap_ratio) -> None:
     overlap = min(int(size * overlap_ratio), size - 1)
     record = make_record(lines)
@@ -47,11 +54,14 @@ def test_chunk_properties(lines, size, overlap_ratio) -> None:
         assert ids == list(range(ids[0], ids[-1] + 1))  # a run of consecutive words
         assert meta["boxes"] == [words[i]["box"] for i in ids]  # exactly its words' boxes
         whole = record.text[meta["start_index"]:meta["end_index"]]
-        if len(ids) > 1 or whole == chunk.text:
-            assert chunk.text == whole  # whole words, the page's own text
-        else:  # only a word too long for any chunk is ever cut
-            assert cost(words[ids[0]]["text"]) > size or len(ENC.encode_ordinary(whole)) > size
-            assert chunk.text in whole or "\ufffd" in chunk.text
+        if "\ufffd" not in chunk.text:
+            assert chunk.text == whole  # the page's own text at the chunk's offsets
+        if len(ids) == 1 and whole != record.text[spans[ids[0]].start:spans[ids[0]].end]:
+            # only a word too long for any chunk is ever cut, into runs within the word
+            word = spans[ids[0]]
+            text = record.text[word.start:word.end]
+            assert cost(text) > size or len(ENC.encode_ordinary(text)) > size
+            assert word.start <= meta["start_index"] < meta["end_index"] <= word.end
         shared = [i for i in ids if i in previous]
         if shared and len(ids) > 1:  # the repeated words' own text fits the overlap
             repeated = record.text[spans[shared[0]].start:spans[shared[-1]].end]
@@ -219,6 +229,15 @@ def _texts_and_meta(chunks) -> list[tuple[str, dict]]:
     return [(c.text, c.metadata) for c in chunks]
 
 
+def test_unknown_encoding_names_and_wrong_types_say_so() -> None:
+    # a typo is not an offline problem: the error names the known encodings, not a download
+    with pytest.raises(EncodingUnavailableError, match="unknown tiktoken encoding 'cl100k'") as err:
+        chunk_record(make_record([["a"]]), encoding="cl100k")
+    assert "cl100k_base" in str(err.value) and "TIKTOKEN_CACHE_DIR" not in str(err.value)
+    with pytest.raises(TypeError, match="tiktoken"):
+        chunk_record(make_record([["a"]]), encoding=None)
+
+
 def test_pages_encoded_ahead_come_back_in_order(monkeypatch) -> None:
     """Pages are encoded in a background thread a few pages ahead: the chunks of a generator
     of pages of different lengths are those of each page alone, in page order, and
@@ -293,3 +312,22 @@ def test_errors_reach_the_caller_and_no_thread_is_left(monkeypatch) -> None:
     # the same encoding object works when nothing fails
     assert len(chunk_documents(good, chunk_size=8, chunk_overlap=0,
                                encoding=_FailingEncoding())) == len(good) * 2
+
+
+def test_cut_word_pieces_are_slices_at_their_own_offsets() -> None:
+    # a long URL (as on the pages of ../shared/eval/pdfs/scan_ko_court_bh_5.pdf) cut for a
+    # small chunk: each piece's text is the page text at its start_index / end_index
+    url = "https://portal.scourt.go.kr/pgp/websquare/popup.html?w2xPath=/pgp/ui/pgp1000/" * 2
+    record = make_record([["see", url, "here"]])
+    chunks = chunk_record(record, chunk_size=16, chunk_overlap=0, encoding=ENC)
+    pieces = [c for c in chunks if c.metadata["word_ids"] == [1]]
+    assert len(pieces) > 1 and "".join(c.text for c in pieces) == url
+    for chunk in chunks:
+        meta = chunk.metadata
+        assert record.text[meta["start_index"]:meta["end_index"]] == chunk.text
+    assert [c.metadata["end_index"] for c in pieces[:-1]] == \
+        [c.metadata["start_index"] for c in pieces[1:]]
+    # a character that needs more tokens than a chunk: its parts give the character's span
+    (odd,) = chunk_record(make_record([["\U0001f600"]]), chunk_size=1, chunk_overlap=0,
+                          encoding=ENC)[:1]
+    assert (odd.metadata["start_index"], odd.metadata["end_index"]) == (0, 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ocr_loaders.models import UNKNOWN_CHAR, BoundingBox, OCRResult, Page, Word
@@ -111,3 +113,37 @@ def test_thresholds_outside_zero_to_one_are_refused(bad) -> None:
         filter_low_confidence([record], min_word_confidence=bad)
     with pytest.raises(ValueError, match="from 0 to 1"):
         filter_low_confidence([record], min_page_confidence=bad)
+
+
+def test_flagged_word_ids_follow_each_chunk_and_flatten() -> None:
+    # action="flag" lists the page's flagged word ids; a chunk must not claim flagged words
+    # it does not contain, and flat metadata must be flat for every key
+    from ocr_loaders.rag import chunk_documents
+
+    page = filter_low_confidence(make_record(LINES, CONF), min_word_confidence=0.5,
+                                 action="flag")
+    chunks = chunk_documents([page], chunk_size=4, chunk_overlap=0)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        meta = chunk.metadata
+        assert meta["low_confidence_word_ids"] == [i for i in meta["word_ids"] if i in (3, 4, 6)]
+    assert [i for c in chunks for i in c.metadata["low_confidence_word_ids"]] == [3, 4, 6]
+    flat = chunk_documents([page], chunk_size=4, chunk_overlap=0, flat_metadata=True)
+    for chunk, nested in zip(flat, chunks):
+        assert all(isinstance(v, (str, int, float, bool)) for v in chunk.metadata.values())
+        assert json.loads(chunk.metadata["low_confidence_word_ids"]) == \
+            nested.metadata["low_confidence_word_ids"]
+
+
+def test_flagged_word_ids_stay_out_of_llama_index_embeddings() -> None:
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.schema import MetadataMode
+
+    from ocr_loaders.llama_index import OCRNodeParser, to_document
+
+    doc = to_document(make_record(LINES, CONF))
+    (flagged,) = filter_low_confidence([doc], min_word_confidence=0.5, action="flag")
+    nodes = OCRNodeParser(chunk_size=4, chunk_overlap=0).get_nodes_from_documents([flagged])
+    for item in (flagged, *nodes):
+        for mode in (MetadataMode.EMBED, MetadataMode.LLM):
+            assert "low_confidence_word_ids" not in item.get_content(metadata_mode=mode)

@@ -54,6 +54,7 @@ def test_llama_index_node_parser_index_retrieve(corpus, engine) -> None:
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
     from llama_index.core.embeddings import BaseEmbedding
     from llama_index.core.schema import MetadataMode, NodeRelationship
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
     from ocr_loaders.llama_index import OCRNodeParser, OCRReader
 
@@ -78,9 +79,17 @@ def test_llama_index_node_parser_index_retrieve(corpus, engine) -> None:
         related = node.relationships[NodeRelationship.SOURCE]
         source = related.node_id
         assert source in by_id and node.metadata["page"] == by_id[source].metadata["page"]
-        # the page's relation as LlamaIndex makes it (made once per page, not per chunk)
-        assert related == by_id[source].as_related_node_info()
+        # the page's relation as LlamaIndex makes it (made once per page, not per chunk),
+        # but without the page's words: it is stored with every node
+        page_relation = by_id[source].as_related_node_info()
+        assert (related.node_id, related.node_type, related.hash) == (
+            page_relation.node_id, page_relation.node_type, page_relation.hash)
+        assert related.metadata == {k: v for k, v in by_id[source].metadata.items()
+                                    if k != "words"}
         assert related.metadata is not by_id[source].metadata
+        # what a vector store keeps of the node: nothing of the page's other words
+        stored = node_to_metadata_dict(node, remove_text=True, flat_metadata=False)
+        assert '"words"' not in stored["_node_content"]
         assert node.metadata["boxes"] == _word_boxes(by_id[source].metadata,
                                                      node.metadata["word_ids"])
         embedded = node.get_content(metadata_mode=MetadataMode.EMBED)
@@ -101,3 +110,65 @@ def test_pages_text_are_the_known_lines() -> None:
     # guard for the fixtures above: the corpus text the assertions rely on
     assert "Revenue grew by 12 percent" in PAGE1 and "Total amount due 980 dollars" in PAGE2
     assert small_page(PAGE1).width == 900
+
+
+def test_langchain_splitter_pickles_and_builds_from_tiktoken_names() -> None:
+    # LangChain users pickle splitters (multiprocessing) and build token splitters with
+    # from_tiktoken_encoder: both work, offline, with the same chunks
+    pytest.importorskip("langchain_core")
+    import pickle
+
+    from ocr_loaders.langchain import OCRTextSplitter
+    from ocr_loaders.rag import get_encoding
+    from tests.ragdata import make_record
+
+    page = make_record([["Invoice", "4471", "Total", "980", "dollars"]] * 6)
+    splitter = OCRTextSplitter(chunk_size=8, chunk_overlap=2)
+    expected = splitter.split_text(page.text)
+    assert pickle.loads(pickle.dumps(splitter)).split_text(page.text) == expected
+    for built in (OCRTextSplitter.from_tiktoken_encoder(chunk_size=8, chunk_overlap=2),
+                  OCRTextSplitter.from_tiktoken_encoder(model_name="gpt-4", chunk_size=8,
+                                                        chunk_overlap=2)):
+        assert built.encoding is get_encoding("cl100k_base")
+        assert built.split_text(page.text) == expected
+    with pytest.raises(ValueError, match="chunk_overlap"):
+        OCRTextSplitter(chunk_size=8, chunk_overlap=8)
+
+
+def test_llama_index_node_parser_takes_an_encoding_and_checks_at_once() -> None:
+    # GUIDE §3: a name or a tiktoken.Encoding everywhere; bad sizes and names are refused
+    # when the parser is made, not after a pipeline's documents were OCR'd
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.schema import Document
+
+    from ocr_loaders.llama_index import OCRNodeParser
+    from ocr_loaders.rag import EncodingUnavailableError, get_encoding
+
+    doc = Document(text="Invoice 4471 Total 980 dollars\n" * 6, id_="p")
+    by_name = OCRNodeParser(chunk_size=8, chunk_overlap=2)
+    by_object = OCRNodeParser(chunk_size=8, chunk_overlap=2, encoding=get_encoding())
+    assert [n.text for n in by_object.get_nodes_from_documents([doc])] == \
+        [n.text for n in by_name.get_nodes_from_documents([doc])]
+    assert by_object.to_dict()["encoding"] == get_encoding().name
+    with pytest.raises(ValueError, match="chunk_overlap"):
+        OCRNodeParser(chunk_size=8, chunk_overlap=8)
+    with pytest.raises(EncodingUnavailableError):
+        OCRNodeParser(encoding="cl100k")
+
+
+def test_llama_index_nodes_char_offsets_are_the_chunks_own() -> None:
+    # LlamaIndex finds a node's text in its page to set start_char_idx; a short chunk whose
+    # text also occurs in the chunk before must keep its own place
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.schema import Document
+
+    from ocr_loaders.llama_index import OCRNodeParser
+
+    doc = Document(text="의 b b 건 x", id_="p")
+    nodes = OCRNodeParser(chunk_size=2, chunk_overlap=0).get_nodes_from_documents([doc])
+    assert [n.text for n in nodes] == ["의 b", "b", "건", "x"]
+    for node in nodes:
+        assert (node.start_char_idx, node.end_char_idx) == (
+            node.metadata["start_index"], node.metadata["end_index"])
+        assert doc.text[node.start_char_idx:node.end_char_idx] == node.text
+    assert nodes[1].start_char_idx == 4

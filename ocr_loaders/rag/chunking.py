@@ -4,9 +4,9 @@ A chunk is a run of whole words of one page in reading order; its text is the ex
 the page text from its first to its last word (``start_index`` / ``end_index``), so it keeps
 the page's line breaks. Sizes are tiktoken tokens of that text: ``token_count <= chunk_size``
 always holds (a single word longer than ``chunk_size`` is the only thing ever cut, into token
-runs that keep the word's id and box). Chunks end at a paragraph or line break when one falls
-in the last part of the window, and the next chunk repeats up to ``chunk_overlap`` tokens of
-whole trailing words.
+runs that keep the word's id and box, each the slice at its own offsets). Chunks end at a
+paragraph or line break when one falls in the last part of the window, and the next chunk
+repeats up to ``chunk_overlap`` tokens of whole trailing words.
 
 Each page is encoded once, in a background thread while the pages before it are chunked;
 any run's exact count is then put together from the page's tokens (``rag/pageindex.py``),
@@ -14,9 +14,10 @@ so the cost is about one encoding of the text plus a little work per chunk.
 
 Metadata (GUIDE §2): the page's metadata without its ``words``, plus ``chunk_index`` (running
 per source, in page order), ``token_count``, ``word_ids``, ``boxes`` (those words' boxes),
-``confidence`` (mean of its words), ``confidence_min``, ``start_index`` / ``end_index``.
-``flat_metadata=True`` stores ``word_ids`` and ``boxes`` as JSON strings for vector stores
-that accept only flat values (Chroma, ...).
+``confidence`` (mean of its words), ``confidence_min``, ``start_index`` / ``end_index``; after
+the filter's ``action="flag"``, ``low_confidence_word_ids`` lists only the chunk's own flagged
+words. ``flat_metadata=True`` stores those lists (``word_ids``, ``boxes``...) as JSON strings
+for vector stores that accept only flat values (Chroma, ...).
 """
 
 from __future__ import annotations
@@ -319,6 +320,9 @@ def _chunk_page(
     if not n:
         return []
     base = {k: v for k, v in record.metadata.items() if k not in BULKY_KEYS}
+    # the filter's flagged words (action="flag"): each chunk lists those among its own words
+    flagged = record.metadata.get("low_confidence_word_ids")
+    flagged_ids = set(flagged) if isinstance(flagged, list) else None
     chunks: list[PageRecord] = []
     a = 0
     while a < n:
@@ -327,9 +331,12 @@ def _chunk_page(
         for piece in pieces:
             meta = {**base, "chunk_index": first_index + len(chunks)}
             meta.update(piece.metadata)
+            if flagged_ids is not None:
+                meta["low_confidence_word_ids"] = [i for i in meta["word_ids"] if i in flagged_ids]
             if flat_metadata:
-                meta["word_ids"] = json.dumps(meta["word_ids"])
-                meta["boxes"] = json.dumps(meta["boxes"])
+                for key in BULKY_KEYS:
+                    if key in meta:
+                        meta[key] = json.dumps(meta[key])
             chunks.append(PageRecord(text=piece.text, metadata=meta))
         if b >= n - 1:
             break
@@ -395,8 +402,9 @@ def _fit(words: _Words, a: int, b: int, size: int) -> tuple[int, list[PageRecord
 def _cut_word(words: _Words, k: int, size: int) -> list[PageRecord]:
     """An over-long word in runs of at most ``size`` tokens, each citing the whole word.
 
-    Runs are the longest character prefixes that fit; a single character that alone needs
-    more than ``size`` tokens is cut between its tokens (its bytes decode to ``\ufffd``).
+    Runs are the longest character prefixes that fit, each with its own ``start_index`` /
+    ``end_index``; a single character that alone needs more than ``size`` tokens is cut
+    between its tokens (its bytes decode to ``\ufffd``; each part gives the character's span).
     """
     enc = words.index.enc
     out: list[PageRecord] = []
@@ -418,14 +426,17 @@ def _cut_word(words: _Words, k: int, size: int) -> list[PageRecord]:
             parts = [rest[:lo]]
         for part in parts:
             count = len(enc.encode_ordinary(part))
-            out.append(_chunk(words, k, k, min(count, size), text=part))
+            out.append(_chunk(words, k, k, min(count, size), text=part,
+                              span=(start, start + lo)))
+        start += lo
         rest = rest[lo:]
     return out
 
 
-def _chunk(words: _Words, a: int, b: int, count: int, text: str | None = None) -> PageRecord:
-    """Words ``a..b`` as a chunk (``text``: a cut of a single over-long word)."""
-    start, end = words.index.span(a, b)
+def _chunk(words: _Words, a: int, b: int, count: int, text: str | None = None,
+           span: tuple[int, int] | None = None) -> PageRecord:
+    """Words ``a..b`` as a chunk (``text``: a cut of a single over-long word, at ``span``)."""
+    start, end = words.index.span(a, b) if span is None else span
     if words.all_boxed:
         ids, boxes = words.ids[a:b + 1], words.boxes[a:b + 1]
     else:
@@ -463,6 +474,9 @@ def _converter(doc: Any) -> Callable[[PageRecord], Any]:
     # once per page, not per chunk: the page's hash covers its metadata, words and boxes
     # included (made per chunk it was 1.7 s of 2.4 s for the 605 chunks of the eval pages)
     source = doc.as_related_node_info()
+    # the relation is stored with each node (a vector store's ``_node_content``): without
+    # the page's words, which would otherwise go into every chunk's payload
+    source_meta = {k: v for k, v in source.metadata.items() if k not in BULKY_KEYS}
 
     def convert(chunk: PageRecord) -> Any:
         meta = chunk.metadata
@@ -478,7 +492,7 @@ def _converter(doc: Any) -> Callable[[PageRecord], Any]:
             end_char_idx=meta["end_index"],
         )
         node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(
-            node_id=source.node_id, node_type=source.node_type, metadata=source.metadata,
+            node_id=source.node_id, node_type=source.node_type, metadata=source_meta,
             hash=source.hash,
         )
         return node

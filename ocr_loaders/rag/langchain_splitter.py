@@ -9,11 +9,12 @@ whitespace. ``split_text`` cuts plain text by tokens. Re-exported as
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ocr_loaders.documents import PageRecord
-from ocr_loaders.rag.chunking import chunk_documents, chunk_record
+from ocr_loaders.rag.chunking import _check_sizes, chunk_documents, chunk_record
 from ocr_loaders.rag.tokens import DEFAULT_ENCODING, get_encoding
 
 try:
@@ -44,13 +45,33 @@ class OCRTextSplitter(TextSplitter):
         flat_metadata: bool = False,
         **kwargs: Any,
     ) -> None:
+        _check_sizes(chunk_size, chunk_overlap)
         enc = get_encoding(encoding)
+        kwargs.pop("length_function", None)  # ours counts tokens of ``encoding``
         super().__init__(
             chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-            length_function=lambda text: len(enc.encode_ordinary(text)), **kwargs,
+            length_function=functools.partial(_token_count, enc), **kwargs,
         )
         self.encoding = enc
         self.flat_metadata = flat_metadata
+
+    @classmethod
+    def from_tiktoken_encoder(
+        cls,
+        encoding_name: str = DEFAULT_ENCODING,
+        model_name: str | None = None,
+        allowed_special: Any = None,
+        disallowed_special: Any = None,
+        **kwargs: Any,
+    ) -> OCRTextSplitter:
+        """LangChain's constructor by encoding or model name, with the offline encodings
+        (``allowed_special`` / ``disallowed_special`` do not apply: special-token text is
+        counted as ordinary text)."""
+        if model_name is not None:
+            import tiktoken
+
+            encoding_name = tiktoken.encoding_name_for_model(model_name)
+        return cls(encoding=encoding_name, **kwargs)
 
     def split_text(self, text: str) -> list[str]:
         return [c.text for c in chunk_record(PageRecord(text=text), **self._options())]
@@ -64,3 +85,8 @@ class OCRTextSplitter(TextSplitter):
     def _options(self) -> dict[str, Any]:
         return {"chunk_size": self._chunk_size, "chunk_overlap": self._chunk_overlap,
                 "encoding": self.encoding}
+
+
+def _token_count(enc: Any, text: str) -> int:
+    """The length function: tiktoken tokens of ``text`` (module-level, so splitters pickle)."""
+    return len(enc.encode_ordinary(text))

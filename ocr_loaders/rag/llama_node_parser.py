@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ocr_loaders.rag.chunking import chunk_documents
-from ocr_loaders.rag.tokens import DEFAULT_ENCODING
+from ocr_loaders.rag.chunking import _check_sizes, chunk_documents
+from ocr_loaders.rag.tokens import DEFAULT_ENCODING, get_encoding
 
 try:
-    from llama_index.core.bridge.pydantic import Field
+    from llama_index.core.bridge.pydantic import Field, field_serializer, model_validator
     from llama_index.core.node_parser.interface import NodeParser
-    from llama_index.core.schema import BaseNode
+    from llama_index.core.schema import BaseNode, Document, TextNode
 except ImportError as exc:  # pragma: no cover - only without the extra
     raise ImportError(
         'OCRNodeParser needs LlamaIndex: pip install "ocr-loaders[llama-index]"'
@@ -31,7 +31,9 @@ class OCRNodeParser(NodeParser):
 
     chunk_size: int = Field(default=512, gt=0, description="Most tokens per node.")
     chunk_overlap: int = Field(default=64, ge=0, description="Overlap in tokens (whole words).")
-    encoding: str = Field(default=DEFAULT_ENCODING, description="tiktoken encoding name.")
+    encoding: str | Any = Field(
+        default=DEFAULT_ENCODING, description="tiktoken encoding name or tiktoken.Encoding."
+    )
     flat_metadata: bool = Field(
         default=False, description="word_ids and boxes as JSON strings (flat vector stores)."
     )
@@ -39,9 +41,33 @@ class OCRNodeParser(NodeParser):
         default=False, description="Kept False: nodes already carry the page's light metadata."
     )
 
+    @model_validator(mode="after")
+    def _check(self) -> OCRNodeParser:
+        """Sizes and encoding refused here, not at the first documents (after their OCR)."""
+        _check_sizes(self.chunk_size, self.chunk_overlap)
+        get_encoding(self.encoding)
+        return self
+
+    @field_serializer("encoding")
+    def _encoding_name(self, encoding: str | Any) -> str:
+        return encoding if isinstance(encoding, str) else str(encoding.name)
+
     @classmethod
     def class_name(cls) -> str:
         return "OCRNodeParser"
+
+    def _postprocess_parsed_nodes(
+        self, nodes: list[BaseNode], parent_doc_map: dict[str, Document]
+    ) -> list[BaseNode]:
+        # LlamaIndex sets each node's start_char_idx by searching its text in the page from
+        # just after the previous node's start, which finds an earlier copy when the text
+        # also occurs there (a short chunk inside the one before): ours are exact, keep them
+        nodes = super()._postprocess_parsed_nodes(nodes, parent_doc_map)
+        for node in nodes:
+            if isinstance(node, TextNode) and "start_index" in node.metadata:
+                node.start_char_idx = node.metadata["start_index"]
+                node.end_char_idx = node.metadata["end_index"]
+        return nodes
 
     def _parse_nodes(
         self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any

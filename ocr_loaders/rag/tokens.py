@@ -26,6 +26,11 @@ class EncodingUnavailableError(OCRError):
 def get_encoding(encoding: str | Any = DEFAULT_ENCODING) -> tiktoken.Encoding:
     """A ``tiktoken.Encoding`` from a name or an encoding (returned as is)."""
     if not isinstance(encoding, str):
+        if not callable(getattr(encoding, "encode_ordinary", None)):
+            raise TypeError(
+                f"encoding must be a tiktoken encoding name or a tiktoken.Encoding, not "
+                f"{type(encoding).__name__}"
+            )
         return encoding
     return _load(encoding)
 
@@ -42,6 +47,10 @@ def _load(name: str) -> tiktoken.Encoding:
     offline = f"{name}_offline"
     if not name.endswith("_offline") and offline in names:
         return tiktoken.get_encoding(offline)
+    if name not in names:  # a typo or a model name: no download or cache can help
+        raise EncodingUnavailableError(
+            f"unknown tiktoken encoding {name!r}; known: {', '.join(sorted(names))}"
+        )
     try:
         return tiktoken.get_encoding(name)
     except Exception as exc:
