@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 from PIL import Image
 
-from ocr_loaders.engines import hangul, japanese, marks, strips
+from ocr_loaders.engines import deskew, hangul, japanese, marks, strips
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.batching import rec_batches
 from ocr_loaders.engines.ctcmarks import CJK, MarkRecoveringDecoder
@@ -33,6 +33,7 @@ from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
     merge_pieces,
+    page_skew,
     quad_rect,
     reading_order,
     split_line_evenly,
@@ -67,7 +68,7 @@ one call does not keep two cores busy (``runtime.OpenVINOSession``). ONNX Runtim
 call at a time on all threads: it scales with them (156 batches: 14.0 s on 2 threads, 25.8 s
 on 1, 18.8 s two at a time on 1 thread each)."""
 
-ENGINE_VERSION = "1.1"
+ENGINE_VERSION = "1.2"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 
@@ -102,6 +103,9 @@ class LocalEngine(PageEngine):
             installed and the CPU has bfloat16, else ONNX Runtime); see ``engines/runtime.py``.
         use_text_layer: read born-digital PDF pages (and Office files) from their text layer,
             exactly and without OCR; pages without a usable layer are OCR'd. False forces OCR.
+        deskew: read pages whose text slopes by 1 degree or more (a slanted scan, a photo)
+            turned level, with the boxes turned back into the given image's pixels
+            (``engines/deskew.py``).
     """
 
     name = "local"
@@ -121,6 +125,7 @@ class LocalEngine(PageEngine):
         rec_batch_size: int = 6,
         rec_batch_width: float = 60.0,
         runtime: str = "auto",
+        deskew: bool = True,
     ) -> None:
         if rec_batch_size < 1:
             raise ValueError("rec_batch_size must be at least 1")
@@ -135,6 +140,7 @@ class LocalEngine(PageEngine):
         self.rec_batch_width = rec_batch_width
         self.tight_boxes = tight_boxes
         self.use_text_layer = use_text_layer
+        self.deskew = deskew
         self.hangul = hangul
         self.auto_rotate = auto_rotate
         self.det_limit_side_len = det_limit_side_len
@@ -163,6 +169,7 @@ class LocalEngine(PageEngine):
             "hangul_threshold": self.hangul_threshold, "tight_boxes": self.tight_boxes,
             "use_text_layer": self.use_text_layer, "rec_batch_size": self.rec_batch_size,
             "rec_batch_width": self.rec_batch_width, "runtime": self.runtime,
+            "deskew": self.deskew,
         }
 
     # --- models ------------------------------------------------------------------------------
@@ -270,19 +277,42 @@ class LocalEngine(PageEngine):
         folded = strips.fold(image)
         if folded is not None:  # a long strip: read it wrapped into rows, boxes mapped back
             return self._read_folded(rapid, tess, image, folded, page_id)
-        finish, suspicious = self._read_page(rapid, tess, image)
+        width, height = image.size
+        detected = _detected(rapid, image)
+        turn = self._levelling(detected[1], width, height)
+        if turn is not None:  # text at a slant: read the page level, boxes turned back
+            image = turn.apply(image)
+            detected = _detected(rapid, image)
+        finish, suspicious = self._read_page(rapid, tess, image, detected)
         if suspicious and self.auto_rotate and tess is not None:
             # Mostly vertical boxes or a poor reading: maybe scanned sideways or upside down.
             turned = _upright(image, tess)
-            if turned is not image:
-                image = turned
+            if turned is not image:  # boxes in the turned page's pixels, as its size says
+                image, turn = turned, None
+                width, height = image.size
                 finish, _ = self._read_page(rapid, tess, image)
         lines = finish()
         if self.tight_boxes:
             gray = np.asarray(image.convert("L"))
             for line in lines:
                 tighten_line(gray, line)
-        return _assemble_page(lines, image.width, image.height, page_id)
+        if turn is not None:
+            for line in lines:
+                line.quad = turn.to_original(line.quad)
+                for piece in line.words:
+                    piece.quad = turn.to_original(piece.quad)
+        return _assemble_page(lines, width, height, page_id)
+
+    def _levelling(self, boxes: np.ndarray, width: int, height: int) -> deskew.Turn | None:
+        """The turn that levels a page whose detected lines slope by ``DESKEW_MIN_DEGREES``
+        or more (``None`` for a level page, or with ``deskew`` off)."""
+        if not self.deskew or len(boxes) == 0:
+            return None
+        slope = page_skew([LineResult(quad=[(float(x), float(y)) for x, y in b], text="",
+                                      confidence=0.0) for b in boxes])
+        if abs(slope) < deskew.DESKEW_MIN_DEGREES:
+            return None
+        return deskew.turn_for(slope, width, height)
 
     def _read_folded(
         self, rapid: Any, tess: Tesseract | None, image: Image.Image, folded: strips.Folded,
@@ -300,7 +330,8 @@ class LocalEngine(PageEngine):
         return _assemble_page(lines, image.width, image.height, page_id)
 
     def _read_page(
-        self, rapid: Any, tess: Tesseract | None, image: Image.Image
+        self, rapid: Any, tess: Tesseract | None, image: Image.Image,
+        detected: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> tuple[Callable[[], list[LineResult]], bool]:
         """Lines of one upright candidate page, and whether the page looks mis-oriented.
 
@@ -308,8 +339,8 @@ class LocalEngine(PageEngine):
         marks), so that none of that work is spent on a page that is then turned and read
         again: on a sideways page nearly every line scores low and would be re-read.
         """
-        bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
-        boxes, crops = _crops(bgr, _detect(rapid, bgr))
+        bgr, found = detected if detected is not None else _detected(rapid, image)
+        boxes, crops = _crops(bgr, found)
         if not crops:
             return list, False
         reader = _LineReader(rapid, boxes, crops, max_lines=self.rec_batch_size,
@@ -603,6 +634,12 @@ def _upright(image: Image.Image, tess: Tesseract) -> Image.Image:
     if orient is None or orient.degrees == 0 or orient.confidence < 3.0:
         return image
     return image.rotate(orient.degrees, expand=True, fillcolor=(255, 255, 255))
+
+
+def _detected(rapid: Any, image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """The page as BGR pixels and the quads of its text lines."""
+    bgr = np.ascontiguousarray(np.asarray(image)[:, :, ::-1])
+    return bgr, _detect(rapid, bgr)
 
 
 def _detect(rapid: Any, bgr: np.ndarray) -> np.ndarray:
