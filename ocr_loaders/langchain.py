@@ -9,7 +9,6 @@ of ``PyPDFLoader`` / ``PyMuPDFLoader``. Needs ``pip install "ocr-loaders[langcha
 
 from __future__ import annotations
 
-import asyncio
 import io
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ocr_loaders.documents import PageRecord
 from ocr_loaders.engines import OCREngine
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
-from ocr_loaders.loading import Mode, OnError, PageLoader, PathLike, SkippedFile
+from ocr_loaders.loading import Mode, OnError, PageLoader, PathLike, SkippedFile, threaded
 from ocr_loaders.rag.langchain_splitter import OCRTextSplitter
 
 try:
@@ -127,23 +126,8 @@ class OCRLoader(BaseLoader):
 
     async def alazy_load(self) -> AsyncIterator[Document]:
         """Pages as they are recognised, produced in a worker thread (non-blocking)."""
-        async for doc in _threaded(self.lazy_load()):
+        async for doc in threaded(self.lazy_load()):
             yield doc
-
-
-async def _threaded(iterator: Iterator[Document]) -> AsyncIterator[Document]:
-    """Drive a blocking iterator in a worker thread, one item at a time."""
-    done = object()
-    try:
-        while True:
-            item = await asyncio.to_thread(next, iterator, done)
-            if item is done:
-                break
-            yield item  # type: ignore[misc]
-    finally:
-        close = getattr(iterator, "close", None)
-        if close is not None:
-            await asyncio.to_thread(close)
 
 
 class OCRBatchLoader(BaseLoader):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocr_loaders.documents import BULKY_KEYS, PageRecord
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
-from ocr_loaders.loading import SUPPORTED_EXTENSIONS, PageLoader, SkippedFile
+from ocr_loaders.loading import SUPPORTED_EXTENSIONS, PageLoader, SkippedFile, threaded
 from ocr_loaders.rag.llama_node_parser import OCRNodeParser
 
 try:
@@ -150,15 +150,11 @@ class OCRReader(BasePydanticReader):
 
     async def alazy_load_data(  # type: ignore[override]
         self, file: str | Path | list[str | Path], extra_info: dict[str, Any] | None = None,
+        fs: Any = None,
     ) -> AsyncIterator[Document]:
         """Pages as they are recognised, produced in a worker thread."""
-        iterator = self.lazy_load_data(file, extra_info)
-        done = object()
-        while True:
-            doc = await asyncio.to_thread(next, iterator, done)
-            if doc is done:
-                break
-            yield doc  # type: ignore[misc]
+        async for doc in threaded(self.lazy_load_data(file, extra_info, fs)):
+            yield doc
 
     @classmethod
     def file_extractor(cls, **kwargs: Any) -> dict[str, OCRReader]:

@@ -8,15 +8,16 @@ failures per file according to ``on_error``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ocr_loaders.documents import PageRecord, page_record
 from ocr_loaders.engines import OCREngine, get_engine
@@ -24,6 +25,8 @@ from ocr_loaders.errors import OCRError
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits, Source
 
 logger = logging.getLogger("ocr_loaders")
+
+T = TypeVar("T")
 
 Mode = Literal["page", "single"]
 OnError = Literal["raise", "skip", "warn"]
@@ -300,3 +303,20 @@ def _progress(total: int, show: bool | None) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="file", desc="OCR", leave=False)
+
+
+async def threaded(iterator: Iterator[T]) -> AsyncIterator[T]:
+    """Drive a blocking iterator in a worker thread, one item at a time, so that the event
+    loop keeps serving; closed (in the thread) when the caller stops early, so that its files
+    and engine threads are let go at once."""
+    done = object()
+    try:
+        while True:
+            item = await asyncio.to_thread(next, iterator, done)
+            if item is done:
+                break
+            yield item  # type: ignore[misc]
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            await asyncio.to_thread(close)
