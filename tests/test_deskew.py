@@ -41,7 +41,7 @@ def test_a_skewed_scan_reads_like_the_level_one(engine: LocalEngine, degrees: fl
     assert docgen.cer(page.text, "\n".join(LINES)) < 0.03, page.text
     ink = np.asarray(img.convert("L")) < 128
     for word in page.words:
-        (x0, y0), (x1, y1), _, (x3, y3) = word.bounding_box.points()
+        (x0, y0), (x1, y1), *_ = word.bounding_box.points()
         if x1 - x0 > 60:  # long enough for its slope to show: it follows the text's
             assert math.degrees(math.atan2(y1 - y0, x1 - x0)) == pytest.approx(degrees, abs=1.0)
         cx = round(sum(p[0] for p in word.bounding_box.points()) / 4)

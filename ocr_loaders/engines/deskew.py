@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-DESKEW_MIN_DEGREES = 1.0
+DESKEW_MIN_DEGREES = 1.5
 """Pages whose text slopes by less than this are read as they are (reading order alone copes
-with a small slope: ``layout.page_skew``); turning costs a second detection and a resampling."""
+with a small slope: ``layout.page_skew``; word boxes of upright rectangles are still close).
+Turning costs a second detection and a resampling, which can cost characters on small noisy
+print: a 100-DPI FUNSD fax sloping by 1.1 degrees lost BoW_F1 .562 -> .427 when turned."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Turn:
     level_width: int
     level_height: int
 
-    def _matrix(self) -> tuple[float, float, float, float, float, float]:
+    def matrix(self) -> tuple[float, float, float, float, float, float]:
         """``(a, b, c, d, e, f)``: level (x, y) -> original (a x + b y + c, d x + e y + f)."""
         rad = math.radians(self.degrees)
         cos, sin = math.cos(rad), math.sin(rad)
@@ -42,14 +44,14 @@ class Turn:
         return (cos, -sin, cx - cos * lx + sin * ly, sin, cos, cy - sin * lx - cos * ly)
 
     def to_original(self, quad: Sequence[Sequence[float]]) -> list[tuple[float, float]]:
-        a, b, c, d, e, f = self._matrix()
+        a, b, c, d, e, f = self.matrix()
         return [(a * x + b * y + c, d * x + e * y + f) for x, y in quad]
 
     def apply(self, image: Image.Image) -> Image.Image:
         """The level image (white where the turned page leaves the canvas)."""
         fill = (255,) * len(image.getbands()) if image.mode != "P" else 255
         return image.transform(
-            (self.level_width, self.level_height), Image.Transform.AFFINE, data=self._matrix(),
+            (self.level_width, self.level_height), Image.Transform.AFFINE, data=self.matrix(),
             resample=Image.Resampling.BICUBIC, fillcolor=fill,
         )
 

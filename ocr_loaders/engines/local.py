@@ -103,7 +103,7 @@ class LocalEngine(PageEngine):
             installed and the CPU has bfloat16, else ONNX Runtime); see ``engines/runtime.py``.
         use_text_layer: read born-digital PDF pages (and Office files) from their text layer,
             exactly and without OCR; pages without a usable layer are OCR'd. False forces OCR.
-        deskew: read pages whose text slopes by 1 degree or more (a slanted scan, a photo)
+        deskew: read pages whose text slopes by 1.5 degrees or more (a slanted scan, a photo)
             turned level, with the boxes turned back into the given image's pixels
             (``engines/deskew.py``).
     """
