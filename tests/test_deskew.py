@@ -58,3 +58,17 @@ def test_deskew_can_be_turned_off(engine: LocalEngine) -> None:
     assert all(w.bounding_box.points()[0][1] == w.bounding_box.points()[1][1]
                for w in page.words)
     assert docgen.cer(page.text, "\n".join(LINES[:3])) < 0.05, page.text
+
+
+def test_a_page_scanned_sideways_and_slanted_is_turned_upright_then_level(
+    engine: LocalEngine,
+) -> None:
+    # turned 93 degrees counter-clockwise: OSD turns it back by 90, 3 degrees of slope remain
+    img = docgen.render_lines(LINES, size=32, width=1000).rotate(93, expand=True,
+                                                                  fillcolor="white")
+    page = engine.recognize(docgen.image_bytes(img, "PNG")).pages[0]
+    assert docgen.cer(page.text, "\n".join(LINES)) < 0.03, page.text
+    assert (page.width, page.height) == (img.height, img.width)  # the upright page's pixels
+    slopes = [math.degrees(math.atan2(p[1][1] - p[0][1], p[1][0] - p[0][0]))
+              for p in (w.bounding_box.points() for w in page.words) if p[1][0] - p[0][0] > 60]
+    assert slopes and all(s == pytest.approx(-3.0, abs=1.0) for s in slopes)

@@ -278,19 +278,15 @@ class LocalEngine(PageEngine):
         if folded is not None:  # a long strip: read it wrapped into rows, boxes mapped back
             return self._read_folded(rapid, tess, image, folded, page_id)
         width, height = image.size
-        detected = _detected(rapid, image)
-        turn = self._levelling(detected[1], width, height)
-        if turn is not None:  # text at a slant: read the page level, boxes turned back
-            image = turn.apply(image)
-            detected = _detected(rapid, image)
+        image, detected, turn = self._level(rapid, image)
         finish, suspicious = self._read_page(rapid, tess, image, detected)
         if suspicious and self.auto_rotate and tess is not None:
             # Mostly vertical boxes or a poor reading: maybe scanned sideways or upside down.
             turned = _upright(image, tess)
             if turned is not image:  # boxes in the turned page's pixels, as its size says
-                image, turn = turned, None
-                width, height = image.size
-                finish, _ = self._read_page(rapid, tess, image)
+                width, height = turned.size
+                image, detected, turn = self._level(rapid, turned)
+                finish, _ = self._read_page(rapid, tess, image, detected)
         lines = finish()
         if self.tight_boxes:
             gray = np.asarray(image.convert("L"))
@@ -303,16 +299,23 @@ class LocalEngine(PageEngine):
                     piece.quad = turn.to_original(piece.quad)
         return _assemble_page(lines, width, height, page_id)
 
-    def _levelling(self, boxes: np.ndarray, width: int, height: int) -> deskew.Turn | None:
-        """The turn that levels a page whose detected lines slope by ``DESKEW_MIN_DEGREES``
-        or more (``None`` for a level page, or with ``deskew`` off)."""
+    def _level(
+        self, rapid: Any, image: Image.Image
+    ) -> tuple[Image.Image, tuple[np.ndarray, np.ndarray], deskew.Turn | None]:
+        """The page to read, its detected lines, and the turn that made it level: when its
+        lines slope by ``DESKEW_MIN_DEGREES`` or more (and ``deskew`` is on), the page turned
+        level and detected again; otherwise the page as it is and no turn."""
+        detected = _detected(rapid, image)
+        boxes = detected[1]
         if not self.deskew or len(boxes) == 0:
-            return None
+            return image, detected, None
         slope = page_skew([LineResult(quad=[(float(x), float(y)) for x, y in b], text="",
                                       confidence=0.0) for b in boxes])
         if abs(slope) < deskew.DESKEW_MIN_DEGREES:
-            return None
-        return deskew.turn_for(slope, width, height)
+            return image, detected, None
+        turn = deskew.turn_for(slope, image.width, image.height)
+        level = turn.apply(image)
+        return level, _detected(rapid, level), turn
 
     def _read_folded(
         self, rapid: Any, tess: Tesseract | None, image: Image.Image, folded: strips.Folded,
