@@ -173,8 +173,8 @@ def open_cache(spec: CacheSpec | ResultCache) -> ResultCache | None:
 class CachedEngine(OCREngine):
     """Wrap any engine so that complete results are stored and served from a cache.
 
-    :attr:`last_hit` tells whether the last document came from the cache (loaders put it in
-    the ``cache_hit`` metadata).
+    :attr:`last_hit` tells whether the last document came from the cache (loaders list such
+    files in ``from_cache``).
     """
 
     def __init__(self, engine: OCREngine, cache: ResultCache) -> None:

@@ -119,8 +119,13 @@ class OCRLoader(BaseLoader):
         """Files that failed and were skipped in the last load."""
         return self.loader.skipped
 
+    @property
+    def from_cache(self) -> list[str]:
+        """Files served from the result cache (``cache=``) in the last load."""
+        return self.loader.from_cache
+
     def lazy_load(self) -> Iterator[Document]:
-        self.loader.skipped = []
+        self.loader.clear_history()
         for record in self.loader.iter_files(self.file_path):
             yield to_document(record)
 

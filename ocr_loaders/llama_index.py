@@ -45,12 +45,12 @@ __all__ = [
 
 EXCLUDED_LLM_KEYS = [
     *BULKY_KEYS, "width", "height", "engine", "model_version", "page_spans", "confidence",
-    "total_pages", "document_pages", "pages", "cache_hit", "dropped_words", "masked_words",
+    "total_pages", "document_pages", "pages", "dropped_words", "masked_words",
     "flagged_words", "low_confidence",
 ]
 """Metadata never shown to the LLM: boxes and technical details (the cache's and the
-low-confidence filter's bookkeeping included: ``cache_hit`` differs between two runs over the
-same file); ``source`` and ``page`` stay, so an answer can cite them."""
+low-confidence filter's bookkeeping included); ``source`` and ``page`` stay, so an answer can
+cite them."""
 
 EXCLUDED_EMBED_KEYS = list(EXCLUDED_LLM_KEYS)
 """Metadata never embedded: the same keys (only the source and the page number remain)."""
@@ -114,6 +114,11 @@ class OCRReader(BasePydanticReader):
     def skipped(self) -> list[SkippedFile]:
         """Files that failed and were skipped."""
         return self.loader.skipped
+
+    @property
+    def from_cache(self) -> list[str]:
+        """Files served from the result cache (``cache=``), since the reader was made."""
+        return self.loader.from_cache
 
     def lazy_load_data(
         self,

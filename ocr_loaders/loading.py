@@ -93,7 +93,9 @@ class PageLoader:
         on_error: ``"raise"`` the typed error, ``"skip"`` the file (recorded in
             :attr:`skipped`, logged), or ``"warn"`` (also a :class:`SkippedFileWarning`).
         cache: ``True`` (default location), a path or a ``ResultCache``: results of files
-            already seen are served from it, and records say ``cache_hit``.
+            already seen are served from it (listed in :attr:`from_cache`; not in the
+            records' metadata, which must not change between a first and a cached run: the
+            frameworks hash it to decide what to embed again).
     """
 
     def __init__(
@@ -136,6 +138,17 @@ class PageLoader:
         self.max_workers = max_workers
         self.on_error: OnError = on_error
         self.skipped: list[SkippedFile] = []
+        self._from_cache: dict[str, None] = {}  # ordered set; workers may add at once
+
+    @property
+    def from_cache(self) -> list[str]:
+        """Sources whose results were served from the result cache (``cache=``), in order."""
+        return list(self._from_cache)
+
+    def clear_history(self) -> None:
+        """Forget :attr:`skipped` and :attr:`from_cache` (a new load starts)."""
+        self.skipped = []
+        self._from_cache = {}
 
     @property
     def engine(self) -> OCREngine:
@@ -163,7 +176,7 @@ class PageLoader:
                     page, source=label, page_number=number, total_pages=processed,
                     engine=engine.name, model_version=engine.produced_model_version(),
                 ),
-                doc.total_pages,
+                doc.total_pages, label,
             )
             for number, page in engine.iter_document(doc)
         )
@@ -174,11 +187,11 @@ class PageLoader:
         else:
             yield from records
 
-    def _finish(self, record: PageRecord, document_pages: int) -> PageRecord:
+    def _finish(self, record: PageRecord, document_pages: int, label: str) -> PageRecord:
         record.metadata["document_pages"] = document_pages
-        hit = getattr(self.engine, "last_hit", None)
-        if hit is not None:
-            record.metadata["cache_hit"] = hit
+        if getattr(self.engine, "last_hit", False) and label not in self._from_cache:
+            self._from_cache[label] = None
+            logger.debug("%s: served from the result cache", label)
         return record
 
     def _filtered(self, records: Iterable[PageRecord]) -> Iterator[PageRecord]:
@@ -271,8 +284,6 @@ def join_pages(records: Sequence[PageRecord], delimiter: str) -> PageRecord:
         "engine": first["engine"],
         "model_version": first["model_version"],
     }
-    if "cache_hit" in first:
-        metadata["cache_hit"] = first["cache_hit"]
     # what the low-confidence filter did to the pages, for the whole file
     for key in ("dropped_words", "masked_words", "flagged_words"):
         if any(key in r.metadata for r in records):

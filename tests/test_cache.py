@@ -64,19 +64,53 @@ def test_an_interrupted_document_is_not_stored(tmp_path, engine, two_page_pdf) -
     assert cached.cache.info()["entries"] == 0
 
 
-def test_loader_metadata_says_cache_hit(tmp_path, engine, two_page_pdf) -> None:
+def test_cached_run_gives_the_same_documents(tmp_path, engine, two_page_pdf) -> None:
+    """A run served from the cache gives documents equal to the first run's, metadata
+    included (LangChain's ``index()`` hashes it: any difference re-embeds every page), and
+    the loader says which files came from the cache."""
     pytest.importorskip("langchain_core")
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.indexing import InMemoryRecordManager, index
+    from langchain_core.vectorstores import InMemoryVectorStore
+
     from ocr_loaders.langchain import OCRLoader
+    from tests.frameworks import bow_vector
+
+    class CountingEmbeddings(Embeddings):
+        def __init__(self) -> None:
+            self.texts: list[str] = []
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            self.texts += texts
+            return [bow_vector(t) for t in texts]
+
+        def embed_query(self, text: str) -> list[float]:
+            return bow_vector(text)
 
     path = tmp_path / "doc.pdf"
     path.write_bytes(two_page_pdf)
+    other = tmp_path / "other.pdf"
+    other.write_bytes(two_page_pdf + b"\n")  # same pages, another file: a cache miss
     cache = tmp_path / "c.sqlite3"
-    cold = OCRLoader(path, engine=engine, cache=cache).load()
-    warm = OCRLoader(path, engine=engine, cache=cache).load()
-    assert [d.metadata["cache_hit"] for d in cold] == [False, False]
-    assert [d.metadata["cache_hit"] for d in warm] == [True, True]
-    assert [d.page_content for d in warm] == [d.page_content for d in cold]
-    assert [d.metadata["words"] for d in warm] == [d.metadata["words"] for d in cold]
+    first = OCRLoader(path, engine=engine, cache=cache)
+    cold = first.load()
+    assert first.from_cache == []
+    loader = OCRLoader([path, other], engine=engine, cache=cache)
+    warm = loader.load()
+    assert loader.from_cache == [str(path)]
+    assert [(d.page_content, d.metadata) for d in warm[:2]] == [
+        (d.page_content, d.metadata) for d in cold]
+    assert loader.load() and loader.from_cache == [str(path), str(other)]  # per load
+
+    embeddings = CountingEmbeddings()
+    store, records = InMemoryVectorStore(embeddings), InMemoryRecordManager("ocr")
+    records.create_schema()
+    index(cold, records, store, cleanup="incremental", source_id_key="source")
+    embedded = list(embeddings.texts)
+    assert len(embedded) == 2
+    result = index(warm[:2], records, store, cleanup="incremental", source_id_key="source")
+    assert result["num_added"] == 0 and result["num_skipped"] == 2
+    assert embeddings.texts == embedded
 
 
 WRITER = textwrap.dedent("""
