@@ -238,6 +238,53 @@ def test_unknown_encoding_names_and_wrong_types_say_so() -> None:
         chunk_record(make_record([["a"]]), encoding=None)
 
 
+def _with_pattern(name: str, pattern: str):
+    import tiktoken
+
+    return tiktoken.Encoding(name=name, pat_str=pattern, mergeable_ranks=ENC._mergeable_ranks,
+                             special_tokens={})
+
+
+_ENCODINGS = {
+    "cl100k_base": ENC,
+    "o200k_base": _with_pattern("o200k_base", "|".join([
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"""
+        r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*"""
+        r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""", r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""", r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""", r"""\s+"""])),
+    "r50k_base": _with_pattern(
+        "r50k_base",
+        r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""),
+}
+"""The pre-tokenizer patterns of three encodings, with cl100k's ranks (tiktoken's own)."""
+
+PAGE_TEXT = st.lists(st.tuples(TRICKY, SEPARATORS), max_size=12).map(
+    lambda pieces: "".join(w + sep for w, sep in pieces))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(PAGE_TEXT, min_size=1, max_size=8),
+       name=st.sampled_from(["cl100k_base", "o200k_base", "r50k_base"]))
+@example(texts=["end.", "Next", "3", "4", "'s", "ok\n", " ok", "x\ud800"], name="cl100k_base")
+def test_pages_encoded_together_count_as_alone(texts, name) -> None:
+    """Pages are encoded several per call (joined): each page's token ends are exactly those
+    of the page encoded alone, whatever its first and last characters, under the
+    pre-tokenizer patterns of cl100k_base, o200k_base and r50k_base (cl100k's ranks: only
+    those ship offline)."""
+    import numpy as np
+
+    from ocr_loaders.rag.chunking import _encode_batch
+    from ocr_loaders.rag.pageindex import token_ends
+
+    enc = _ENCODINGS[name]
+    got = _encode_batch(enc, texts)
+    assert len(got) == len(texts)
+    for text, ends in zip(texts, got):
+        assert np.array_equal(ends, token_ends(enc, enc.encode_ordinary(text))), text
+
+
 def test_pages_encoded_ahead_come_back_in_order(monkeypatch) -> None:
     """Pages are encoded in a background thread a few pages ahead: the chunks of a generator
     of pages of different lengths are those of each page alone, in page order, and

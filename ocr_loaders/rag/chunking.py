@@ -37,7 +37,7 @@ import numpy as np
 from ocr_loaders.documents import BULKY_KEYS, PageRecord
 from ocr_loaders.rag.align import align_words
 from ocr_loaders.rag.items import as_record, kind
-from ocr_loaders.rag.pageindex import PageIndex, word_spans
+from ocr_loaders.rag.pageindex import PageIndex, sync_safe, token_ends, word_spans
 from ocr_loaders.rag.tokens import DEFAULT_ENCODING, get_encoding
 
 PARAGRAPH_WINDOW = 0.5
@@ -48,6 +48,8 @@ LINE_WINDOW = 0.75
 
 PAGES_AHEAD = 64
 """Most pages read ahead of the one being chunked, their texts queued for encoding."""
+BATCH_PAGES = 8
+"""Pages encoded per call in the background thread (see ``_encoded_pages``)."""
 
 
 def chunk_documents(
@@ -67,11 +69,11 @@ def chunk_documents(
     counts: dict[str, int] = {}  # token counts of short pieces, shared by all pages
     # closed on the way out, so that an error here also stops the encoding thread at once
     with contextlib.closing(_encoded_pages(docs, enc)) as pages:
-        for doc, record, page_tokens in pages:
+        for doc, record, page_ends in pages:
             source = str(record.metadata.get("source", ""))
             convert = _converter(doc)
-            for part, tokens, offset in _pages_of(record, enc, page_tokens):
-                chunks = _chunk_page(part, enc, tokens, chunk_size, chunk_overlap,
+            for part, part_ends, offset in _pages_of(record, enc, page_ends):
+                chunks = _chunk_page(part, enc, part_ends, chunk_size, chunk_overlap,
                                      flat_metadata, counters.get(source, 0), counts)
                 counters[source] = counters.get(source, 0) + len(chunks)
                 for chunk in chunks:
@@ -83,7 +85,7 @@ def chunk_documents(
 
 
 def _pages_of(record: PageRecord, enc: Any,
-              tokens: Any) -> Iterator[tuple[PageRecord, Any, int]]:
+              ends: np.ndarray) -> Iterator[tuple[PageRecord, np.ndarray, int]]:
     """The record itself, or for a whole file loaded with ``mode="single"`` (its pages
     joined, ``page_spans`` saying where each is, no words) each page's text as a record of
     its own with its ``page``, so that chunks stay within a page and say which; with the
@@ -91,44 +93,90 @@ def _pages_of(record: PageRecord, enc: Any,
     meta = record.metadata
     spans = meta.get("page_spans")
     if "page" in meta or meta.get("words") or not isinstance(spans, list) or not spans:
-        yield record, tokens, 0
+        yield record, ends, 0
         return
     base = {k: v for k, v in meta.items() if k not in ("page_spans", "pages")}
     for page, start, end in spans:
         text = record.text[start:end]
         yield (PageRecord(text=text, metadata={**base, "page": page}),
-               _encode(enc, text), start)
+               token_ends(enc, _encode(enc, text)), start)
 
 
 def _encoded_pages(docs: Iterable[Any],
-                   enc: Any) -> Generator[tuple[Any, PageRecord, Any], None, None]:
-    """Each document with its record and its text's tokens, in order.
+                   enc: Any) -> Generator[tuple[Any, PageRecord, np.ndarray], None, None]:
+    """Each document with its record and its text's token ends (``token_ends``), in order.
 
     The texts are encoded in one background thread while the caller chunks the pages before
-    them: tiktoken lets go of the GIL while it encodes, so on two cores the encoding (46-51 ms
-    of the ~125 ms of work on the 124 eval pages) runs beside the Python work instead of
-    before it; the caller waited 1-3 ms in all for tokens. The overlap is partial: coming
-    back from each call, the thread waits for the GIL, and the handovers slow the Python
-    work (measured 2026-12-02: 24 ms encoding and 37 ms chunking took 48-56 ms together).
-    One thread is enough, as the Python work is the longer part. Up to ``PAGES_AHEAD`` pages
-    are read ahead. An error while encoding is raised here, at its page; the thread is gone
-    when the generator finishes or is closed.
+    them, ``BATCH_PAGES`` pages joined per call (the first page alone, so that chunking
+    starts at once). tiktoken lets go of the GIL while it encodes, and so does numpy while it
+    turns the tokens into their byte ends; what costs is the thread taking the GIL back after
+    each call, a hand-over that slowed the caller's Python work by ~10 ms of ~50 on the 124
+    eval pages when every page was a call of its own (measured 2026-12-06; 8 pages per call
+    make it one hand-over per ~3 ms of the caller's work instead of per ~0.4 ms).
+
+    Each page's tokens are those of the page alone (``_encode_batch``), so its chunks do not
+    depend on the pages around it. Up to ``PAGES_AHEAD`` pages are read ahead. An error
+    while encoding is raised here, at the first page of its batch; the thread is gone when
+    the generator finishes or is closed.
     """
     iterator = iter(docs)
-    pending: collections.deque[tuple[Any, PageRecord, Future[Any]]] = collections.deque()
+    pending: collections.deque[tuple[list[tuple[Any, PageRecord]], Future[Any]]] = (
+        collections.deque())
+    queued = 0
+    size = 1
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr-loaders-encode") as pool:
         try:
             while True:
-                for doc in itertools.islice(iterator, PAGES_AHEAD - len(pending)):
-                    record = as_record(doc)
-                    pending.append((doc, record, pool.submit(_encode, enc, record.text)))
+                while queued < PAGES_AHEAD:
+                    batch = [(doc, as_record(doc)) for doc in itertools.islice(
+                        iterator, min(size, PAGES_AHEAD - queued))]
+                    if not batch:
+                        break
+                    texts = [record.text for _, record in batch]
+                    pending.append((batch, pool.submit(_encode_batch, enc, texts)))
+                    queued += len(batch)
+                    size = BATCH_PAGES
                 if not pending:
                     return
-                doc, record, future = pending.popleft()
-                yield doc, record, future.result()
+                batch, future = pending.popleft()
+                queued -= len(batch)
+                for (doc, record), page_ends in zip(batch, future.result()):
+                    yield doc, record, page_ends
         finally:
-            for *_, future in pending:
+            for _, future in pending:
                 future.cancel()
+
+
+def _encode_batch(enc: Any, texts: list[str]) -> list[np.ndarray]:
+    """The token ends (``token_ends``) of each text, exactly as if encoded alone.
+
+    Texts that begin and end with a character other than whitespace are encoded in one
+    call, joined by ``" \\n"``: tiktoken's pre-tokenizer never joins a visible character to
+    a following space, nor a line break to a following visible character (the patterns of
+    the encodings that ``sync_safe`` accepts), so each text is cut into the same pieces as
+    alone and its tokens are a slice of the joined text's. Other texts, and every text of
+    other encodings, are encoded one by one.
+    """
+    out: list[np.ndarray | None] = [None] * len(texts)
+    joined: list[int] = []
+    if sync_safe(enc):
+        joined = [k for k, text in enumerate(texts)
+                  if text and not text[0].isspace() and not text[-1].isspace()]
+    if len(joined) > 1:
+        ends = token_ends(enc, _encode(enc, _SEPARATOR.join(texts[k] for k in joined)))
+        start = 0
+        for k in joined:  # surrogatepass: 3 bytes for a lone surrogate, as tiktoken's U+FFFD
+            stop = start + len(texts[k].encode("utf-8", "surrogatepass"))
+            first, last = ends.searchsorted((start, stop), side="right")
+            out[k] = ends[first:last] - start
+            start = stop + len(_SEPARATOR)
+    for k, text in enumerate(texts):
+        if out[k] is None:
+            out[k] = token_ends(enc, _encode(enc, text))
+    return out  # type: ignore[return-value]
+
+
+_SEPARATOR = " \n"
 
 
 def _encode(enc: Any, text: str) -> Any:
@@ -155,8 +203,8 @@ def chunk_record(
     """Chunks of one page record (see the module docstring)."""
     _check_sizes(chunk_size, chunk_overlap)
     enc = get_encoding(encoding)
-    return _chunk_page(record, enc, enc.encode_ordinary(record.text), chunk_size, chunk_overlap,
-                       flat_metadata, first_index, {})
+    return _chunk_page(record, enc, token_ends(enc, _encode(enc, record.text)), chunk_size,
+                       chunk_overlap, flat_metadata, first_index, {})
 
 
 def _check_sizes(chunk_size: int, chunk_overlap: int) -> None:
@@ -169,7 +217,7 @@ def _check_sizes(chunk_size: int, chunk_overlap: int) -> None:
 class _Words:
     """The page's words that were found in its text, as parallel lists, with the page index."""
 
-    def __init__(self, record: PageRecord, enc: Any, tokens: Sequence[int],
+    def __init__(self, record: PageRecord, enc: Any, page_ends: np.ndarray,
                  counts: dict[str, int]) -> None:
         text = record.text
         words = record.metadata.get("words")
@@ -202,7 +250,7 @@ class _Words:
             else:  # none of the words is in the (rewritten) text: chunk the text itself
                 self._use_own_words(text)
                 found = own
-        self.index = PageIndex(enc, text, tokens, *found, counts=counts)
+        self.index = PageIndex(enc, text, page_ends, *found, counts=counts)
         # truth instead of ``None not in``: 4x faster (a list is compared with None by
         # rich comparison), and the rare false alarm (an empty box, a confidence of 0) only
         # takes the slower path that drops Nones, to the same chunks
@@ -309,12 +357,12 @@ def _height(box: Sequence[Sequence[float]]) -> float:
 
 
 def _chunk_page(
-    record: PageRecord, enc: Any, tokens: Sequence[int], size: int, overlap: int,
+    record: PageRecord, enc: Any, ends: np.ndarray, size: int, overlap: int,
     flat_metadata: bool, first_index: int, counts: dict[str, int],
 ) -> list[PageRecord]:
     if not record.text:
         return []
-    words = _Words(record, enc, tokens, counts)
+    words = _Words(record, enc, ends, counts)
     index = words.index
     n = len(index)
     if not n:

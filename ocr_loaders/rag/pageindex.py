@@ -57,6 +57,14 @@ def token_bytes(enc: Any) -> np.ndarray:
     return lengths
 
 
+def token_ends(enc: Any, tokens: Sequence[int]) -> np.ndarray:
+    """Where each of ``tokens`` ends, in UTF-8 bytes from the start of their text."""
+    ids = tokens if isinstance(tokens, np.ndarray) else np.fromiter(
+        tokens, dtype=np.int64, count=len(tokens))
+    ends: np.ndarray = token_bytes(enc).take(ids).cumsum()
+    return ends
+
+
 def sync_safe(enc: Any) -> bool:
     """Whether ``enc`` cuts its text like the encodings the sync-point rule was checked on."""
     name = str(getattr(enc, "name", ""))
@@ -166,11 +174,12 @@ class PageIndex:
     """Token accounting for the words of one page (see the module docstring).
 
     ``starts``/``ends`` are the words' character offsets in ``text`` (in order, not
-    overlapping) and ``tokens`` is ``enc.encode_ordinary(text)`` (a list or a numpy array).
-    Offsets into the page's tokens are UTF-8 bytes, because tokens are byte strings.
+    overlapping) and ``ends`` are the byte ends of the text's tokens (:func:`token_ends` of
+    ``enc.encode_ordinary(text)``). Offsets into the page's tokens are UTF-8 bytes, because
+    tokens are byte strings.
     """
 
-    def __init__(self, enc: Any, text: str, tokens: Sequence[int], starts: np.ndarray,
+    def __init__(self, enc: Any, text: str, token_ends: np.ndarray, starts: np.ndarray,
                  ends: np.ndarray, counts: dict[str, int] | None = None) -> None:
         self.enc = enc
         self.counts = {} if counts is None else counts
@@ -187,9 +196,6 @@ class PageIndex:
         else:  # byte offset of each character, then of the end
             char_at = np.append(((raw & 0xC0) != 0x80).nonzero()[0], len(raw))
             byte_starts, byte_ends = char_at[starts], char_at[ends]
-        ids = tokens if isinstance(tokens, np.ndarray) else np.fromiter(
-            tokens, dtype=np.int64, count=len(tokens))
-        token_ends = token_bytes(enc)[ids].cumsum()
         self.cum: list[int] = token_ends.searchsorted(byte_ends, side="right").tolist()
         """Page tokens that end by each word's end: ``cum[b] - cum[a - 1]`` estimates a run."""
         # line breaks before each word's start, minus those before the end of the word before
