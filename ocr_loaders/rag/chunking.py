@@ -135,7 +135,7 @@ def _encoded_pages(docs: Iterable[Any],
                     texts = [record.text for _, record in batch]
                     pending.append((batch, pool.submit(_encode_batch, enc, texts)))
                     queued += len(batch)
-                    size = BATCH_PAGES
+                    size = min(2 * size, BATCH_PAGES)
                 if not pending:
                     return
                 batch, future = pending.popleft()
