@@ -172,3 +172,24 @@ def test_llama_index_nodes_char_offsets_are_the_chunks_own() -> None:
             node.metadata["start_index"], node.metadata["end_index"])
         assert doc.text[node.start_char_idx:node.end_char_idx] == node.text
     assert nodes[1].start_char_idx == 4
+
+
+def test_node_ids_are_unique_and_do_not_depend_on_other_pages(corpus, engine) -> None:
+    """A node's id (and metadata) depends only on its own page: the same page chunked with
+    its file or alone gives the same nodes, and a whole file loaded with ``mode="single"``
+    gives distinct ids across its pages (a vector store upserts by id)."""
+    pytest.importorskip("llama_index.core")
+    from ocr_loaders.llama_index import OCRNodeParser, OCRReader
+
+    parser = OCRNodeParser(chunk_size=6, chunk_overlap=0)
+    pages = OCRReader(engine=engine).load_data(corpus["pdf"])
+    together = parser.get_nodes_from_documents(pages)
+    alone = parser.get_nodes_from_documents(pages[1:])
+    second = [(n.id_, n.text, n.metadata) for n in together if n.metadata["page"] == 2]
+    assert second and second == [(n.id_, n.text, n.metadata) for n in alone]
+    assert len({n.id_ for n in together}) == len(together)
+    (whole,) = OCRReader(engine=engine, mode="single").load_data(corpus["pdf"])
+    nodes = parser.get_nodes_from_documents([whole])
+    assert {n.metadata["page"] for n in nodes} == {1, 2}
+    assert len({n.id_ for n in nodes}) == len(nodes)
+    assert all(n.id_.startswith(f"{whole.id_}#page=") for n in nodes)

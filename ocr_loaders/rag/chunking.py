@@ -12,8 +12,9 @@ Each page is encoded once, in a background thread while the pages before it are 
 any run's exact count is then put together from the page's tokens (``rag/pageindex.py``),
 so the cost is about one encoding of the text plus a little work per chunk.
 
-Metadata (GUIDE §2): the page's metadata without its ``words``, plus ``chunk_index`` (running
-per source, in page order), ``token_count``, ``word_ids``, ``boxes`` (those words' boxes),
+Metadata (GUIDE §2): the page's metadata without its ``words``, plus ``chunk_index`` (0, 1, ...
+within the page, so that a chunk's metadata, and its LlamaIndex node id, do not change when
+another page of the file does), ``token_count``, ``word_ids``, ``boxes`` (those words' boxes),
 ``confidence`` (mean of its words), ``confidence_min``, ``start_index`` / ``end_index``; after
 the filter's ``action="flag"``, ``low_confidence_word_ids`` lists only the chunk's own flagged
 words. ``flat_metadata=True`` stores those lists (``word_ids``, ``boxes``...) as JSON strings
@@ -65,17 +66,14 @@ def chunk_documents(
     _check_sizes(chunk_size, chunk_overlap)
     enc = get_encoding(encoding)
     out: list[Any] = []
-    counters: dict[str, int] = {}
     counts: dict[str, int] = {}  # token counts of short pieces, shared by all pages
     # closed on the way out, so that an error here also stops the encoding thread at once
     with contextlib.closing(_encoded_pages(docs, enc)) as pages:
         for doc, record, page_ends in pages:
-            source = str(record.metadata.get("source", ""))
             convert = _converter(doc)
             for part, part_ends, offset in _pages_of(record, enc, page_ends):
                 chunks = _chunk_page(part, enc, part_ends, chunk_size, chunk_overlap,
-                                     flat_metadata, counters.get(source, 0), counts)
-                counters[source] = counters.get(source, 0) + len(chunks)
+                                     flat_metadata, 0, counts)
                 for chunk in chunks:
                     if offset:
                         chunk.metadata["start_index"] += offset
@@ -529,7 +527,7 @@ def _converter(doc: Any) -> Callable[[PageRecord], Any]:
     def convert(chunk: PageRecord) -> Any:
         meta = chunk.metadata
         node = TextNode(
-            id_=f"{doc.id_}#chunk={meta['chunk_index']}",
+            id_=node_id(doc.id_, meta, "page" not in doc.metadata),
             text=chunk.text,
             metadata=meta,
             excluded_embed_metadata_keys=_excluded(doc.excluded_embed_metadata_keys,
@@ -546,6 +544,13 @@ def _converter(doc: Any) -> Callable[[PageRecord], Any]:
         return node
 
     return convert
+
+
+def node_id(document_id: str, meta: dict[str, Any], with_page: bool) -> str:
+    """A chunk's stable node id: its page document's id and its index in the page (and its
+    page, for a document of a whole file loaded with ``mode="single"``)."""
+    page = f"#page={meta['page']}" if with_page and "page" in meta else ""
+    return f"{document_id}{page}#chunk={meta['chunk_index']}"
 
 
 def _excluded(inherited: Sequence[str], ours: Sequence[str], meta: dict[str, Any]) -> list[str]:
