@@ -47,6 +47,13 @@ def test_langchain_splitter_store_retrieve_cite(corpus, engine) -> None:
     texts = {w["id"]: w["text"] for w in page.metadata["words"]}
     assert " ".join(texts[i] for i in hit.metadata["word_ids"]).split() == hit.page_content.split()
     assert splitter.split_text("plain text " * 30)[0].count("plain") >= 3
+    # create_documents (texts and metadatas, as many tutorials call it) keeps provenance too
+    made = splitter.create_documents([p.page_content for p in pages], [p.metadata for p in pages])
+    assert [(c.page_content, c.metadata) for c in made] == [
+        (c.page_content, c.metadata) for c in chunks]
+    assert "words" in pages[0].metadata  # the caller's metadata is left as it was
+    with pytest.raises(ValueError, match="metadatas"):
+        splitter.create_documents(["a", "b"], [{}])
 
 
 def test_llama_index_node_parser_index_retrieve(corpus, engine) -> None:

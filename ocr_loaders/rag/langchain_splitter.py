@@ -1,10 +1,10 @@
 """``OCRTextSplitter``: a LangChain ``TextSplitter`` whose chunks cite their page and words.
 
-``split_documents`` / ``transform_documents`` run :func:`ocr_loaders.rag.chunk_documents` (so a
-chunk's metadata holds ``page``, ``word_ids`` and exactly its words' ``boxes`` instead of a copy
-of the whole page's ``words``); documents without OCR words are cut the same way, at
-whitespace. ``split_text`` cuts plain text by tokens. Re-exported as
-``ocr_loaders.langchain.OCRTextSplitter``.
+``split_documents`` / ``create_documents`` / ``transform_documents`` run
+:func:`ocr_loaders.rag.chunk_documents` (so a chunk's metadata holds ``page``, ``word_ids`` and
+exactly its words' ``boxes`` instead of a copy of the whole page's ``words``); documents
+without OCR words are cut the same way, at whitespace. ``split_text`` cuts plain text by
+tokens. Re-exported as ``ocr_loaders.langchain.OCRTextSplitter``.
 """
 
 from __future__ import annotations
@@ -75,6 +75,19 @@ class OCRTextSplitter(TextSplitter):
 
     def split_text(self, text: str) -> list[str]:
         return [c.text for c in chunk_record(PageRecord(text=text), **self._options())]
+
+    def create_documents(
+        self, texts: list[str], metadatas: list[dict[Any, Any]] | None = None
+    ) -> list[Document]:
+        """Chunks of texts with their metadata (``metadatas[i]`` for ``texts[i]``), as
+        :meth:`split_documents` makes them: a page's ``words`` become each chunk's own
+        ``word_ids`` and ``boxes`` instead of being copied whole into every chunk."""
+        if metadatas is not None and len(metadatas) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(metadatas)} metadatas")
+        metas = metadatas if metadatas is not None else [{}] * len(texts)
+        return self.split_documents(
+            Document(page_content=text, metadata=dict(meta)) for text, meta in zip(texts, metas)
+        )
 
     def split_documents(self, documents: Iterable[Document]) -> list[Document]:
         return chunk_documents(documents, flat_metadata=self.flat_metadata, **self._options())
