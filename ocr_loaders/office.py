@@ -3,6 +3,14 @@
 Each conversion runs in its own temporary directory with its own LibreOffice profile (so
 concurrent conversions do not fight over one profile lock), in a new process group that is
 killed whole on timeout. Zip bombs are refused from the zip directory before LibreOffice runs.
+
+Spreadsheets are not converted with ``--convert-to``: Calc prints a cell's text clipped where the
+next cell holds a value ("cherry tomatoes" | 100 printed as "cherry tom" | 100) and numbers too
+wide for their column as "###", so the PDF, and any OCR of it, silently loses text. They go
+through a small Basic macro instead (``_SPREADSHEET_MACRO``) that widens every visible column
+of the used area to fit its contents (never narrower than it was; a column that would pass
+``MAX_COLUMN_WIDTH_MM`` keeps that width and wraps its text, rows growing to fit) and then
+exports the PDF the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -22,6 +31,60 @@ from ocr_loaders.errors import ConversionError, CorruptDocumentError, DocumentTo
 from ocr_loaders.inputs import DocumentFormat, Limits, size_text
 
 _CANDIDATES = ("soffice", "libreoffice")
+
+MAX_COLUMN_WIDTH_MM = 120
+"""Widest a spreadsheet column is made to fit its text; wider text wraps in it."""
+
+_SPREADSHEET_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1"
+ script:language="StarBasic">
+Sub ToPdf(src As String, dst As String)
+  Dim doc As Object
+  On Error GoTo Failed
+  Dim load(0) As New com.sun.star.beans.PropertyValue
+  load(0).Name = &quot;Hidden&quot;
+  load(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(ConvertToURL(src), &quot;_blank&quot;, 0, load())
+  If IsNull(doc) Then Exit Sub
+  sheets = doc.getSheets()
+  For i = 0 To sheets.getCount() - 1
+    sheet = sheets.getByIndex(i)
+    cursor = sheet.createCursor()
+    cursor.gotoEndOfUsedArea(False)
+    used = cursor.getRangeAddress()
+    wrapped = False
+    For c = 0 To used.EndColumn
+      column = sheet.getColumns().getByIndex(c)
+      If column.IsVisible Then
+        before = column.Width
+        column.OptimalWidth = True
+        If column.Width &lt; before Then column.Width = before
+        If column.Width &gt; {max_width} Then
+          column.Width = {max_width}
+          column.IsTextWrapped = True
+          wrapped = True
+        End If
+      End If
+    Next c
+    If wrapped Then
+      sheet.getCellRangeByPosition(0, 0, used.EndColumn, used.EndRow).getRows().OptimalHeight = True
+    End If
+  Next i
+  Dim export(0) As New com.sun.star.beans.PropertyValue
+  export(0).Name = &quot;FilterName&quot;
+  export(0).Value = &quot;calc_pdf_Export&quot;
+  doc.storeToURL(ConvertToURL(dst), export())
+  doc.close(True)
+  Exit Sub
+Failed:
+  On Error Resume Next
+  If Not IsNull(doc) Then doc.close(True)
+End Sub
+</script:module>
+""".replace("{max_width}", str(MAX_COLUMN_WIDTH_MM * 100))
+"""The macro (Basic; widths in 1/100 mm). Any error ends it without a PDF, which is reported
+as a failed conversion."""
 
 
 def find_soffice() -> str | None:
@@ -80,21 +143,24 @@ def convert_to_pdf(data: bytes, fmt: DocumentFormat, *, limits: Limits) -> bytes
         tmpdir = Path(tmp)
         src = tmpdir / f"document.{fmt.value}"
         src.write_bytes(data)
-        profile = (tmpdir / "profile").as_uri()
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmpdir / "out"),
-            str(src),
-        ]
-        _run(cmd, limits.conversion_timeout, fmt)
         out = tmpdir / "out" / "document.pdf"
+        base = [soffice, f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}", "--headless",
+                "--norestore", "--nolockcheck"]
+        total = limits.conversion_timeout
+        deadline = time.monotonic() + total
+        if fmt is DocumentFormat.XLSX:
+            # a new profile first (LibreOffice replaces a macro library written before it
+            # has made its profile), then the macro in it
+            _run([*base, "--terminate_after_init"], deadline, total, fmt)
+            module = tmpdir / "profile" / "user" / "basic" / "Standard" / "Module1.xba"
+            if not module.parent.is_dir():
+                raise ConversionError("LibreOffice did not set up its profile")
+            module.write_text(_SPREADSHEET_MACRO, encoding="utf-8")
+            out.parent.mkdir()
+            cmd = [*base, f'macro:///Standard.Module1.ToPdf("{src}","{out}")']
+        else:
+            cmd = [*base, "--convert-to", "pdf", "--outdir", str(out.parent), str(src)]
+        _run(cmd, deadline, total, fmt)
         if not out.exists() or out.stat().st_size == 0:
             raise ConversionError(
                 f"LibreOffice could not convert the {fmt.value.upper()} (damaged document?)"
@@ -102,7 +168,10 @@ def convert_to_pdf(data: bytes, fmt: DocumentFormat, *, limits: Limits) -> bytes
         return out.read_bytes()
 
 
-def _run(cmd: list[str], timeout: float, fmt: DocumentFormat) -> None:
+def _run(cmd: list[str], deadline: float, total: float, fmt: DocumentFormat) -> None:
+    """Run one LibreOffice step, killed at ``deadline`` (the whole conversion's, ``total``
+    seconds from its start)."""
+    timeout = max(deadline - time.monotonic(), 0.001)
     env = {**os.environ, "HOME": os.environ.get("HOME", tempfile.gettempdir())}
     proc = subprocess.Popen(
         cmd,
@@ -117,7 +186,7 @@ def _run(cmd: list[str], timeout: float, fmt: DocumentFormat) -> None:
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         raise ConversionError(
-            f"LibreOffice did not convert the {fmt.value.upper()} within {timeout:.0f} s"
+            f"LibreOffice did not convert the {fmt.value.upper()} within {total:.0f} s"
         ) from None
     finally:
         if proc.poll() is None:

@@ -32,6 +32,25 @@ def test_pptx_and_xlsx_are_read(engine) -> None:
     assert "Apples" in xlsx.text and "42" in xlsx.text
 
 
+def test_spreadsheet_cells_are_printed_whole(engine) -> None:
+    """Calc prints a cell's text clipped at the next filled cell and a number too wide for its
+    column as ###: the conversion widens columns to fit (a very long text wraps instead), so
+    every cell's text reaches the PDF, on every sheet."""
+    long = " ".join(f"clause{i}" for i in range(80))
+    data = docgen.xlsx_bytes(
+        [["Description", "Qty"], ["cherry tomatoes from the market", 100],
+         [long, 7], ["total", 123456789012]],
+        widths=(8, 3),
+        more_sheets=[[["second sheet notes", "x"]]],
+    )
+    text = engine.recognize(data).text  # the PDF's text layer: exactly what was printed
+    words = text.split()
+    for expected in ("Description", "cherry", "tomatoes", "market", "100", "123456789012",
+                     "second", "sheet", "notes", *(f"clause{i}" for i in range(80))):
+        assert expected in words, (expected, text)
+    assert "#" not in text
+
+
 def test_office_formats_sniffed_regardless_of_name(tmp_path) -> None:
     path = tmp_path / "slides.png"
     path.write_bytes(docgen.pptx_bytes("A", "B"))
@@ -62,9 +81,11 @@ def test_missing_libreoffice_is_a_clear_error(monkeypatch) -> None:
         open_document(docgen.docx_bytes(["x"]))
 
 
-def test_conversion_timeout_kills_libreoffice() -> None:
+@pytest.mark.parametrize("make", [lambda: docgen.docx_bytes(["slow"]),
+                                  lambda: docgen.xlsx_bytes([["slow", 1]])])
+def test_conversion_timeout_kills_libreoffice(make) -> None:
     with pytest.raises(ConversionError, match="within"):
-        open_document(docgen.docx_bytes(["slow"]), limits=Limits(conversion_timeout=0.05))
+        open_document(make(), limits=Limits(conversion_timeout=0.05))
 
 
 def test_office_text_layer_is_exact_and_ocr_can_be_forced() -> None:
