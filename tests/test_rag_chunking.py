@@ -285,6 +285,28 @@ def test_pages_encoded_together_count_as_alone(texts, name) -> None:
         assert np.array_equal(ends, token_ends(enc, enc.encode_ordinary(text))), text
 
 
+@settings(max_examples=300, deadline=None)
+@given(first=st.sampled_from(["", " ", "(", "'", "\n", "\t", "7", "\u00b2", "\u0301", "\ud800",
+                              "\u2014", "\u3000", "a", "\ufffd", ".", "\u4e00"]),
+       rest=st.text(alphabet=list("abcdeftheinsARE") + ["\u00e9", "\u4e2d", "\uac00", "\u0301",
+                                                        "\u3042"], max_size=6),
+       name=st.sampled_from(["cl100k_base", "r50k_base"]))
+def test_one_token_words_count_without_tiktoken(first, rest, name) -> None:
+    """A head or tail that the pre-tokenizer keeps whole and that is in the vocabulary is
+    counted 1 without a call into tiktoken: exactly what tiktoken says, for any first
+    character (contractions, digits, line breaks, marks, surrogates) under cl100k's and
+    r50k's patterns."""
+    import numpy as np
+
+    from ocr_loaders.rag.pageindex import PageIndex, single_tokens
+
+    enc = _ENCODINGS[name]
+    piece = first + rest
+    assert single_tokens(enc) is not None
+    index = PageIndex(enc, "x", np.array([1]), np.array([0]), np.array([1]))
+    assert index._short_count(piece) == len(enc.encode_ordinary(piece))
+
+
 def test_pages_encoded_ahead_come_back_in_order(monkeypatch) -> None:
     """Pages are encoded in a background thread a few pages ahead: the chunks of a generator
     of pages of different lengths are those of each page alone, in page order, and

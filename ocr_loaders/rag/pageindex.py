@@ -32,6 +32,12 @@ SYNC_SAFE_ENCODINGS = frozenset({
 })
 """Encodings whose pre-tokenizer pattern the sync-point rule was checked against."""
 
+LETTER_PIECE_ENCODINGS = {"cl100k_base": True, "p50k_base": False, "p50k_edit": False,
+                          "r50k_base": False}
+"""Encodings whose pre-tokenizer keeps a run of letters (``str.isalpha``) as one piece, after
+a space (all) or after any one character that is no letter, digit, line break or apostrophe
+(True: cl100k's ``[^\\r\\n\\p{L}\\p{N}]?\\p{L}+``; r50k's is `` ?\\p{L}+``)."""
+
 SHORT_PIECE = 48
 """Longest head or tail piece (characters) whose count is remembered."""
 
@@ -63,6 +69,31 @@ def token_ends(enc: Any, tokens: Sequence[int]) -> np.ndarray:
         tokens, dtype=np.int64, count=len(tokens))
     ends: np.ndarray = token_bytes(enc).take(ids).cumsum()
     return ends
+
+
+def _one_piece(piece: str, any_first: bool) -> bool:
+    """Whether the pre-tokenizer keeps ``piece`` whole (``LETTER_PIECE_ENCODINGS``)."""
+    if piece.isalpha():
+        return True
+    first, rest = piece[:1], piece[1:]
+    if not rest.isalpha():
+        return False
+    if first == " ":
+        return True
+    # \p{L} is str.isalpha; \p{N} is within str.isnumeric; a lone surrogate is read as U+FFFD
+    return any_first and first not in "\r\n'" and not first.isalpha() and not (
+        first.isnumeric() or "\ud800" <= first <= "\udfff")
+
+
+def single_tokens(enc: Any) -> tuple[dict[bytes, int], bool] | None:
+    """The encoding's vocabulary (bytes -> rank) and its ``LETTER_PIECE_ENCODINGS`` rule, or
+    None for other encodings. tiktoken encodes a pre-tokenizer piece that is itself in the
+    vocabulary as that one token, so such a piece counts 1 without a call into tiktoken."""
+    name = str(getattr(enc, "name", "")).removesuffix("_offline")
+    ranks = getattr(enc, "_mergeable_ranks", None)
+    if name not in LETTER_PIECE_ENCODINGS or not isinstance(ranks, dict):
+        return None
+    return ranks, LETTER_PIECE_ENCODINGS[name]
 
 
 def sync_safe(enc: Any) -> bool:
@@ -209,6 +240,7 @@ class PageIndex:
         self.blank_before: frozenset[int] = frozenset(breaks[gap_newlines[breaks] >= 2].tolist())
         """The words that start a line after a blank line (two or more line breaks)."""
         self.sync_safe = sync_safe(enc)
+        self._single_tokens = single_tokens(enc)
         """Whether word ends may be sync points at all (else every run is encoded whole)."""
 
     def is_sync(self, k: int) -> bool:
@@ -277,7 +309,11 @@ class PageIndex:
         that share ``counts``."""
         count = self.counts.get(piece)
         if count is None:
-            count = len(self.enc.encode_ordinary(piece))
+            single = self._single_tokens
+            if single is not None and _one_piece(piece, single[1]) and piece.encode() in single[0]:
+                count = 1  # a word that is one token: no call into tiktoken
+            else:
+                count = len(self.enc.encode_ordinary(piece))
             if len(piece) <= SHORT_PIECE:
                 self.counts[piece] = count
         return count
