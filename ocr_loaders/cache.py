@@ -217,23 +217,33 @@ class CachedEngine(OCREngine):
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
     def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
+        # The state is thread-local and set again before every page: a caller may resume
+        # this generator in another thread (``asyncio.to_thread`` per page in the loaders'
+        # ``alazy_load``), and reads ``last_hit`` / ``produced_model_version`` in the thread
+        # that received the page.
         digest = content_hash(doc.data)
         key = self.key(doc, digest)
         cached = self.cache.get(key)
-        self._state.hit = cached is not None
-        self._state.model_version = cached.model_version if cached is not None else None
         if cached is not None:
             for index, page in enumerate(cached.pages):
+                self._state.hit = True
+                self._state.model_version = cached.model_version
                 yield cached.page_number(index), page
             return
+        self._state.hit = False
+        self._state.model_version = None
         numbers: list[int] = []
         pages: list[Page] = []
+        produced = self.engine.model_version
         for number, page in self.engine.iter_document(doc):
             numbers.append(number)
             pages.append(page)
+            produced = self.engine.produced_model_version()  # in the page's thread
+            self._state.hit = False
+            self._state.model_version = None
             yield number, page
         result = OCRResult.from_pages(
-            pages, model_version=self.engine.produced_model_version(), page_numbers=numbers,
+            pages, model_version=produced, page_numbers=numbers,
             total_pages=doc.total_pages,
         )
         self.cache.put(key, result, content_sha256=digest, engine=self.engine.name)

@@ -52,7 +52,8 @@ class TooManyPixelsError(InputError):
 
 
 class EncryptedDocumentError(InputError):
-    """The PDF is encrypted and no (or a wrong) password was given."""
+    """The PDF is encrypted and no (or a wrong) password was given, or the Office document
+    is password-protected."""
 
 
 class ConversionError(InputError):

@@ -182,8 +182,28 @@ def sniff_format(data: bytes) -> DocumentFormat:
         return DocumentFormat.HEIC
     if head.startswith(b"PK\x03\x04"):
         return _sniff_ooxml(data)
+    if head.startswith(_CFB_MAGIC):
+        _refuse_ole(data)
     raise UnsupportedFormatError(
         "unsupported document format: expected JPEG, PNG, BMP, PDF, TIFF, HEIC, DOCX, PPTX or XLSX"
+    )
+
+
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""An OLE compound file: legacy DOC/XLS/PPT, or a DOCX/XLSX/PPTX saved with a password."""
+
+
+def _refuse_ole(data: bytes) -> None:
+    """A password-protected DOCX/XLSX/PPTX is an OLE file holding ``EncryptionInfo`` and
+    ``EncryptedPackage`` streams (MS-OFFCRYPTO), not a zip: say so, not "unsupported"."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise EncryptedDocumentError(
+            "the Office document is password-protected (encrypted DOCX/XLSX/PPTX): "
+            "remove the password (save it without one) and try again"
+        )
+    raise UnsupportedFormatError(
+        "unsupported document format: a legacy Office file (DOC, XLS or PPT); "
+        "save it as DOCX, XLSX or PPTX"
     )
 
 

@@ -7,10 +7,11 @@ killed whole on timeout. Zip bombs are refused from the zip directory before Lib
 Spreadsheets are not converted with ``--convert-to``: Calc prints a cell's text clipped where the
 next cell holds a value ("cherry tomatoes" | 100 printed as "cherry tom" | 100) and numbers too
 wide for their column as "###", so the PDF, and any OCR of it, silently loses text. They go
-through a small Basic macro instead (``_SPREADSHEET_MACRO``) that widens every visible column
-of the used area to fit its contents (never narrower than it was; a column that would pass
-``MAX_COLUMN_WIDTH_MM`` keeps that width and wraps its text, rows growing to fit) and then
-exports the PDF the same way.
+through a small Basic macro instead (``_SPREADSHEET_MACRO``) that undoes merged cells (Calc's
+optimal width ignores them, so a heading merged over short columns was clipped), widens every
+visible column of the used area to fit its contents (never narrower than it was; a column that
+would pass ``MAX_COLUMN_WIDTH_MM`` keeps that width and wraps its text), gives the visible rows
+their optimal height (hidden rows stay hidden) and then exports the PDF the same way.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ Sub ToPdf(src As String, dst As String)
     cursor = sheet.createCursor()
     cursor.gotoEndOfUsedArea(False)
     used = cursor.getRangeAddress()
-    wrapped = False
+    area = sheet.getCellRangeByPosition(0, 0, used.EndColumn, used.EndRow)
+    area.merge(False)
     For c = 0 To used.EndColumn
       column = sheet.getColumns().getByIndex(c)
       If column.IsVisible Then
@@ -63,13 +65,13 @@ Sub ToPdf(src As String, dst As String)
         If column.Width &gt; {max_width} Then
           column.Width = {max_width}
           column.IsTextWrapped = True
-          wrapped = True
         End If
       End If
     Next c
-    If wrapped Then
-      sheet.getCellRangeByPosition(0, 0, used.EndColumn, used.EndRow).getRows().OptimalHeight = True
-    End If
+    visible = area.queryVisibleCells()
+    For k = 0 To visible.getCount() - 1
+      visible.getByIndex(k).getRows().OptimalHeight = True
+    Next k
   Next i
   Dim export(0) As New com.sun.star.beans.PropertyValue
   export(0).Name = &quot;FilterName&quot;

@@ -204,3 +204,51 @@ def test_opening_waits_for_another_process_creating_the_file(tmp_path) -> None:
     mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
     released.join()
+
+
+def test_pages_resumed_in_other_threads_keep_their_state(tmp_path) -> None:
+    """``alazy_load`` resumes the page generator with ``asyncio.to_thread``, so consecutive
+    pages may be produced in different threads: a file read from the engine after one served
+    from the cache must not be listed in ``from_cache``, and each page's ``model_version``
+    is the one its document was produced with (the state is thread-local)."""
+    pytest.importorskip("langchain_core")
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ocr_loaders.engines.base import OCREngine
+    from ocr_loaders.langchain import OCRLoader
+    from tests.serverutil import FakeEngine
+
+    class Versioned(FakeEngine):
+        """Reports the version of the document it read, per thread (like the remote API)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._local = __import__("threading").local()
+
+        def produced_model_version(self) -> str:
+            return str(getattr(self._local, "version", None) or self.model_version)
+
+        def iter_document(self, doc):  # type: ignore[no-untyped-def]
+            for number, page in super().iter_document(doc):
+                self._local.version = f"fake-{len(doc.data)}"
+                yield number, page
+
+    cached_pdf, fresh_pdf = tmp_path / "cached.pdf", tmp_path / "fresh.pdf"
+    cached_pdf.write_bytes(docgen.pdf_from_images([small_page(PAGE1)] * 3))
+    fresh_pdf.write_bytes(docgen.pdf_from_images([small_page(PAGE2)] * 2))
+    engine: OCREngine = Versioned()
+    cache = tmp_path / "c.sqlite3"
+    cold = OCRLoader(cached_pdf, engine=engine, cache=cache).load()
+    loader = OCRLoader([cached_pdf, fresh_pdf], engine=engine, cache=cache)
+    docs = loader.lazy_load()
+    one, two = ThreadPoolExecutor(1), ThreadPoolExecutor(1)
+    out = []
+    for i in range(5):  # the fresh file's first page in another thread than the rest
+        doc = (two if i == 3 else one).submit(next, docs).result()
+        out.append(doc)
+    one.shutdown()
+    two.shutdown()
+    assert loader.from_cache == [str(cached_pdf)]
+    assert [d.metadata for d in out[:3]] == [d.metadata for d in cold]
+    versions = {d.metadata["model_version"] for d in out[3:]}
+    assert versions == {f"fake-{fresh_pdf.stat().st_size}"}

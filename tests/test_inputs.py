@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import struct
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -176,6 +177,18 @@ def test_encrypted_pdf() -> None:
         open_document(data, password="nope")
     doc = open_document(data, password="s3cret")
     assert len(list(doc.iter_images())) == 1
+
+
+def test_password_protected_office_file_is_an_encrypted_document() -> None:
+    """A DOCX/XLSX/PPTX saved with a password is an OLE file (EncryptionInfo and
+    EncryptedPackage streams), not a zip; the fixture is an XLSX encrypted with the password
+    "secret" by msoffcrypto-tool. A legacy binary Office file stays unsupported, with a hint."""
+    data = (Path(__file__).parent / "fixtures" / "password_protected.xlsx").read_bytes()
+    with pytest.raises(EncryptedDocumentError, match="password-protected"):
+        open_document(data)
+    legacy = data.replace("EncryptedPackage".encode("utf-16-le"), b"\0" * 32)
+    with pytest.raises(UnsupportedFormatError, match="legacy Office"):
+        open_document(legacy)
 
 
 @pytest.mark.parametrize("mode", ["1", "L", "P", "RGBA", "CMYK", "I;16", "LA", "I", "F"])

@@ -51,6 +51,39 @@ def test_spreadsheet_cells_are_printed_whole(engine) -> None:
     assert "#" not in text
 
 
+def test_spreadsheet_merged_cells_are_printed_whole(engine) -> None:
+    """A merged cell's text is printed over the merged columns only: Calc's optimal width
+    does not count merged cells, so a heading merged over short columns was clipped ("Quarterly
+    sales report for the northern region" -> "Quarterly sales report"). Merges are undone
+    before the columns are fitted; hidden rows stay hidden."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "Quarterly sales report for the northern region"
+    ws.merge_cells("A1:B1")
+    ws["C1"] = "Q1"
+    ws.append(["ab", "cd", "ef"])
+    ws["A3"] = "Merged heading spanning three columns"
+    ws.merge_cells("A3:C3")
+    long = " ".join(f"note{i}" for i in range(40))
+    ws["A5"] = long
+    ws["A5"].alignment = Alignment(wrap_text=True)
+    ws.merge_cells("A5:A7")
+    ws["B5"] = "beside"
+    ws["A9"] = "hidden row text"
+    ws.row_dimensions[9].hidden = True
+    ws["A10"] = "after"
+    buf = io.BytesIO()
+    wb.save(buf)
+    words = engine.recognize(buf.getvalue()).text.split()
+    for expected in ("Quarterly", "northern", "region", "Q1", "spanning", "three", "columns",
+                     *(f"note{i}" for i in range(40)), "beside", "after"):
+        assert expected in words, (expected, words)
+    assert "hidden" not in words
+
+
 def test_office_formats_sniffed_regardless_of_name(tmp_path) -> None:
     path = tmp_path / "slides.png"
     path.write_bytes(docgen.pptx_bytes("A", "B"))

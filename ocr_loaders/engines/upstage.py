@@ -230,6 +230,8 @@ class UpstageEngine(OCREngine):
         result = self._to_result(raw, doc.page_numbers)
         self._local.model_version = result.model_version
         for index, page in enumerate(result.pages):
+            # set again per page: the caller may resume this generator in another thread
+            self._local.model_version = result.model_version
             yield result.page_number(index), page
 
     # --- internals -----------------------------------------------------------------------
