@@ -288,8 +288,8 @@ def test_pages_encoded_together_count_as_alone(texts, name) -> None:
 @settings(max_examples=300, deadline=None)
 @given(first=st.sampled_from(["", " ", "(", "'", "\n", "\t", "7", "\u00b2", "\u0301", "\ud800",
                               "\u2014", "\u3000", "a", "\ufffd", ".", "\u4e00"]),
-       rest=st.text(alphabet=list("abcdeftheinsARE") + ["\u00e9", "\u4e2d", "\uac00", "\u0301",
-                                                        "\u3042"], max_size=6),
+       rest=st.text(alphabet=[*"abcdeftheinsARE", "\u00e9", "\u4e2d", "\uac00", "\u0301",
+                              "\u3042"], max_size=6),
        name=st.sampled_from(["cl100k_base", "r50k_base"]))
 def test_one_token_words_count_without_tiktoken(first, rest, name) -> None:
     """A head or tail that the pre-tokenizer keeps whole and that is in the vocabulary is
