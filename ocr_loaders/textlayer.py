@@ -2,8 +2,11 @@
 
 PDFs made by a program (and every Office file, which is converted to PDF) carry their text.
 Reading it with pypdfium2 is exact and about a hundred times faster than OCR. A layer that is
-missing, nearly empty or garbled (unmapped glyphs in the private use area, replacement or
-control characters) is not trusted; the page is OCR'd instead. Boxes are the characters' font
+missing or garbled (unmapped glyphs in the private use area, replacement or control
+characters) is not trusted, nor one of under ``MIN_CHARS`` characters on a page that draws an
+image (a scan with a stamp or page number as text); the page is OCR'd instead. A short layer
+on a page without images is all the page says in text ("Total 42", a spreadsheet's one cell),
+and OCR of small print at 300 DPI can lose it. Boxes are the characters' font
 boxes at the rendering DPI, in the same pixel space an OCR'd page would have.
 
 pdfium inserts a space wherever glyphs stand apart without one in the file. Japanese and
@@ -96,6 +99,14 @@ def _made_up_joins(textpage: Any, text: str) -> set[int]:
     return joins
 
 
+def _draws_images(pdf_page: Any) -> bool:
+    """Whether the page has an image object (at any depth of its form objects)."""
+    import pypdfium2.raw as pdfium_c
+
+    images = pdf_page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))
+    return next(iter(images), None) is not None
+
+
 def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
     """The page's words from its text layer, or None when the layer is missing or garbled."""
     textpage = pdf_page.get_textpage()
@@ -105,7 +116,7 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
             return None
         text = _chars(textpage, count)
         visible = [c for c in text if not c.isspace()]
-        if len(visible) < MIN_CHARS:
+        if len(visible) < MIN_CHARS and _draws_images(pdf_page):
             return None
         if sum(_bad(c) for c in visible) > MAX_BAD_FRACTION * len(visible):
             return None
