@@ -142,7 +142,8 @@ class PageLoader:
 
     @property
     def from_cache(self) -> list[str]:
-        """Sources whose results were served from the result cache (``cache=``), in order."""
+        """Sources whose results were served from the result cache (``cache=``), in the
+        order they were read (with ``max_workers > 1``, as the workers finished them)."""
         return list(self._from_cache)
 
     def clear_history(self) -> None:

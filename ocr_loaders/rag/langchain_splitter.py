@@ -34,6 +34,10 @@ class OCRTextSplitter(TextSplitter):
         chunk_overlap: tokens of whole trailing words repeated at the next chunk's start.
         encoding: a tiktoken encoding name or ``tiktoken.Encoding`` (offline-safe).
         flat_metadata: ``word_ids`` and ``boxes`` as JSON strings (Chroma and similar).
+
+    Of ``TextSplitter``'s other options, ``length_function`` is replaced by the encoding's
+    count, ``add_start_index`` is always on (``start_index`` / ``end_index``) and
+    ``strip_whitespace`` is moot: a chunk runs from its first word to its last.
     """
 
     def __init__(
