@@ -23,6 +23,7 @@ word spaces are as narrow as letter spacing, and in Office files pdfium makes th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ocr_loaders.models import BoundingBox, Page, Word
@@ -121,8 +122,7 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
         if sum(_bad(c) for c in visible) > MAX_BAD_FRACTION * len(visible):
             return None
         joins = _made_up_joins(textpage, text)
-        width_pt, height_pt = pdf_page.get_size()
-        scale = dpi / POINTS_PER_INCH
+        to_pixels, width_px, height_px = _display_transform(pdf_page, dpi / POINTS_PER_INCH)
         lines: list[list[tuple[str, list[tuple[float, float, float, float]]]]] = [[]]
         current: list[tuple[float, float, float, float]] = []
         chars: list[str] = []
@@ -145,8 +145,9 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
                 flush_word()
                 continue
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            y_top, y_bottom = (height_pt - top) * scale, (height_pt - bottom) * scale
-            current.append((left * scale, y_top, right * scale, y_bottom))
+            x_a, y_a = to_pixels(left, top)
+            x_b, y_b = to_pixels(right, bottom)
+            current.append((min(x_a, x_b), min(y_a, y_b), max(x_a, x_b), max(y_a, y_b)))
             chars.append(ch)
         flush_word()
     finally:
@@ -172,9 +173,38 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
             )
     return Page(
         confidence=1.0,
-        height=max(1, round(height_pt * scale)),
+        height=max(1, round(height_px)),
         id=page_id,
         text="\n".join(text_lines),
-        width=max(1, round(width_pt * scale)),
+        width=max(1, round(width_px)),
         words=words,
     )
+
+
+def _display_transform(
+    pdf_page: Any, scale: float
+) -> tuple[Callable[[float, float], tuple[float, float]], float, float]:
+    """A function from PDF user space (points, y up) to the pixels of the page as pdfium
+    renders it (its crop box, turned by its ``/Rotate``, y down), and that image's size.
+
+    Char boxes come in user space whatever the page's rotation; a page stored sideways with
+    ``/Rotate 90`` (a landscape page) is shown, rendered and OCR'd turned, so its boxes must
+    be turned too (they came out above the page, at negative y, before).
+    """
+    left, bottom, right, top = pdf_page.get_cropbox()
+    width, height = (right - left) * scale, (top - bottom) * scale
+    rotation = pdf_page.get_rotation() % 360
+
+    def to_pixels(x: float, y: float) -> tuple[float, float]:
+        u, v = (x - left) * scale, (top - y) * scale  # unrotated, y down
+        if rotation == 90:
+            return height - v, u
+        if rotation == 180:
+            return width - u, height - v
+        if rotation == 270:
+            return v, width - u
+        return u, v
+
+    if rotation in (90, 270):
+        return to_pixels, height, width
+    return to_pixels, width, height

@@ -152,3 +152,57 @@ def test_letter_spaced_cjk_text_layer_keeps_its_words() -> None:
     assert [w.text for w in page.words][:2] == ["厚生労働省保険局医療課長", "서울특별시"]
     x0, _, x1, _ = page.words[0].bounding_box.rect()
     assert x1 - x0 > 12 * 20 * 200 / 72  # the box spans all twelve spaced 20 pt characters
+
+
+def _turned(pdf: bytes, rotation: int, *, content: tuple[float, ...] | None = None,
+            crop: tuple[float, float, float, float] | None = None) -> bytes:
+    """``pdf``'s first page with ``/Rotate rotation``; ``content``: its objects transformed by
+    that matrix on a page of swapped size (a landscape page stored sideways, as generators
+    write them, shown upright by its ``/Rotate``); ``crop``: a crop box off the origin."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    doc = pdfium.PdfDocument(pdf)
+    page = doc[0]
+    if content is not None:
+        for obj in list(page.get_objects(max_depth=1)):
+            pdfium_c.FPDFPageObj_Transform(obj.raw, *content)
+        width, height = page.get_size()
+        page.set_mediabox(0, 0, height, width)
+        page.set_cropbox(0, 0, height, width)
+    if crop is not None:
+        page.set_cropbox(*crop)
+    page.set_rotation(rotation)
+    page.gen_content()
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("rotation", "content", "crop"), [
+    (0, None, None), (90, None, None), (180, None, None), (270, None, None),
+    (0, None, (50, 300, 560, 760)), (90, None, (50, 300, 560, 760)),
+    (90, (0, 1, -1, 0, 792, 0), None), (270, (0, -1, 1, 0, 0, 612), None),
+])
+def test_text_layer_boxes_sit_on_the_rendered_words(rotation, content, crop) -> None:
+    """Char boxes come in PDF user space; the page is rendered (and OCR'd, and shown) turned
+    by its /Rotate and cut to its crop box: every word's box lies on its ink in that image,
+    and the page's size is the image's. (Boxes of a landscape page stored sideways were
+    upright strips beside the words.)"""
+    import numpy as np
+
+    from ocr_loaders.office import convert_to_pdf
+
+    lines = ["Contract number 4521", "Signed in Seoul"]
+    pdf = convert_to_pdf(docgen.docx_bytes(lines), DocumentFormat.DOCX, limits=Limits())
+    doc = open_document(_turned(pdf, rotation, content=content, crop=crop))
+    (page, image), = [(dp.text_layer(0), dp.image()) for dp in doc.iter_pages()]
+    assert page is not None and sorted(page.text.splitlines()) == sorted(lines)
+    assert (page.width, page.height) == pytest.approx(image.size, abs=1)
+    ink = np.asarray(image.convert("L")) < 128
+    for word in page.words:
+        x0, y0, x1, y1 = word.bounding_box.rect()
+        assert 0 <= x0 < x1 <= image.width and 0 <= y0 < y1 <= image.height, word
+        assert ink[y0:y1, x0:x1].mean() > 0.1, word  # on the glyphs, not beside them
+        if content is not None:  # shown upright: words run across the page
+            assert x1 - x0 > y1 - y0, word
