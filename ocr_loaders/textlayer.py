@@ -22,6 +22,7 @@ word spaces are as narrow as letter spacing, and in Office files pdfium makes th
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,11 @@ from ocr_loaders.models import BoundingBox, Page, Word
 POINTS_PER_INCH = 72.0
 MIN_CHARS = 8
 MAX_BAD_FRACTION = 0.05
+ANGLE_TOLERANCE = 0.01
+"""Radians within which two characters are turned alike (and a character counts as level)."""
+ROTATED_LINE_SHIFT = 0.5
+"""Turned characters whose centres are further apart across their direction than this share
+of the font size are on different lines (letters of one line: 0-0.05)."""
 CJK_JOIN_GAP = 0.6
 """A made-up space between CJK characters is dropped below this gap (in character widths)..."""
 LETTER_SPACED_MIN_TOKENS = 3
@@ -68,6 +74,48 @@ def _chars(textpage: Any, count: int) -> str:
         code = unicode_of(handle, i)
         out.append("\ufffd" if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else chr(code))
     return "".join(out)
+
+
+def _rotated_runs(textpage: Any, text: str) -> set[int]:
+    """Line breaks pdfium made up inside rotated text (a spreadsheet header turned 90
+    degrees, a chart's axis label), to be skipped.
+
+    pdfium breaks a turned run of characters as if it were level: "rotated text" came out as
+    "rotate", "d te", "xt". Between two characters turned by the same angle whose centres
+    lie on one line (off it by under ``ROTATED_LINE_SHIFT`` of the font size, across the
+    run's direction), the line breaks it made up are dropped; the spaces it made up stay
+    (they fall between the words). Where pdfium puts level text in the middle of a turned
+    run, or the characters step across lines, the pieces stay apart.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    handle = textpage.raw
+    angles = [pdfium_c.FPDFText_GetCharAngle(handle, i) % math.tau for i in range(len(text))]
+    if all(min(a, math.tau - a) < ANGLE_TOLERANCE for a in angles):
+        return set()  # a level page: nothing to do (the usual case)
+    skip: set[int] = set()
+    previous: tuple[float, float, float] | None = None  # angle and centre of the last turned
+    breaks: list[int] = []
+    for i, ch in enumerate(text):
+        if pdfium_c.FPDFText_IsGenerated(handle, i):
+            if ch in "\r\n":
+                breaks.append(i)
+            continue
+        if ch.isspace():
+            continue
+        angle = angles[i]
+        if min(angle, math.tau - angle) < ANGLE_TOLERANCE:
+            previous, breaks = None, []
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        x, y = (left + right) / 2, (bottom + top) / 2
+        if previous is not None and abs(previous[0] - angle) < ANGLE_TOLERANCE:
+            # across the run: pdfium's angle is clockwise, the run goes (cos, -sin)
+            shift = abs((x - previous[1]) * math.sin(angle) + (y - previous[2]) * math.cos(angle))
+            if shift < ROTATED_LINE_SHIFT * pdfium_c.FPDFText_GetFontSize(handle, i):
+                skip.update(breaks)
+        previous, breaks = (angle, x, y), []
+    return skip
 
 
 def _made_up_joins(textpage: Any, text: str) -> set[int]:
@@ -122,6 +170,7 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
         if sum(_bad(c) for c in visible) > MAX_BAD_FRACTION * len(visible):
             return None
         joins = _made_up_joins(textpage, text)
+        skip = _rotated_runs(textpage, text)
         to_pixels, width_px, height_px = _display_transform(pdf_page, dpi / POINTS_PER_INCH)
         lines: list[list[tuple[str, list[tuple[float, float, float, float]]]]] = [[]]
         current: list[tuple[float, float, float, float]] = []
@@ -134,6 +183,8 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
                 current.clear()
 
         for i, ch in enumerate(text):
+            if i in skip:
+                continue
             if ch in "\r\n":
                 flush_word()
                 if lines[-1]:

@@ -206,3 +206,27 @@ def test_text_layer_boxes_sit_on_the_rendered_words(rotation, content, crop) -> 
         assert ink[y0:y1, x0:x1].mean() > 0.1, word  # on the glyphs, not beside them
         if content is not None:  # shown upright: words run across the page
             assert x1 - x0 > y1 - y0, word
+
+
+@pytest.mark.parametrize("rotation", [90, 180])
+def test_rotated_spreadsheet_headers_are_read_whole(engine, rotation) -> None:
+    """pdfium breaks text turned 90 degrees as if it were level ("rotate", "d te", "xt"):
+    the turned header comes back as its words, the level cells as theirs."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "Quarterly revenue total"
+    ws["A1"].alignment = Alignment(text_rotation=rotation)
+    ws["B1"] = "level cell"
+    ws["A2"] = "second row"
+    buf = io.BytesIO()
+    wb.save(buf)
+    page = engine.recognize(buf.getvalue()).pages[0]
+    lines = page.text.splitlines()
+    assert "Quarterly revenue total" in " ".join(lines), page.text
+    assert any(line.endswith("second row") for line in lines), page.text
+    assert [w.text for w in page.words][:3] == ["Quarterly", "revenue", "total"]
+    x0, y0, x1, y1 = page.words[0].bounding_box.rect()
+    assert y1 - y0 > x1 - x0  # a turned word: its box stands upright
