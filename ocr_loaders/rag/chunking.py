@@ -105,12 +105,12 @@ def _encoded_pages(docs: Iterable[Any],
     """Each document with its record and its text's token ends (``token_ends``), in order.
 
     The texts are encoded in one background thread while the caller chunks the pages before
-    them, ``BATCH_PAGES`` pages joined per call (the first page alone, so that chunking
-    starts at once). tiktoken lets go of the GIL while it encodes, and so does numpy while it
-    turns the tokens into their byte ends; what costs is the thread taking the GIL back after
-    each call, a hand-over that slowed the caller's Python work by ~10 ms of ~50 on the 124
-    eval pages when every page was a call of its own (measured 2026-12-06; 8 pages per call
-    make it one hand-over per ~3 ms of the caller's work instead of per ~0.4 ms).
+    them, several pages joined per call: groups of 1, 2, 4, then ``BATCH_PAGES`` pages, so
+    that chunking starts at once. tiktoken lets go of the GIL while it encodes; what costs is
+    the thread taking the GIL back after each call, a hand-over that slowed the caller's
+    Python work by ~10 ms of ~50 on the 124 eval pages when every page was a call of its own
+    (measured 2026-12-06; 8 pages per call make it one hand-over per ~3 ms of the caller's
+    work instead of per ~0.4 ms).
 
     Each page's tokens are those of the page alone (``_encode_batch``), so its chunks do not
     depend on the pages around it. Up to ``PAGES_AHEAD`` pages are read ahead. An error
