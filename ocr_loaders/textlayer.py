@@ -37,6 +37,9 @@ ANGLE_TOLERANCE = 0.01
 ROTATED_LINE_SHIFT = 0.5
 """Turned characters whose centres are further apart across their direction than this share
 of the font size are on different lines (letters of one line: 0-0.05)."""
+ROTATED_WORD_GAP = 0.15
+"""Turned characters further apart along their run than this share of the font size, with
+no space between them, are two words (letters: about 0; a word space: 0.25-0.35)."""
 CJK_JOIN_GAP = 0.6
 """A made-up space between CJK characters is dropped below this gap (in character widths)..."""
 LETTER_SPACED_MIN_TOKENS = 3
@@ -76,25 +79,30 @@ def _chars(textpage: Any, count: int) -> str:
     return "".join(out)
 
 
-def _rotated_runs(textpage: Any, text: str) -> set[int]:
+def _rotated_runs(textpage: Any, text: str) -> tuple[set[int], set[int]]:
     """Line breaks pdfium made up inside rotated text (a spreadsheet header turned 90
-    degrees, a chart's axis label), to be skipped.
+    degrees, a chart's axis label), to be skipped, and those of them that stand for a word
+    space, to be read as one.
 
     pdfium breaks a turned run of characters as if it were level: "rotated text" came out as
     "rotate", "d te", "xt". Between two characters turned by the same angle whose centres
     lie on one line (off it by under ``ROTATED_LINE_SHIFT`` of the font size, across the
     run's direction), the line breaks it made up are dropped; the spaces it made up stay
-    (they fall between the words). Where pdfium puts level text in the middle of a turned
-    run, or the characters step across lines, the pieces stay apart.
+    (they fall between the words). Where it made up no space but the characters stand
+    apart along the run by over ``ROTATED_WORD_GAP`` of the font size (a text box turned 90
+    degrees on a slide: "Rotated ninety degrees" came out "Rotatedninetydegrees"), the first
+    break becomes the space. Where pdfium puts level text in the middle of a turned run, or
+    the characters step across lines, the pieces stay apart.
     """
     import pypdfium2.raw as pdfium_c
 
     handle = textpage.raw
     angles = [pdfium_c.FPDFText_GetCharAngle(handle, i) % math.tau for i in range(len(text))]
     if all(min(a, math.tau - a) < ANGLE_TOLERANCE for a in angles):
-        return set()  # a level page: nothing to do (the usual case)
+        return set(), set()  # a level page: nothing to do (the usual case)
     skip: set[int] = set()
-    previous: tuple[float, float, float] | None = None  # angle and centre of the last turned
+    spaces: set[int] = set()
+    previous: tuple[float, float, float, float] | None = None  # angle, centre, far end
     breaks: list[int] = []
     for i, ch in enumerate(text):
         if pdfium_c.FPDFText_IsGenerated(handle, i):
@@ -109,13 +117,19 @@ def _rotated_runs(textpage: Any, text: str) -> set[int]:
             continue
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
         x, y = (left + right) / 2, (bottom + top) / 2
-        if previous is not None and abs(previous[0] - angle) < ANGLE_TOLERANCE:
-            # across the run: pdfium's angle is clockwise, the run goes (cos, -sin)
-            shift = abs((x - previous[1]) * math.sin(angle) + (y - previous[2]) * math.cos(angle))
-            if shift < ROTATED_LINE_SHIFT * pdfium_c.FPDFText_GetFontSize(handle, i):
+        # along the run: pdfium's angle is clockwise, the run goes (cos, -sin)
+        along_x, along_y = math.cos(angle), -math.sin(angle)
+        start = min(left * along_x, right * along_x) + min(bottom * along_y, top * along_y)
+        end = max(left * along_x, right * along_x) + max(bottom * along_y, top * along_y)
+        if previous is not None and abs(previous[0] - angle) < ANGLE_TOLERANCE and breaks:
+            size = pdfium_c.FPDFText_GetFontSize(handle, i)
+            shift = abs((x - previous[1]) * along_y - (y - previous[2]) * along_x)
+            if shift < ROTATED_LINE_SHIFT * size:
                 skip.update(breaks)
-        previous, breaks = (angle, x, y), []
-    return skip
+                if start - previous[3] > ROTATED_WORD_GAP * size:
+                    spaces.add(breaks[0])
+        previous, breaks = (angle, x, y, end), []
+    return skip, spaces
 
 
 def _made_up_joins(textpage: Any, text: str) -> set[int]:
@@ -148,6 +162,77 @@ def _made_up_joins(textpage: Any, text: str) -> set[int]:
     return joins
 
 
+def _clipped_away(textpage: Any, text: str) -> set[int]:
+    """Characters their text object's clip path hides: a spreadsheet's chart or turned header
+    printed across a page break is drawn whole on both pages, each clipped to its print
+    area, so without this one page's layer read the other's labels on empty paper.
+
+    A clip path is taken as the intersection of its paths' bounding boxes (generous for a
+    clip that is not a rectangle: such text stays). Its points are in the space the object
+    was drawn in, which is the page's unless it sits in a form XObject; a character outside
+    its own object's bounds is one of those and is kept.
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    handle = textpage.raw
+    clips: dict[int, tuple[float, float, float, float] | None] = {}
+    hidden: set[int] = set()
+    for i, ch in enumerate(text):
+        if ch.isspace() or pdfium_c.FPDFText_IsGenerated(handle, i):
+            continue
+        obj = pdfium_c.FPDFText_GetTextObject(handle, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value
+        if not key:
+            continue
+        if key not in clips:
+            clips[key] = _clip_box(obj)
+        clip = clips[key]
+        if clip is None:
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        x, y = (left + right) / 2, (bottom + top) / 2
+        if clip[0] <= x <= clip[2] and clip[1] <= y <= clip[3]:
+            continue
+        bounds = [ctypes.c_float() for _ in range(4)]
+        if pdfium_c.FPDFPageObj_GetBounds(obj, *(ctypes.byref(b) for b in bounds)):
+            o_left, o_bottom, o_right, o_top = (b.value for b in bounds)
+            slack = max(right - left, top - bottom)
+            if (o_left - slack <= x <= o_right + slack
+                    and o_bottom - slack <= y <= o_top + slack):
+                hidden.add(i)
+    return hidden
+
+
+def _clip_box(obj: Any) -> tuple[float, float, float, float] | None:
+    """The bounding box of a page object's clip path (None: not clipped)."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    box: tuple[float, float, float, float] | None = None
+    for k in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
+        xs: list[float] = []
+        ys: list[float] = []
+        for j in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, k)):
+            segment = pdfium_c.FPDFClipPath_GetPathSegment(clip, k, j)
+            x, y = ctypes.c_float(), ctypes.c_float()
+            if segment and pdfium_c.FPDFPathSegment_GetPoint(
+                    segment, ctypes.byref(x), ctypes.byref(y)):
+                xs.append(x.value)
+                ys.append(y.value)
+        if not xs:
+            continue
+        path = (min(xs), min(ys), max(xs), max(ys))
+        box = path if box is None else (max(box[0], path[0]), max(box[1], path[1]),
+                                        min(box[2], path[2]), min(box[3], path[3]))
+    return box
+
+
 def _draws_images(pdf_page: Any) -> bool:
     """Whether the page has an image object (at any depth of its form objects)."""
     import pypdfium2.raw as pdfium_c
@@ -170,7 +255,8 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
         if sum(_bad(c) for c in visible) > MAX_BAD_FRACTION * len(visible):
             return None
         joins = _made_up_joins(textpage, text)
-        skip = _rotated_runs(textpage, text)
+        skip, spaces = _rotated_runs(textpage, text)
+        hidden = _clipped_away(textpage, text)
         to_pixels, width_px, height_px = _display_transform(pdf_page, dpi / POINTS_PER_INCH)
         lines: list[list[tuple[str, list[tuple[float, float, float, float]]]]] = [[]]
         current: list[tuple[float, float, float, float]] = []
@@ -183,6 +269,9 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
                 current.clear()
 
         for i, ch in enumerate(text):
+            if i in spaces:
+                flush_word()
+                continue
             if i in skip:
                 continue
             if ch in "\r\n":
@@ -195,10 +284,15 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
             if ch.isspace() or _bad(ch):
                 flush_word()
                 continue
+            if i in hidden:
+                continue
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
             x_a, y_a = to_pixels(left, top)
             x_b, y_b = to_pixels(right, bottom)
-            current.append((min(x_a, x_b), min(y_a, y_b), max(x_a, x_b), max(y_a, y_b)))
+            if not (0 <= (x_a + x_b) / 2 <= width_px and 0 <= (y_a + y_b) / 2 <= height_px):
+                continue  # off the page (cut away by the crop box): not shown, not read
+            current.append((max(min(x_a, x_b), 0), max(min(y_a, y_b), 0),
+                            min(max(x_a, x_b), width_px), min(max(y_a, y_b), height_px)))
             chars.append(ch)
         flush_word()
     finally:
@@ -222,32 +316,53 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
                     text=word_text,
                 )
             )
+    if not words:
+        return None  # all its text is off the page: what the page shows is for OCR to read
     return Page(
         confidence=1.0,
-        height=max(1, round(height_px)),
+        height=height_px,
         id=page_id,
         text="\n".join(text_lines),
-        width=max(1, round(width_px)),
+        width=width_px,
         words=words,
     )
 
 
 def _display_transform(
     pdf_page: Any, scale: float
-) -> tuple[Callable[[float, float], tuple[float, float]], float, float]:
+) -> tuple[Callable[[float, float], tuple[float, float]], int, int]:
     """A function from PDF user space (points, y up) to the pixels of the page as pdfium
-    renders it (its crop box, turned by its ``/Rotate``, y down), and that image's size.
+    renders it (its crop box cut to its media box, turned by its ``/Rotate``, y down), and
+    that image's size.
 
     Char boxes come in user space whatever the page's rotation; a page stored sideways with
     ``/Rotate 90`` (a landscape page) is shown, rendered and OCR'd turned, so its boxes must
-    be turned too (they came out above the page, at negative y, before).
+    be turned too (they came out above the page, at negative y, before). The image is as
+    pypdfium2 renders it: each side rounded up (a Letter page at 300 DPI is 3301 pixels
+    high, 792 * 300 / 72 being a hair over 3300), the page's box stretched over it; a crop
+    box reaching past the media box shows only their intersection.
     """
-    left, bottom, right, top = pdf_page.get_cropbox()
-    width, height = (right - left) * scale, (top - bottom) * scale
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    rect = pdfium_c.FS_RECTF()
+    if pdfium_c.FPDF_GetPageBoundingBox(pdf_page.raw, ctypes.byref(rect)):
+        left, right = sorted((rect.left, rect.right))
+        bottom, top = sorted((rect.bottom, rect.top))
+    else:  # pragma: no cover - pdfium fails only on a page it could not load
+        left, bottom, right, top = pdf_page.get_cropbox()
     rotation = pdf_page.get_rotation() % 360
+    shown_width = math.ceil(pdf_page.get_width() * scale)  # as pypdfium2's render sizes it
+    shown_height = math.ceil(pdf_page.get_height() * scale)
+    width, height = (
+        (shown_height, shown_width) if rotation in (90, 270) else (shown_width, shown_height)
+    )
+    scale_x = width / (right - left) if right > left else scale
+    scale_y = height / (top - bottom) if top > bottom else scale
 
     def to_pixels(x: float, y: float) -> tuple[float, float]:
-        u, v = (x - left) * scale, (top - y) * scale  # unrotated, y down
+        u, v = (x - left) * scale_x, (top - y) * scale_y  # unrotated, y down
         if rotation == 90:
             return height - v, u
         if rotation == 180:
@@ -256,6 +371,4 @@ def _display_transform(
             return v, width - u
         return u, v
 
-    if rotation in (90, 270):
-        return to_pixels, height, width
-    return to_pixels, width, height
+    return to_pixels, max(1, shown_width), max(1, shown_height)

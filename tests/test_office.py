@@ -183,12 +183,15 @@ def _turned(pdf: bytes, rotation: int, *, content: tuple[float, ...] | None = No
     (0, None, None), (90, None, None), (180, None, None), (270, None, None),
     (0, None, (50, 300, 560, 760)), (90, None, (50, 300, 560, 760)),
     (90, (0, 1, -1, 0, 792, 0), None), (270, (0, -1, 1, 0, 0, 612), None),
+    (0, None, (-100, -100, 700, 900)), (90, None, (-100, 300, 560, 900)),
 ])
 def test_text_layer_boxes_sit_on_the_rendered_words(rotation, content, crop) -> None:
     """Char boxes come in PDF user space; the page is rendered (and OCR'd, and shown) turned
     by its /Rotate and cut to its crop box: every word's box lies on its ink in that image,
-    and the page's size is the image's. (Boxes of a landscape page stored sideways were
-    upright strips beside the words.)"""
+    and the page's size is the image's, to the pixel. (Boxes of a landscape page stored
+    sideways were upright strips beside the words; a Letter page was 3300 pixels high and
+    its image 3301; a crop box reaching past the media box, which pdfium cuts to it, gave a
+    page too large and boxes shifted off the words.)"""
     import numpy as np
 
     from ocr_loaders.office import convert_to_pdf
@@ -198,7 +201,7 @@ def test_text_layer_boxes_sit_on_the_rendered_words(rotation, content, crop) -> 
     doc = open_document(_turned(pdf, rotation, content=content, crop=crop))
     (page, image), = [(dp.text_layer(0), dp.image()) for dp in doc.iter_pages()]
     assert page is not None and sorted(page.text.splitlines()) == sorted(lines)
-    assert (page.width, page.height) == pytest.approx(image.size, abs=1)
+    assert (page.width, page.height) == image.size
     ink = np.asarray(image.convert("L")) < 128
     for word in page.words:
         x0, y0, x1, y1 = word.bounding_box.rect()
@@ -206,6 +209,74 @@ def test_text_layer_boxes_sit_on_the_rendered_words(rotation, content, crop) -> 
         assert ink[y0:y1, x0:x1].mean() > 0.1, word  # on the glyphs, not beside them
         if content is not None:  # shown upright: words run across the page
             assert x1 - x0 > y1 - y0, word
+
+
+def test_text_cut_away_by_the_crop_box_or_a_clip_is_not_read() -> None:
+    """Text off the shown page (outside the crop box) or hidden by its clip path (a chart
+    printed across a spreadsheet's page break is drawn on both pages, clipped) is not on the
+    page: it was read, with boxes outside the image or on empty paper."""
+    import ctypes
+
+    import numpy as np
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from ocr_loaders.office import convert_to_pdf
+
+    lines = ["Contract number 4521", "Signed in Seoul"]
+    pdf = convert_to_pdf(docgen.docx_bytes(lines), DocumentFormat.DOCX, limits=Limits())
+    doc = pdfium.PdfDocument(pdf)
+    page = doc[0]
+    for text, x in (("Shown label", 60), ("Clipped label", 400)):
+        obj = pdfium_c.FPDFPageObj_NewTextObj(doc.raw, b"Helvetica", ctypes.c_float(20))
+        encoded = (text + "\0").encode("utf-16-le")
+        buffer = ctypes.create_string_buffer(encoded, len(encoded))
+        pdfium_c.FPDFText_SetText(obj, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+        pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, 300)
+        pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+    clip = pdfium_c.FPDF_CreateClipPath(0, 0, 380, 792)
+    pdfium_c.FPDFPage_InsertClipPath(page.raw, clip)  # clips every object on the page
+    pdfium_c.FPDF_DestroyClipPath(clip)
+    page.set_cropbox(0, 200, 612, 792)  # the page's lowest part is cut away
+    page.gen_content()
+    out = io.BytesIO()
+    doc.save(out)
+    (read, image), = [(dp.text_layer(0), dp.image()) for dp in open_document(
+        out.getvalue()).iter_pages()]
+    assert read is not None and read.text.splitlines() == [*lines, "Shown label"]
+    ink = np.asarray(image.convert("L")) < 128
+    for word in read.words:
+        x0, y0, x1, y1 = word.bounding_box.rect()
+        assert 0 <= x0 < x1 <= image.width and 0 <= y0 < y1 <= image.height, word
+        assert ink[y0:y1, x0:x1].mean() > 0.1, word
+
+
+def test_text_turned_90_degrees_keeps_its_word_spaces() -> None:
+    """pdfium puts a line break, not a space, between the words of a text box turned 90
+    degrees on a slide (after level text): the breaks were dropped and the words ran
+    together ("Rotatedninetydegrees")."""
+    from pptx import Presentation
+    from pptx.util import Inches, Pt
+
+    from ocr_loaders.office import convert_to_pdf
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    for text, rotation, x, y, width, size in (("Level slide title here", 0, 0.5, 0.3, 8, 40),
+                                              ("Rotated ninety degrees", 90, 1, 3, 4, 24),
+                                              ("Turned the other way", 270, 5, 3, 4, 24)):
+        box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(width), Inches(0.8))
+        box.text_frame.text = text
+        box.text_frame.paragraphs[0].runs[0].font.size = Pt(size)
+        box.rotation = rotation
+    buf = io.BytesIO()
+    prs.save(buf)
+    pdf = convert_to_pdf(buf.getvalue(), DocumentFormat.PPTX, limits=Limits())
+    page, = [dp.text_layer(0) for dp in open_document(pdf).iter_pages()]
+    assert page is not None
+    assert page.text.splitlines() == [
+        "Level slide title here", "Rotated ninety degrees", "Turned the other way"]
+    assert len(page.words) == 11
 
 
 @pytest.mark.parametrize("rotation", [90, 180])
