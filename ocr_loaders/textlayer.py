@@ -40,6 +40,11 @@ of the font size are on different lines (letters of one line: 0-0.05)."""
 ROTATED_WORD_GAP = 0.15
 """Turned characters further apart along their run than this share of the font size, with
 no space between them, are two words (letters: about 0; a word space: 0.25-0.35)."""
+CONTINUED_LINE_GAP = 1.0
+CONTINUED_LINE_OVERLAP = 0.5
+"""A made-up line break is read as a space when the next character starts at most this many
+font heights after the last one, overlapping it vertically by at least half the smaller's
+height (a superscript and the text after it: 0.8)."""
 CJK_JOIN_GAP = 0.6
 """A made-up space between CJK characters is dropped below this gap (in character widths)..."""
 LETTER_SPACED_MIN_TOKENS = 3
@@ -130,6 +135,51 @@ def _rotated_runs(textpage: Any, text: str) -> tuple[set[int], set[int]]:
                     spaces.add(breaks[0])
         previous, breaks = (angle, x, y, end), []
     return skip, spaces
+
+
+def _continued_lines(textpage: Any, text: str) -> set[int]:
+    """Line breaks pdfium made up in the middle of a level line, to be read as a word break.
+
+    After a raised or lowered character (``mc²``, a footnote mark) pdfium starts a new line
+    although the text goes on along the same line: "E equals mc2" / "and more text". A made-up
+    break is such a one when the visible characters either side of it are level, the next
+    starts where the last ended (not before it, at most ``CONTINUED_LINE_GAP`` font heights
+    after it) and they overlap vertically by at least ``CONTINUED_LINE_OVERLAP`` of the
+    smaller one's height.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    handle = textpage.raw
+    out: set[int] = set()
+    n = len(text)
+    i = 0
+    while i < n:
+        if text[i] not in "\r\n" or not pdfium_c.FPDFText_IsGenerated(handle, i):
+            i += 1
+            continue
+        end = i
+        while end < n and text[end] in "\r\n":
+            end += 1
+        before, after = i - 1, end
+        while before >= 0 and text[before].isspace():
+            before -= 1
+        while after < n and text[after].isspace():
+            after += 1
+        if before >= 0 and after < n and all(
+                min(a, math.tau - a) < ANGLE_TOLERANCE
+                for a in (pdfium_c.FPDFText_GetCharAngle(handle, k) % math.tau
+                          for k in (before, after))):
+            p_left, p_bottom, p_right, p_top = textpage.get_charbox(before, loose=True)
+            q_left, q_bottom, _, q_top = textpage.get_charbox(after, loose=True)
+            height = max(p_top - p_bottom, q_top - q_bottom)
+            overlap = min(p_top, q_top) - max(p_bottom, q_bottom)
+            smaller = min(p_top - p_bottom, q_top - q_bottom)
+            if (p_right - 0.25 * (p_right - p_left) <= q_left
+                    <= p_right + CONTINUED_LINE_GAP * height
+                    and smaller > 0 and overlap >= CONTINUED_LINE_OVERLAP * smaller):
+                out.update(range(i, end))
+        i = end
+    return out
 
 
 def _made_up_joins(textpage: Any, text: str) -> set[int]:
@@ -290,6 +340,7 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
         joins = _made_up_joins(textpage, text)
         skip, spaces = _rotated_runs(textpage, text)
         hidden = _clipped_away(pdf_page, textpage, text)
+        spaces |= _continued_lines(textpage, text)
         to_box, width_px, height_px = _display_transform(pdf_page, dpi / POINTS_PER_INCH)
         lines: list[list[tuple[str, list[tuple[float, float, float, float]]]]] = [[]]
         current: list[tuple[float, float, float, float]] = []

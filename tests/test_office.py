@@ -301,3 +301,25 @@ def test_rotated_spreadsheet_headers_are_read_whole(engine, rotation) -> None:
     assert [w.text for w in page.words][:3] == ["Quarterly", "revenue", "total"]
     x0, y0, x1, y1 = page.words[0].bounding_box.rect()
     assert y1 - y0 > x1 - x0  # a turned word: its box stands upright
+
+
+def test_raised_and_lowered_characters_keep_their_line() -> None:
+    """pdfium starts a new line after a superscript although the text goes on ("E equals
+    mc2" / "and more text"): such a made-up break is a word break; real line breaks stay."""
+    import docx
+
+    doc = docx.Document()
+    for before, mark, after, raised in (("E equals mc", "2", " and more text", True),
+                                        ("Water is H", "2", "O here", False),
+                                        ("A note", "1", " follows.", True)):
+        paragraph = doc.add_paragraph(before)
+        run = paragraph.add_run(mark)
+        run.font.superscript, run.font.subscript = raised, not raised
+        paragraph.add_run(after)
+    doc.add_paragraph("Next paragraph line")
+    buf = io.BytesIO()
+    doc.save(buf)
+    (page,) = [dp.text_layer(0) for dp in open_document(buf.getvalue()).iter_pages()]
+    assert page is not None
+    assert page.text.splitlines() == ["E equals mc2 and more text", "Water is H2O here",
+                                      "A note1 follows.", "Next paragraph line"]
