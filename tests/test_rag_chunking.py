@@ -268,9 +268,11 @@ PAGE_TEXT = st.lists(st.tuples(TRICKY, SEPARATORS), max_size=12).map(
 @given(texts=st.lists(PAGE_TEXT, min_size=1, max_size=8),
        name=st.sampled_from(["cl100k_base", "o200k_base", "r50k_base"]))
 @example(texts=["end.", "Next", "3", "4", "'s", "ok\n", " ok", "x\ud800"], name="cl100k_base")
+@example(texts=["a", "x\ud83d\ude00y", "next page", "and the last"], name="cl100k_base")
 def test_pages_encoded_together_count_as_alone(texts, name) -> None:
     """Pages are encoded several per call (joined): each page's token ends are exactly those
-    of the page encoded alone, whatever its first and last characters, under the
+    of the page encoded alone, whatever its first and last characters (a surrogate pair kept
+    as two code points, which tiktoken reads as one 4-byte character, included), under the
     pre-tokenizer patterns of cl100k_base, o200k_base and r50k_base (cl100k's ranks: only
     those ship offline)."""
     import numpy as np

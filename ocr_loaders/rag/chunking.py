@@ -148,23 +148,32 @@ def _encoded_pages(docs: Iterable[Any],
 def _encode_batch(enc: Any, texts: list[str]) -> list[np.ndarray]:
     """The token ends (``token_ends``) of each text, exactly as if encoded alone.
 
-    Texts that begin and end with a character other than whitespace are encoded in one
-    call, joined by ``" \\n"``: tiktoken's pre-tokenizer never joins a visible character to
-    a following space, nor a line break to a following visible character (the patterns of
-    the encodings that ``sync_safe`` accepts), so each text is cut into the same pieces as
-    alone and its tokens are a slice of the joined text's. Other texts, and every text of
-    other encodings, are encoded one by one.
+    Texts that begin and end with a character other than whitespace (and hold no
+    surrogates) are encoded in one call, joined by ``" \\n"``: tiktoken's pre-tokenizer
+    never joins a visible character to a following space, nor a line break to a following
+    visible character (the patterns of the encodings that ``sync_safe`` accepts), so each
+    text is cut into the same pieces as alone and its tokens are a slice of the joined
+    text's. Other texts, and every text of other encodings, are encoded one by one.
     """
     out: list[np.ndarray | None] = [None] * len(texts)
     joined: list[int] = []
+    sizes: list[int] = []  # each joined text's length in UTF-8 bytes
     if sync_safe(enc):
-        joined = [k for k, text in enumerate(texts)
-                  if text and not text[0].isspace() and not text[-1].isspace()]
+        for k, text in enumerate(texts):
+            if text and not text[0].isspace() and not text[-1].isspace():
+                try:
+                    sizes.append(len(text.encode("utf-8")))
+                except UnicodeEncodeError:
+                    # surrogates: tiktoken's repair turns a lone one into U+FFFD but joins a
+                    # pair into one 4-byte character, so the text's size in the joined
+                    # tokens is not its own: encoded alone
+                    continue
+                joined.append(k)
     if len(joined) > 1:
         ends = token_ends(enc, _encode(enc, _SEPARATOR.join(texts[k] for k in joined)))
         start = 0
-        for k in joined:  # surrogatepass: 3 bytes for a lone surrogate, as tiktoken's U+FFFD
-            stop = start + len(texts[k].encode("utf-8", "surrogatepass"))
+        for k, size in zip(joined, sizes):
+            stop = start + size
             first, last = ends.searchsorted((start, stop), side="right")
             out[k] = ends[first:last] - start
             start = stop + len(_SEPARATOR)
