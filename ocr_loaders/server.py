@@ -87,8 +87,11 @@ def _input_error(exc: InputError) -> APIErrorResponse:
     if isinstance(exc, DocumentTooLargeError):
         return APIErrorResponse(413, str(exc), "payload_too_large", code)
     if isinstance(exc, EncryptedDocumentError):  # the API has no password field
-        return APIErrorResponse(400, "PDF is encrypted: decrypt it before sending it",
-                                "invalid_request_error", code)
+        # (a password-protected Office file's message names no password option: kept)
+        message = str(exc)
+        if message.startswith("PDF"):
+            message = "PDF is encrypted: decrypt it before sending it"
+        return APIErrorResponse(400, message, "invalid_request_error", code)
     return APIErrorResponse(400, str(exc), "invalid_request_error", code)
 
 

@@ -164,6 +164,14 @@ def test_400_for_corrupt_png(fake_server: str, tiny_png: bytes) -> None:
     assert err["code"] == "corrupt_document"
 
 
+def test_400_for_a_password_protected_office_file(fake_server: str) -> None:
+    data = (Path(__file__).parent / "fixtures" / "password_protected.xlsx").read_bytes()
+    err = assert_error(post(fake_server, data, filename="sheet.xlsx"), 400,
+                       "invalid_request_error")
+    assert err["code"] == "encrypted_document"
+    assert "PDF" not in err["message"] and "password-protected" in err["message"], err
+
+
 def test_400_for_bad_requests(fake_server: str, tiny_png: bytes) -> None:
     assert_error(requests.post(fake_server + OCR, data=b"x", timeout=10), 400)
     no_doc = requests.post(fake_server + OCR, files={"file": ("a.png", tiny_png)}, timeout=10)
