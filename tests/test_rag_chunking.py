@@ -196,6 +196,22 @@ def test_lone_surrogates_are_chunked_with_exact_counts() -> None:
         assert chunk.metadata["token_count"] == len(ENC.encode_ordinary(chunk.text)) <= 8
 
 
+@settings(max_examples=60, deadline=None)
+@given(pairs=st.integers(1, 12), lone=st.sampled_from(["", "\ud800", "\udcff", "\ud83d\ud83d"]),
+       size=st.integers(4, 60))
+@example(pairs=10, lone="", size=50)
+def test_surrogate_pairs_count_as_the_character_they_stand_for(pairs, lone, size) -> None:
+    """A page holding surrogate pairs (a string built from UTF-16 halves): tiktoken reads a
+    pair as its one 4-byte character, not as two 3-byte halves; every count stays exact,
+    alone and among other pages."""
+    text = "a" + "\ud83d\ude00" * pairs + lone + "b " + " ".join(f"w{k}" for k in range(200))
+    pages = [make_record([["before", "page"]]), PageRecord(text=text, metadata={"page": 2}),
+             make_record([["after", "page"]] * 40)]
+    for chunk in [*chunk_record(pages[1], chunk_size=size, chunk_overlap=2, encoding=ENC),
+                  *chunk_documents(pages, chunk_size=size, chunk_overlap=2, encoding=ENC)]:
+        assert chunk.metadata["token_count"] == len(ENC.encode_ordinary(chunk.text)) <= size
+
+
 def test_bad_sizes() -> None:
     record = make_record([["a"]])
     with pytest.raises(ValueError):

@@ -201,6 +201,22 @@ def _same_chars(points: np.ndarray, joined: str) -> bool:
     return points.tobytes() == joined.encode("utf-32-le", "surrogatepass")
 
 
+def _tiktoken_offsets(text: str, raw: np.ndarray) -> np.ndarray:
+    """Byte offset of each character of ``text``, then of its end, in the UTF-8 that tiktoken
+    encodes: it repairs a text holding surrogates through UTF-16, so a surrogate pair is the
+    one 4-byte character it stands for and a lone surrogate is U+FFFD (3 bytes). ``raw`` is
+    the text encoded with ``surrogatepass`` (3 bytes for every surrogate)."""
+    lengths = np.diff(np.append(((raw & 0xC0) != 0x80).nonzero()[0], len(raw)))
+    points = _code_points(text)
+    high = (points >= 0xD800) & (points <= 0xDBFF)
+    low = (points >= 0xDC00) & (points <= 0xDFFF)
+    pair = high[:-1] & low[1:]  # UTF-16 pairs them left to right; a low one is never a high
+    lengths[:-1][pair] = 4
+    lengths[1:][pair] = 0
+    offsets: np.ndarray = np.concatenate(([0], np.cumsum(lengths)))
+    return offsets
+
+
 class PageIndex:
     """Token accounting for the words of one page (see the module docstring).
 
@@ -220,17 +236,24 @@ class PageIndex:
         # 3% of the Python work on the 124 eval pages)
         self.starts: Sequence[int] = starts.data
         self.ends: Sequence[int] = ends.data
-        # surrogatepass: 3 bytes for a lone surrogate, as many as the U+FFFD tiktoken reads
-        raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+        try:
+            raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+            surrogates = False
+        except UnicodeEncodeError:  # surrogates: bytes as tiktoken reads them, below
+            raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+            surrogates = True
         if len(raw) == len(text):
             byte_starts, byte_ends = starts, ends
+            newline_at = (raw == _LF).nonzero()[0]
         else:  # byte offset of each character, then of the end
-            char_at = np.append(((raw & 0xC0) != 0x80).nonzero()[0], len(raw))
+            char_at = (_tiktoken_offsets(text, raw) if surrogates
+                       else np.append(((raw & 0xC0) != 0x80).nonzero()[0], len(raw)))
             byte_starts, byte_ends = char_at[starts], char_at[ends]
+            newline_at = (char_at[:-1][_code_points(text) == _LF] if surrogates
+                          else (raw == _LF).nonzero()[0])
         self.cum: list[int] = token_ends.searchsorted(byte_ends, side="right").tolist()
         """Page tokens that end by each word's end: ``cum[b] - cum[a - 1]`` estimates a run."""
         # line breaks before each word's start, minus those before the end of the word before
-        newline_at = (raw == _LF).nonzero()[0]
         gap_newlines = newline_at.searchsorted(byte_starts)
         gap_newlines[1:] -= newline_at.searchsorted(byte_ends[:-1])
         gap_newlines[:1] = 0  # (a page may have no words: blank text, none found in it)
@@ -240,8 +263,8 @@ class PageIndex:
         self.blank_before: frozenset[int] = frozenset(breaks[gap_newlines[breaks] >= 2].tolist())
         """The words that start a line after a blank line (two or more line breaks)."""
         self.sync_safe = sync_safe(enc)
-        self._single_tokens = single_tokens(enc)
         """Whether word ends may be sync points at all (else every run is encoded whole)."""
+        self._single_tokens = single_tokens(enc)
 
     def is_sync(self, k: int) -> bool:
         """Whether the end of word ``k`` is a sync point (see the module docstring).
