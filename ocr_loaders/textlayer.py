@@ -4,9 +4,10 @@ PDFs made by a program (and every Office file, which is converted to PDF) carry 
 Reading it with pypdfium2 is exact and about a hundred times faster than OCR. A layer that is
 missing or garbled (unmapped glyphs in the private use area, replacement or control
 characters) is not trusted, nor one of under ``MIN_CHARS`` characters on a page that draws an
-image (a scan with a stamp or page number as text); the page is OCR'd instead. A short layer
-on a page without images is all the page says in text ("Total 42", a spreadsheet's one cell),
-and OCR of small print at 300 DPI can lose it. Boxes are the characters' font
+image or fills a path (a scan, or text turned into outlines, with a stamp or page number as
+text); the page is OCR'd instead. A short layer on a page without either is all the page
+says in text ("Total 42", a spreadsheet's one cell), and OCR of small print at 300 DPI can
+lose it. Boxes are the characters' font
 boxes at the rendering DPI, in the same pixel space an OCR'd page would have.
 
 pdfium inserts a space wherever glyphs stand apart without one in the file. Japanese and
@@ -316,6 +317,22 @@ def _clip_box(obj: Any) -> tuple[float, float, float, float] | None:
     return box
 
 
+def _draws_filled_paths(pdf_page: Any) -> bool:
+    """Whether the page fills a path (at any depth): text turned into outlines, as design and
+    print PDFs often have it, is filled paths; a short text layer beside it (a page number)
+    is not all the page says. Lines and frames are stroked, not filled."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for obj in pdf_page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,)):
+        if (pdfium_c.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(fill), ctypes.byref(stroke))
+                and fill.value):
+            return True
+    return False
+
+
 def _draws_images(pdf_page: Any) -> bool:
     """Whether the page has an image object (at any depth of its form objects)."""
     import pypdfium2.raw as pdfium_c
@@ -333,7 +350,8 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
             return None
         text = _chars(textpage, count)
         visible = [c for c in text if not c.isspace()]
-        if len(visible) < MIN_CHARS and _draws_images(pdf_page):
+        if len(visible) < MIN_CHARS and (_draws_images(pdf_page)
+                                          or _draws_filled_paths(pdf_page)):
             return None
         if sum(_bad(c) for c in visible) > MAX_BAD_FRACTION * len(visible):
             return None

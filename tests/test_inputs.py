@@ -319,3 +319,16 @@ def test_short_text_layer_is_used_unless_the_page_is_a_scan(page: Image.Image) -
     assert [w.text for w in layers[0].words] == ["Total", "42"]
     scanned = [dp.text_layer(0) for dp in plain.iter_pages()]
     assert scanned == [None]
+    # text turned into outlines (filled paths) with a real page number: OCR reads the page;
+    # a stroked frame is no such thing
+    for fill, expected in ((pdfium_c.FPDF_FILLMODE_WINDING, None), (0, "Total 42")):
+        shaped = pdfium.PdfDocument(out.getvalue())
+        shaped_page = shaped[0]  # held: the page must outlive the calls on its handle
+        path = pdfium_c.FPDFPageObj_CreateNewRect(100, 100, 200, 50)
+        assert pdfium_c.FPDFPath_SetDrawMode(path, fill, 1)
+        pdfium_c.FPDFPage_InsertObject(shaped_page.raw, path)
+        assert pdfium_c.FPDFPage_GenerateContent(shaped_page.raw)
+        buf = io.BytesIO()
+        shaped.save(buf)
+        (layer,) = [dp.text_layer(0) for dp in open_document(buf.getvalue()).iter_pages()]
+        assert (layer.text if layer else None) == expected
