@@ -202,8 +202,8 @@ def _refuse_ole(data: bytes) -> None:
             "remove the password (save it without one) and try again"
         )
     raise UnsupportedFormatError(
-        "unsupported document format: a legacy Office file (DOC, XLS or PPT); "
-        "save it as DOCX, XLSX or PPTX"
+        "unsupported document format: an OLE compound file (legacy DOC, XLS or PPT, or "
+        "another program's: HWP, MSG, VSD...); save Office documents as DOCX, XLSX or PPTX"
     )
 
 

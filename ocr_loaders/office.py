@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import shutil
 import signal
@@ -30,6 +31,8 @@ from pathlib import Path
 
 from ocr_loaders.errors import ConversionError, CorruptDocumentError, DocumentTooLargeError
 from ocr_loaders.inputs import DocumentFormat, Limits, size_text
+
+logger = logging.getLogger("ocr_loaders")
 
 _CANDIDATES = ("soffice", "libreoffice")
 
@@ -159,10 +162,15 @@ def convert_to_pdf(data: bytes, fmt: DocumentFormat, *, limits: Limits) -> bytes
                 raise ConversionError("LibreOffice did not set up its profile")
             module.write_text(_SPREADSHEET_MACRO, encoding="utf-8")
             out.parent.mkdir()
-            cmd = [*base, f'macro:///Standard.Module1.ToPdf("{src}","{out}")']
-        else:
-            cmd = [*base, "--convert-to", "pdf", "--outdir", str(out.parent), str(src)]
-        _run(cmd, deadline, total, fmt)
+            _run([*base, f'macro:///Standard.Module1.ToPdf("{src}","{out}")'], deadline,
+                 total, fmt)
+            if out.exists() and out.stat().st_size:
+                return out.read_bytes()
+            # the macro stopped on an error of its own: print the sheets as they are (a cell's
+            # text may be clipped) rather than fail
+            logger.warning("spreadsheet columns could not be fitted; converting as it is")
+        _run([*base, "--convert-to", "pdf", "--outdir", str(out.parent), str(src)], deadline,
+             total, fmt)
         if not out.exists() or out.stat().st_size == 0:
             raise ConversionError(
                 f"LibreOffice could not convert the {fmt.value.upper()} (damaged document?)"

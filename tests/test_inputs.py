@@ -187,7 +187,7 @@ def test_password_protected_office_file_is_an_encrypted_document() -> None:
     with pytest.raises(EncryptedDocumentError, match="password-protected"):
         open_document(data)
     legacy = data.replace("EncryptedPackage".encode("utf-16-le"), b"\0" * 32)
-    with pytest.raises(UnsupportedFormatError, match="legacy Office"):
+    with pytest.raises(UnsupportedFormatError, match="legacy DOC, XLS or PPT"):
         open_document(legacy)
 
 

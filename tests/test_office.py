@@ -323,3 +323,23 @@ def test_raised_and_lowered_characters_keep_their_line() -> None:
     assert page is not None
     assert page.text.splitlines() == ["E equals mc2 and more text", "Water is H2O here",
                                       "A note1 follows.", "Next paragraph line"]
+
+
+def test_spreadsheet_macro_failure_falls_back_to_a_plain_conversion(monkeypatch, caplog) -> None:
+    """If the column-fitting macro stops on an error, the sheets are converted as they are
+    (a warning says so) instead of the file failing."""
+    import logging
+
+    import ocr_loaders.office as office
+
+    broken = office._SPREADSHEET_MACRO.replace("  sheets = doc.getSheets()",
+                                               "  Error 5\n  sheets = doc.getSheets()")
+    assert broken != office._SPREADSHEET_MACRO
+    monkeypatch.setattr(office, "_SPREADSHEET_MACRO", broken)
+    with caplog.at_level(logging.WARNING, logger="ocr_loaders"):
+        pdf = office.convert_to_pdf(docgen.xlsx_bytes([["Item", "Price"], ["Apples", 42]]),
+                                    DocumentFormat.XLSX, limits=Limits())
+    assert pdf.startswith(b"%PDF")
+    assert "could not be fitted" in caplog.text
+    (page,) = [dp.text_layer(0) for dp in open_document(pdf).iter_pages()]
+    assert page is not None and "Apples" in page.text

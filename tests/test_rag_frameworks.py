@@ -54,6 +54,7 @@ def test_langchain_splitter_store_retrieve_cite(corpus, engine) -> None:
     assert "words" in pages[0].metadata  # the caller's metadata is left as it was
     with pytest.raises(ValueError, match="metadatas"):
         splitter.create_documents(["a", "b"], [{}])
+    assert len(splitter.create_documents(["a b", "c"], [])) == 2  # [] as None, as LangChain
 
 
 def test_llama_index_node_parser_index_retrieve(corpus, engine) -> None:

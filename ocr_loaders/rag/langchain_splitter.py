@@ -86,9 +86,9 @@ class OCRTextSplitter(TextSplitter):
         """Chunks of texts with their metadata (``metadatas[i]`` for ``texts[i]``), as
         :meth:`split_documents` makes them: a page's ``words`` become each chunk's own
         ``word_ids`` and ``boxes`` instead of being copied whole into every chunk."""
-        if metadatas is not None and len(metadatas) != len(texts):
+        if metadatas and len(metadatas) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(metadatas)} metadatas")
-        metas = metadatas if metadatas is not None else [{}] * len(texts)
+        metas = metadatas or [{}] * len(texts)  # [] as None, as LangChain's own
         return self.split_documents(
             Document(page_content=text, metadata=dict(meta)) for text, meta in zip(texts, metas)
         )
