@@ -11,7 +11,9 @@ through a small Basic macro instead (``_SPREADSHEET_MACRO``) that undoes merged 
 optimal width ignores them, so a heading merged over short columns was clipped), widens every
 visible column of the used area to fit its contents (never narrower than it was; a column that
 would pass ``MAX_COLUMN_WIDTH_MM`` keeps that width and wraps its text), gives the visible rows
-their optimal height (hidden rows stay hidden) and then exports the PDF the same way.
+their optimal height (hidden rows stay hidden), scales each sheet to one page wide (Calc prints
+the columns that do not fit on further pages, which split every row: a row reads as one line
+now, and a 40-column sheet is 1 page instead of 6) and then exports the PDF the same way.
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ Sub ToPdf(src As String, dst As String)
     For k = 0 To visible.getCount() - 1
       visible.getByIndex(k).getRows().OptimalHeight = True
     Next k
+    style = doc.getStyleFamilies().getByName(&quot;PageStyles&quot;).getByName(sheet.PageStyle)
+    style.ScaleToPagesX = 1
+    style.ScaleToPagesY = 0
   Next i
   Dim export(0) As New com.sun.star.beans.PropertyValue
   export(0).Name = &quot;FilterName&quot;

@@ -343,3 +343,15 @@ def test_spreadsheet_macro_failure_falls_back_to_a_plain_conversion(monkeypatch,
     assert "could not be fitted" in caplog.text
     (page,) = [dp.text_layer(0) for dp in open_document(pdf).iter_pages()]
     assert page is not None and "Apples" in page.text
+
+
+def test_wide_spreadsheet_rows_stay_on_one_line() -> None:
+    """Columns widened to fit would run over the page's width, and Calc prints the columns
+    that do not fit on further pages, splitting every row: the sheet is scaled to one page
+    wide, so each row reads as one line."""
+    rows = [[f"r{r}c{c} cell" for c in range(24)] for r in range(5)]
+    doc = open_document(docgen.xlsx_bytes(rows, widths=()))
+    pages = [dp.text_layer(0) for dp in doc.iter_pages()]
+    assert len(pages) == 1 and pages[0] is not None
+    lines = pages[0].text.splitlines()
+    assert lines == [" ".join(row) for row in rows]
