@@ -89,15 +89,22 @@ def _pages_of(record: PageRecord, enc: Any,
     its own with its ``page``, so that chunks stay within a page and say which; with the
     offset of the page's text in the record's (chunk offsets are into the record's text)."""
     meta = record.metadata
-    spans = meta.get("page_spans")
-    if "page" in meta or meta.get("words") or not isinstance(spans, list) or not spans:
+    if not _split_by_page(record):
         yield record, ends, 0
         return
     base = {k: v for k, v in meta.items() if k not in ("page_spans", "pages")}
-    for page, start, end in spans:
+    for page, start, end in meta["page_spans"]:
         text = record.text[start:end]
         yield (PageRecord(text=text, metadata={**base, "page": page}),
                token_ends(enc, _encode(enc, text)), start)
+
+
+def _split_by_page(record: PageRecord) -> bool:
+    """Whether ``record`` is a whole file of ``mode="single"`` that is chunked page by page
+    (``_pages_of``): its pages are encoded there, so the whole text is not encoded first."""
+    meta = record.metadata
+    spans = meta.get("page_spans")
+    return "page" not in meta and not meta.get("words") and isinstance(spans, list) and bool(spans)
 
 
 def _encoded_pages(docs: Iterable[Any],
@@ -130,7 +137,8 @@ def _encoded_pages(docs: Iterable[Any],
                         iterator, min(size, PAGES_AHEAD - queued))]
                     if not batch:
                         break
-                    texts = [record.text for _, record in batch]
+                    texts = ["" if _split_by_page(record) else record.text
+                             for _, record in batch]
                     pending.append((batch, pool.submit(_encode_batch, enc, texts)))
                     queued += len(batch)
                     size = min(2 * size, BATCH_PAGES)
