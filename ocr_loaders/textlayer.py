@@ -85,7 +85,23 @@ def _chars(textpage: Any, count: int) -> str:
     return "".join(out)
 
 
-def _rotated_runs(textpage: Any, text: str) -> tuple[set[int], set[int]]:
+def _char_angles(textpage: Any, count: int) -> list[float] | None:
+    """Each character's angle (radians, 0 to tau), or None when every one is level (the
+    usual page: then nothing has to look at angles)."""
+    import pypdfium2.raw as pdfium_c
+
+    handle = textpage.raw
+    angles = [pdfium_c.FPDFText_GetCharAngle(handle, i) % math.tau for i in range(count)]
+    return None if all(_level(a) for a in angles) else angles
+
+
+def _level(angle: float) -> bool:
+    """Whether an angle (0 to tau) is level, within ``ANGLE_TOLERANCE``."""
+    return min(angle, math.tau - angle) < ANGLE_TOLERANCE
+
+
+def _rotated_runs(textpage: Any, text: str,
+                  angles: list[float] | None) -> tuple[set[int], set[int]]:
     """Line breaks pdfium made up inside rotated text (a spreadsheet header turned 90
     degrees, a chart's axis label), to be skipped, and those of them that stand for a word
     space, to be read as one.
@@ -102,10 +118,9 @@ def _rotated_runs(textpage: Any, text: str) -> tuple[set[int], set[int]]:
     """
     import pypdfium2.raw as pdfium_c
 
-    handle = textpage.raw
-    angles = [pdfium_c.FPDFText_GetCharAngle(handle, i) % math.tau for i in range(len(text))]
-    if all(min(a, math.tau - a) < ANGLE_TOLERANCE for a in angles):
+    if angles is None:
         return set(), set()  # a level page: nothing to do (the usual case)
+    handle = textpage.raw
     skip: set[int] = set()
     spaces: set[int] = set()
     previous: tuple[float, float, float, float] | None = None  # angle, centre, far end
@@ -118,7 +133,7 @@ def _rotated_runs(textpage: Any, text: str) -> tuple[set[int], set[int]]:
         if ch.isspace():
             continue
         angle = angles[i]
-        if min(angle, math.tau - angle) < ANGLE_TOLERANCE:
+        if _level(angle):
             previous, breaks = None, []
             continue
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
@@ -138,7 +153,7 @@ def _rotated_runs(textpage: Any, text: str) -> tuple[set[int], set[int]]:
     return skip, spaces
 
 
-def _continued_lines(textpage: Any, text: str) -> set[int]:
+def _continued_lines(textpage: Any, text: str, angles: list[float] | None) -> set[int]:
     """Line breaks pdfium made up in the middle of a level line, to be read as a word break.
 
     After a raised or lowered character (``mc²``, a footnote mark) pdfium starts a new line
@@ -166,10 +181,8 @@ def _continued_lines(textpage: Any, text: str) -> set[int]:
             before -= 1
         while after < n and text[after].isspace():
             after += 1
-        if before >= 0 and after < n and all(
-                min(a, math.tau - a) < ANGLE_TOLERANCE
-                for a in (pdfium_c.FPDFText_GetCharAngle(handle, k) % math.tau
-                          for k in (before, after))):
+        if before >= 0 and after < n and (
+                angles is None or (_level(angles[before]) and _level(angles[after]))):
             p_left, p_bottom, p_right, p_top = textpage.get_charbox(before, loose=True)
             q_left, q_bottom, _, q_top = textpage.get_charbox(after, loose=True)
             height = max(p_top - p_bottom, q_top - q_bottom)
@@ -356,9 +369,10 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
         if sum(_bad(c) for c in visible) > MAX_BAD_FRACTION * len(visible):
             return None
         joins = _made_up_joins(textpage, text)
-        skip, spaces = _rotated_runs(textpage, text)
+        angles = _char_angles(textpage, count)
+        skip, spaces = _rotated_runs(textpage, text, angles)
         hidden = _clipped_away(pdf_page, textpage, text)
-        spaces |= _continued_lines(textpage, text)
+        spaces |= _continued_lines(textpage, text, angles)
         to_box, width_px, height_px = _display_transform(pdf_page, dpi / POINTS_PER_INCH)
         lines: list[list[tuple[str, list[tuple[float, float, float, float]]]]] = [[]]
         current: list[tuple[float, float, float, float]] = []
