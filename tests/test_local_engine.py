@@ -160,6 +160,35 @@ def test_korean_line_with_digits_is_not_reduced_to_digits(engine: LocalEngine) -
     assert docgen.cer(result.text, "\n".join(lines)) < 0.08, result.text
 
 
+def test_chinese_lines_read_in_full_are_not_sent_to_tesseract(engine: LocalEngine) -> None:
+    """A long Chinese line has about one character per line height, as many as a Latin line
+    with half its letters dropped: counted in half-width columns, it is not taken for a line
+    that lost its Hangul (each such line cost two or three Tesseract reads, thrown away)."""
+    lines = ["样本的判断都对，但是其所学到的规律是不同的。导致此现象最直接的原因",
+             "从特征工程的角度来说，通常对特征数值化越合理，特征收集越全越好",
+             "当分类的类别只有两个时，称此类任务为二分类，通常称其中一个为正类"]
+    img = docgen.render_lines(lines, size=32, width=1200)
+    tess = engine._tesseract()
+    assert tess is not None
+    calls: list[str] = []
+    read = tess.recognize_line
+
+    def counted(image: Image.Image, lang: str) -> tuple[str, float, list[object]]:
+        calls.append(lang)
+        return read(image, lang)  # type: ignore[return-value]
+
+    tess.recognize_line = counted  # type: ignore[method-assign]
+    try:
+        result = engine.recognize(docgen.image_bytes(img, "PNG"))
+    finally:
+        del tess.recognize_line
+    assert docgen.cer(result.text, "\n".join(lines)) < 0.05, result.text
+    assert calls == [], calls
+    # a Korean line, which PP-OCRv6 cannot read, still goes to Tesseract
+    korean = docgen.render_lines(["원고의 청구를 기각한다 소송비용은 원고가 부담한다"], size=32)
+    assert "청구를" in engine.recognize(docgen.image_bytes(korean, "PNG")).text
+
+
 def test_court_citations_keep_their_hangul(engine: LocalEngine) -> None:
     """Lines that are mostly digits on a Korean page (case citations): PP-OCRv6 reads the
     digits confidently and drops the words; Tesseract's reading is kept."""
