@@ -117,8 +117,9 @@ DEFAULT_LIMITS = Limits()
 def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str]:
     """Read a document's bytes and a display name, refusing files over the size limit.
 
-    Paths are stat-ed before reading and file objects are read at most one byte past the limit,
-    so an oversized file is never loaded whole.
+    Paths are stat-ed before reading, and paths (a pipe or a device has no size) and file
+    objects are read at most one byte past the limit, so an oversized file is never loaded
+    whole.
     """
     limit = limits.max_file_bytes
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -137,7 +138,12 @@ def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[byt
             raise InputError(f"is a directory, not a document: {name}")
         if size > limit:
             raise DocumentTooLargeError(_too_large(size, limit))
-        data = path.read_bytes()
+        try:
+            # at most one byte past the limit: a pipe or a device (/dev/stdin) has no size
+            with path.open("rb") as handle:
+                data = handle.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read {name}: {exc.strerror}") from None
     elif hasattr(source, "read"):
         name = str(getattr(source, "name", "<stream>"))
         data = source.read(limit + 1)

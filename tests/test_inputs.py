@@ -114,6 +114,36 @@ def test_file_over_size_limit(tmp_path, page: Image.Image) -> None:
             open_document(source, limits=limits)
 
 
+def test_path_to_a_pipe_is_read_only_up_to_the_size_limit(tmp_path) -> None:
+    """A path whose size stat cannot tell (a FIFO, /dev/stdin, /dev/zero: st_size 0) was read
+    whole before the size check: unbounded memory, a MemoryError on /dev/zero, a hang while
+    the writer keeps the pipe open. It is read one byte past the limit, like a file object."""
+    import threading
+    import time
+
+    limits = Limits(max_file_bytes=10_000)
+    fifo = tmp_path / "doc.png"
+    os.mkfifo(fifo)
+    release = threading.Event()
+
+    def writer() -> None:
+        with open(fifo, "wb") as out:
+            out.write(b"\x89PNG\r\n\x1a\n" + b"\0" * 50_000)
+            out.flush()
+            release.wait(10)  # a producer that has more to send
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(DocumentTooLargeError, match="limit"):
+            open_document(fifo, limits=limits)
+        assert time.monotonic() - start < 5
+    finally:
+        release.set()
+        thread.join(10)
+
+
 def test_png_declaring_billions_of_pixels_is_refused_before_decoding() -> None:
     with pytest.raises(TooManyPixelsError):
         list(open_document(png_declaring(100_000, 100_000)).iter_images())
