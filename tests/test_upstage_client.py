@@ -102,6 +102,11 @@ class Scripted(BaseHTTPRequestHandler):
                 self._send(500, b"boom", ctype="text/plain")
             else:
                 self._send(200, FIXTURE)
+        elif scenario == "nanretry":  # a proxy's nonsense Retry-After, then success
+            if n == 1:
+                self._send(503, json.dumps(err).encode(), headers={"Retry-After": "nan"})
+            else:
+                self._send(200, FIXTURE)
         elif scenario == "down":
             self._send(503, json.dumps(err).encode())
         elif scenario == "timeout408":
@@ -255,6 +260,17 @@ def test_429_honours_retry_after_then_raises(scripted: str, tiny_png: bytes) -> 
 def test_500_then_200_is_retried(scripted: str, tiny_png: bytes) -> None:
     result = client(scripted, "flaky").recognize(tiny_png)
     assert result.text and Scripted.counts["flaky"] == 2
+
+
+def test_a_retry_after_that_is_not_a_number_falls_back_to_backoff(
+    scripted: str, tiny_png: bytes
+) -> None:
+    """'Retry-After: nan' parses as a float: it reached time.sleep, whose ValueError ('Invalid
+    value NaN') escaped the client untyped, with no retry."""
+    start = time.monotonic()
+    result = client(scripted, "nanretry").recognize(tiny_png)
+    assert result.text and Scripted.counts["nanretry"] == 2
+    assert time.monotonic() - start < 2.0  # the 0.05 s backoff, not a long wait
 
 
 def test_408_is_retried(scripted: str, tiny_png: bytes) -> None:
