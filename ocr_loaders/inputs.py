@@ -134,6 +134,8 @@ def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[byt
             raise InputError(f"file not found: {name}") from None
         except OSError as exc:
             raise InputError(f"cannot read {name}: {exc.strerror}") from None
+        except ValueError:  # os.stat: "embedded null byte"
+            raise InputError(f"invalid path (NUL byte): {name!r}") from None
         if path.is_dir():
             raise InputError(f"is a directory, not a document: {name}")
         if size > limit:
