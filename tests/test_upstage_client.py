@@ -173,6 +173,26 @@ def test_client_schemas_and_digitization_endpoint(ocr_server: str, tiny_png: byt
     assert get_engine("upstage", api_key=SERVER_KEY, base_url=ocr_server).name == "upstage"
 
 
+def test_recognize_raw_page_selection_takes_the_schema_in_any_case() -> None:
+    """The server (and schemas.convert) take ``schema`` in any case; recognize_raw sent it as
+    given but picked the list to cut by an exact match, so ``schema="CLOVA"`` or
+    ``"Upstage"`` with ``pages`` looked for Google's ``responses`` and raised
+    InvalidResponseError on a good answer."""
+    from PIL import Image
+
+    from ocr_loaders.server import create_app
+    from tests.docgen import multi_frame_tiff
+    from tests.serverutil import FakeEngine, running
+
+    tiff = multi_frame_tiff([Image.new("RGB", (20, 20), "white") for _ in range(3)])
+    with running(create_app(FakeEngine(), api_key=SERVER_KEY, max_workers=1)) as url:
+        remote = UpstageEngine(SERVER_KEY, base_url=url)
+        for schema, key in (("CLOVA", "images"), ("Google", "responses"), ("Upstage", "pages")):
+            raw = remote.recognize_raw(tiff, schema=schema, pages="2")
+            assert len(raw[key]) == 1, schema
+        assert raw["metadata"]["pages"][0]["page"] == 2
+
+
 def test_client_wrong_key_against_our_server(ocr_server: str, tiny_png: bytes) -> None:
     with pytest.raises(AuthenticationError) as info:
         UpstageEngine("wrong", base_url=ocr_server).recognize(tiny_png)

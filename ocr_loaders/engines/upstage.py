@@ -190,6 +190,7 @@ class UpstageEngine(OCREngine):
         With ``pages``, the pages (Upstage), ``images`` (CLOVA) or ``responses`` (Google) of
         the other pages are dropped.
         """
+        schema = schema.lower() if schema else None  # as the server reads it
         raw = self._call(source, pages=pages, password=None, limits=limits, schema=schema)
         selected = parse_page_spec(pages)
         if selected is None:
