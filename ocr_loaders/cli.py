@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ocr_loaders.engines import OCREngine
 from ocr_loaders.errors import OCRError
@@ -20,6 +20,27 @@ from ocr_loaders.models import OCRResult
 
 ENGINES = ("local", "upstage")
 """What ``--engine`` takes (argparse refuses anything else with its usage line, exit 2)."""
+
+
+def _number(kind: type[int] | type[float], low: float, *, inclusive: bool = True,
+            high: float | None = None) -> Callable[[str], int | float]:
+    """An argparse type: ``kind`` at least ``low`` (above it if not ``inclusive``), at most
+    ``high``; anything else is a usage error (exit 2) before any engine is loaded."""
+    bound = f">= {low:g}" if inclusive else f"> {low:g}"
+    if high is not None:
+        bound += f" and <= {high:g}"
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if (value != value or value < low or (not inclusive and value == low)
+                or (high is not None and value > high)):  # (value != value: NaN)
+            raise argparse.ArgumentTypeError(f"must be {bound}: {text}")
+        return value
+
+    return parse
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -46,17 +67,19 @@ def _build_parser() -> argparse.ArgumentParser:
     cache.add_argument("--path", help="cache file (default: $OCR_LOADERS_CACHE_DIR or ~/.cache)")
     srv = sub.add_parser("serve", help="run the Upstage OCR API-compatible HTTP server")
     srv.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
-    srv.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    srv.add_argument("--port", type=_number(int, 0, high=65535), default=8000,
+                     help="port (default: 8000)")
     srv.add_argument("--api-key", help="required Bearer key (default: $OCR_LOADERS_API_KEY; "
                      "unset: no authentication)")
-    srv.add_argument("--workers", type=int, help="OCR worker threads (default: CPU count)")
-    srv.add_argument("--queue", type=int,
+    srv.add_argument("--workers", type=_number(int, 1),
+                     help="OCR worker threads (default: CPU count)")
+    srv.add_argument("--queue", type=_number(int, 0),
                      help="jobs that may wait for a worker before 429 (default: 2 x workers)")
     srv.add_argument("--engine", default="local", choices=ENGINES,
                      help="engine behind the server (default: local)")
-    srv.add_argument("--upload-timeout", type=float, default=30.0,
+    srv.add_argument("--upload-timeout", type=_number(float, 0, inclusive=False), default=30.0,
                      help="seconds an upload may stall before 408 (default: 30)")
-    srv.add_argument("--job-timeout", type=float, default=600.0,
+    srv.add_argument("--job-timeout", type=_number(float, 0, inclusive=False), default=600.0,
                      help="seconds a document may take before 504 (default: 600)")
     bat = sub.add_parser("batch", help="OCR a directory (local, s3://, gs://, ...) on Ray into "
                          "one row per page; re-running skips files already in the output")

@@ -117,8 +117,9 @@ DEFAULT_LIMITS = Limits()
 def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str]:
     """Read a document's bytes and a display name, refusing files over the size limit.
 
-    Paths are stat-ed before reading and file objects are read at most one byte past the limit,
-    so an oversized file is never loaded whole.
+    Paths are stat-ed before reading, and paths (a pipe or a device has no size) and file
+    objects are read at most one byte past the limit, so an oversized file is never loaded
+    whole.
     """
     limit = limits.max_file_bytes
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -133,11 +134,18 @@ def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[byt
             raise InputError(f"file not found: {name}") from None
         except OSError as exc:
             raise InputError(f"cannot read {name}: {exc.strerror}") from None
+        except ValueError:  # os.stat: "embedded null byte"
+            raise InputError(f"invalid path (NUL byte): {name!r}") from None
         if path.is_dir():
             raise InputError(f"is a directory, not a document: {name}")
         if size > limit:
             raise DocumentTooLargeError(_too_large(size, limit))
-        data = path.read_bytes()
+        try:
+            # at most one byte past the limit: a pipe or a device (/dev/stdin) has no size
+            with path.open("rb") as handle:
+                data = handle.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"cannot read {name}: {exc.strerror}") from None
     elif hasattr(source, "read"):
         name = str(getattr(source, "name", "<stream>"))
         data = source.read(limit + 1)
@@ -222,8 +230,23 @@ def _sniff_ooxml(data: bytes) -> DocumentFormat:
     raise UnsupportedFormatError("zip file is not a DOCX, PPTX or XLSX document")
 
 
+MAX_PAGE_NUMBER = 0xFFFFF
+"""No document has a page beyond this: PDFium's own cap (``CPDF_Document::kPageMaxNum``), which
+Office files (converted to PDF) share; a TIFF that long is far over any size limit."""
+
+
+def _page_beyond(number: int) -> PageRangeError:
+    return PageRangeError(
+        f"page {number} does not exist: no document has more than {MAX_PAGE_NUMBER:,} pages"
+    )
+
+
 def parse_page_spec(spec: str | Sequence[int] | None) -> list[int] | None:
-    """Parse ``"1,3-5"`` (1-based, inclusive) or a list of ints into a sorted unique list."""
+    """Parse ``"1,3-5"`` (1-based, inclusive) or a list of ints into a sorted unique list.
+
+    A page above :data:`MAX_PAGE_NUMBER` is refused before any range is expanded (``"1-10**9"``
+    would otherwise build a billion page numbers).
+    """
     if spec is None:
         return None
     if isinstance(spec, str):
@@ -235,14 +258,18 @@ def parse_page_spec(spec: str | Sequence[int] | None) -> list[int] | None:
             try:
                 if "-" in part:
                     lo, hi = (int(x) for x in part.split("-", 1))
-                    out.update(range(lo, hi + 1))
                 else:
-                    out.add(int(part))
+                    lo = hi = int(part)
             except ValueError:
                 raise PageRangeError(f"bad page range {spec!r}: use e.g. '1,3-5'") from None
+            if hi > MAX_PAGE_NUMBER:
+                raise _page_beyond(hi)
+            out.update(range(lo, hi + 1))
         numbers = sorted(out)
     else:
         numbers = sorted({int(n) for n in spec})
+        if numbers and numbers[-1] > MAX_PAGE_NUMBER:
+            raise _page_beyond(numbers[-1])
     if not numbers or numbers[0] < 1:
         raise PageRangeError(f"bad page selection {spec!r}: pages are 1-based")
     return numbers
@@ -527,6 +554,7 @@ def _iter_pdf_pages(
 __all__ = [
     "DEFAULT_LIMITS",
     "EXTENSIONS",
+    "MAX_PAGE_NUMBER",
     "DocPage",
     "DocumentFormat",
     "Limits",

@@ -81,7 +81,10 @@ class OCRReader(BasePydanticReader):
     """
 
     engine: Any = Field(default="local", description="'local', 'upstage' or an OCREngine.")
-    engine_options: dict[str, Any] = Field(default_factory=dict, exclude=True)
+    engine_options: dict[str, Any] = Field(
+        default_factory=dict, exclude=True, repr=False,  # may hold the API key
+        description="Keyword arguments of the named engine, e.g. api_key.",
+    )
     pages: str | list[int] | None = Field(default=None, description="1-based pages, '1-3,5'.")
     mode: str = Field(default="page", description="'page' or 'single' (one per file).")
     min_confidence: float | None = Field(default=None, description="Drop words below this.")

@@ -149,7 +149,7 @@ class WorkerPool:
         future.add_done_callback(release)
         try:
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)
-        except TimeoutError:
+        except (asyncio.TimeoutError, TimeoutError):  # distinct classes before Python 3.11
             raise APIErrorResponse(
                 504, f"the document was not processed within {timeout:g} s", "server_error",
                 "processing_timeout",

@@ -58,7 +58,10 @@ class OCRDocumentTool:
     def resolve(self, path: str) -> Path:
         """The file an agent asked for, refused when outside ``root``."""
         target = (self.root / path if self.root and not Path(path).is_absolute() else Path(path))
-        target = target.resolve()
+        try:
+            target = target.resolve()
+        except ValueError:  # a NUL byte: "embedded null byte", not an OSError
+            raise InputError(f"invalid path (NUL byte): {path!r}") from None
         if self.root is not None and not target.is_relative_to(self.root):
             raise InputError(f"path is outside the allowed directory: {path}")
         return target

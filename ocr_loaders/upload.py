@@ -129,7 +129,7 @@ async def _chunks(
             chunk = await asyncio.wait_for(iterator.__anext__(), wait)
         except StopAsyncIteration:
             return
-        except TimeoutError:
+        except (asyncio.TimeoutError, TimeoutError):  # distinct classes before Python 3.11
             if deadline is not None and time.monotonic() >= deadline:
                 raise UploadTimeoutError(
                     f"the upload did not complete within {total_timeout:g} s"

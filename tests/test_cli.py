@@ -77,6 +77,19 @@ def test_an_unknown_engine_or_a_cache_file_that_is_not_one_is_a_usage_error(tmp_
         ResultCache(bad)
 
 
+def test_serve_refuses_bad_pool_sizes_and_timeouts_as_usage_errors() -> None:
+    """``--queue -1`` (or ``--workers -2``) ended in a ValueError traceback after the engine was
+    loaded, exit 1; ``--workers 0`` silently meant 'CPU count'. They are usage errors now."""
+    from ocr_loaders.cli import main
+
+    for bad in (["--workers", "0"], ["--workers", "-2"], ["--queue", "-1"],
+                ["--upload-timeout", "0"], ["--job-timeout", "-5"], ["--job-timeout", "nan"],
+                ["--port", "70000"]):
+        with pytest.raises(SystemExit) as info:
+            main(["serve", *bad])
+        assert info.value.code == 2, bad
+
+
 def test_python_dash_m_runs_the_command() -> None:
     proc = subprocess.run([sys.executable, "-m", "ocr_loaders", "ocr", "--help"],
                           capture_output=True, text=True, timeout=60)

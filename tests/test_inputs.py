@@ -114,6 +114,36 @@ def test_file_over_size_limit(tmp_path, page: Image.Image) -> None:
             open_document(source, limits=limits)
 
 
+def test_path_to_a_pipe_is_read_only_up_to_the_size_limit(tmp_path) -> None:
+    """A path whose size stat cannot tell (a FIFO, /dev/stdin, /dev/zero: st_size 0) was read
+    whole before the size check: unbounded memory, a MemoryError on /dev/zero, a hang while
+    the writer keeps the pipe open. It is read one byte past the limit, like a file object."""
+    import threading
+    import time
+
+    limits = Limits(max_file_bytes=10_000)
+    fifo = tmp_path / "doc.png"
+    os.mkfifo(fifo)
+    release = threading.Event()
+
+    def writer() -> None:
+        with open(fifo, "wb") as out:
+            out.write(b"\x89PNG\r\n\x1a\n" + b"\0" * 50_000)
+            out.flush()
+            release.wait(10)  # a producer that has more to send
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(DocumentTooLargeError, match="limit"):
+            open_document(fifo, limits=limits)
+        assert time.monotonic() - start < 5
+    finally:
+        release.set()
+        thread.join(10)
+
+
 def test_png_declaring_billions_of_pixels_is_refused_before_decoding() -> None:
     with pytest.raises(TooManyPixelsError):
         list(open_document(png_declaring(100_000, 100_000)).iter_images())
@@ -167,6 +197,23 @@ def test_page_selection() -> None:
     with pytest.raises(PageRangeError):
         parse_page_spec("a-b")
     assert parse_page_spec([3, 1, 3]) == [1, 3]
+
+
+def test_huge_page_range_is_refused_at_once() -> None:
+    """A range is expanded into page numbers: '1-1000000000' (an agent's tool call, a typo)
+    used to build a billion-int set (minutes and tens of GB) before any check. No document
+    can have pages beyond PDFium's 0xFFFFF, so such a selection is a PageRangeError at once."""
+    import time
+
+    pages = [Image.new("RGB", (60, 80), "white") for _ in range(2)]
+    start = time.monotonic()
+    for spec in ("1-1000000000", "2,99999999999", [1, 10**12]):
+        with pytest.raises(PageRangeError, match="does not exist"):
+            parse_page_spec(spec)
+    with pytest.raises(PageRangeError, match="does not exist"):
+        open_document(docgen.pdf_from_images(pages, dpi=72), pages="1-4000000000")
+    assert time.monotonic() - start < 2
+    assert parse_page_spec("1048570-1048575")[-1] == 0xFFFFF
 
 
 def test_encrypted_pdf() -> None:

@@ -127,3 +127,16 @@ def test_cache_and_filter_bookkeeping_stay_out_of_embeddings(corpus, engine, tmp
                 text = item.get_content(metadata_mode=mode)
                 assert "cache_hit" not in text and "_words" not in text
                 assert "low_confidence" not in text
+
+
+def test_reader_repr_does_not_show_the_api_key_given_in_engine_options() -> None:
+    """``engine_options={"api_key": ...}`` is how the reader gets a key (README); the field was
+    excluded from dumps but not from pydantic's repr/str, which printed the key in clear."""
+    key = "up_reader_secret_0123456789"
+    reader = OCRReader(engine="upstage", engine_options={"api_key": key})
+    for text in (repr(reader), str(reader), str(reader.model_dump()),
+                 str(OCRReader.file_extractor(engine="upstage",
+                                              engine_options={"api_key": key}))):
+        assert key not in text
+    assert reader.engine_options["api_key"] == key
+    assert key not in repr(reader.loader.engine)

@@ -91,3 +91,25 @@ def test_llama_index_tool_in_a_function_agent(doc_dir, engine) -> None:
     (call,) = response.tool_calls
     assert call.tool_output.raw_output["pages"][0]["words"]
     assert not call.tool_output.is_error
+
+
+def test_a_path_with_a_nul_byte_is_a_tool_error_not_a_crash(doc_dir, engine) -> None:
+    """A model can put any character in a path: a NUL made Path.resolve / os.stat raise
+    ValueError ('embedded null byte'), which escaped both tools (LangChain handles only
+    ToolException) and ``recognize``, instead of the typed error other bad paths get."""
+    pytest.importorskip("langchain_core")
+    from ocr_loaders import recognize
+    from ocr_loaders.errors import InputError
+    from ocr_loaders.langchain import ocr_document_tool
+
+    tool = ocr_document_tool(engine=engine, root=doc_dir)
+    for path in ("memo.png\x00.txt", str(doc_dir / "memo\x00.png")):
+        message = tool.invoke({"type": "tool_call", "name": "ocr_document", "id": "c1",
+                               "args": {"path": path}})
+        assert message.status == "error" and "invalid path" in message.content
+    unconfined = ocr_document_tool(engine=engine)
+    message = unconfined.invoke({"type": "tool_call", "name": "ocr_document", "id": "c2",
+                                 "args": {"path": "memo\x00.png"}})
+    assert message.status == "error" and "invalid path" in message.content
+    with pytest.raises(InputError, match="invalid path"):
+        recognize(str(doc_dir / "memo.png\x00"), engine=engine)

@@ -102,6 +102,11 @@ class Scripted(BaseHTTPRequestHandler):
                 self._send(500, b"boom", ctype="text/plain")
             else:
                 self._send(200, FIXTURE)
+        elif scenario == "nanretry":  # a proxy's nonsense Retry-After, then success
+            if n == 1:
+                self._send(503, json.dumps(err).encode(), headers={"Retry-After": "nan"})
+            else:
+                self._send(200, FIXTURE)
         elif scenario == "down":
             self._send(503, json.dumps(err).encode())
         elif scenario == "timeout408":
@@ -166,6 +171,26 @@ def test_client_schemas_and_digitization_endpoint(ocr_server: str, tiny_png: byt
         w.text for w in result.pages[0].words]
     assert google["responses"][0]["context"]["pageNumber"] == 1
     assert get_engine("upstage", api_key=SERVER_KEY, base_url=ocr_server).name == "upstage"
+
+
+def test_recognize_raw_page_selection_takes_the_schema_in_any_case() -> None:
+    """The server (and schemas.convert) take ``schema`` in any case; recognize_raw sent it as
+    given but picked the list to cut by an exact match, so ``schema="CLOVA"`` or
+    ``"Upstage"`` with ``pages`` looked for Google's ``responses`` and raised
+    InvalidResponseError on a good answer."""
+    from PIL import Image
+
+    from ocr_loaders.server import create_app
+    from tests.docgen import multi_frame_tiff
+    from tests.serverutil import FakeEngine, running
+
+    tiff = multi_frame_tiff([Image.new("RGB", (20, 20), "white") for _ in range(3)])
+    with running(create_app(FakeEngine(), api_key=SERVER_KEY, max_workers=1)) as url:
+        remote = UpstageEngine(SERVER_KEY, base_url=url)
+        for schema, key in (("CLOVA", "images"), ("Google", "responses"), ("Upstage", "pages")):
+            raw = remote.recognize_raw(tiff, schema=schema, pages="2")
+            assert len(raw[key]) == 1, schema
+        assert raw["metadata"]["pages"][0]["page"] == 2
 
 
 def test_client_wrong_key_against_our_server(ocr_server: str, tiny_png: bytes) -> None:
@@ -255,6 +280,17 @@ def test_429_honours_retry_after_then_raises(scripted: str, tiny_png: bytes) -> 
 def test_500_then_200_is_retried(scripted: str, tiny_png: bytes) -> None:
     result = client(scripted, "flaky").recognize(tiny_png)
     assert result.text and Scripted.counts["flaky"] == 2
+
+
+def test_a_retry_after_that_is_not_a_number_falls_back_to_backoff(
+    scripted: str, tiny_png: bytes
+) -> None:
+    """'Retry-After: nan' parses as a float: it reached time.sleep, whose ValueError ('Invalid
+    value NaN') escaped the client untyped, with no retry."""
+    start = time.monotonic()
+    result = client(scripted, "nanretry").recognize(tiny_png)
+    assert result.text and Scripted.counts["nanretry"] == 2
+    assert time.monotonic() - start < 2.0  # the 0.05 s backoff, not a long wait
 
 
 def test_408_is_retried(scripted: str, tiny_png: bytes) -> None:

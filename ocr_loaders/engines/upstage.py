@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import math
 import os
 import random
 import threading
@@ -189,6 +190,7 @@ class UpstageEngine(OCREngine):
         With ``pages``, the pages (Upstage), ``images`` (CLOVA) or ``responses`` (Google) of
         the other pages are dropped.
         """
+        schema = schema.lower() if schema else None  # as the server reads it
         raw = self._call(source, pages=pages, password=None, limits=limits, schema=schema)
         selected = parse_page_spec(pages)
         if selected is None:
@@ -392,13 +394,16 @@ def _truncate(text: str, limit: int) -> str:
 
 
 def _retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date); None when it says
+    nothing usable (``nan`` parses as a float, and time.sleep refuses it)."""
     if not value:
         return None
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return None if math.isnan(seconds) else seconds
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
