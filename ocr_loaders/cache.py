@@ -19,13 +19,13 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ocr_loaders.engines.base import OCREngine
 from ocr_loaders.errors import CacheError
-from ocr_loaders.inputs import OpenedDocument
+from ocr_loaders.inputs import DEFAULT_LIMITS, Limits, OpenedDocument, Source
 from ocr_loaders.models import OCRResult, Page
 
 CacheSpec = bool | str | os.PathLike[str] | None
@@ -201,6 +201,17 @@ class CachedEngine(OCREngine):
     def cache_options(self) -> dict[str, Any]:
         return self.engine.cache_options()
 
+    def open(
+        self,
+        source: Source,
+        *,
+        pages: str | Sequence[int] | None = None,
+        password: str | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> OpenedDocument:
+        """The wrapped engine's own opening (a remote engine does not convert Office files)."""
+        return self.engine.open(source, pages=pages, password=password, limits=limits)
+
     def key(self, doc: OpenedDocument, digest: str) -> str:
         """The cache key of a document for the wrapped engine."""
         from ocr_loaders import __version__
@@ -225,6 +236,9 @@ class CachedEngine(OCREngine):
         key = self.key(doc, digest)
         cached = self.cache.get(key)
         if cached is not None:
+            if not doc.counted:  # an Office file for a remote API: counted when it was read
+                doc.total_pages = cached.total_pages or len(cached.pages)
+                doc.page_numbers = [cached.page_number(i) for i in range(len(cached.pages))]
             for index, page in enumerate(cached.pages):
                 self._state.hit = True
                 self._state.model_version = cached.model_version

@@ -159,7 +159,9 @@ def _with_progress(engine: OCREngine, args: argparse.Namespace) -> OCRResult:
 
     doc = engine.open(args.file, pages=args.pages, password=args.password)
     numbers, pages = [], []
-    with tqdm(total=len(doc.page_numbers), unit="page", desc="OCR", leave=False) as bar:
+    # an Office file sent to the remote API is counted by the API: no total until then
+    total = len(doc.page_numbers) if doc.counted else None
+    with tqdm(total=total, unit="page", desc="OCR", leave=False) as bar:
         for number, page in engine.iter_document(doc):
             numbers.append(number)
             pages.append(page)

@@ -323,6 +323,11 @@ class OpenedDocument:
 
     ``page_numbers`` are the 1-based pages that will be processed (a selection, capped at
     ``limits.max_pages``); ``total_pages`` is the document's own page count.
+
+    An Office file opened for a remote API (``convert_office=False``) is sent as it is and
+    paginated by the server: its ``total_pages`` is 0 and ``page_numbers`` the selection
+    (empty: all pages) until the engine that reads it fills both in, before its first page
+    (:attr:`counted`).
     """
 
     data: bytes
@@ -337,6 +342,11 @@ class OpenedDocument:
     @property
     def mime_type(self) -> str:
         return self.format.mime_type
+
+    @property
+    def counted(self) -> bool:
+        """Whether the page count is known (see the class docstring)."""
+        return self.total_pages > 0
 
     def iter_pages(self) -> Iterator[DocPage]:
         """Yield each selected page, rendered only if asked (:meth:`DocPage.image`)."""
@@ -360,15 +370,21 @@ def open_document(
     pages: str | Sequence[int] | None = None,
     password: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    convert_office: bool = True,
 ) -> OpenedDocument:
     """Read, sniff and validate a document; nothing is rasterised yet.
 
     Office documents are converted to PDF here (LibreOffice), so conversion errors surface
-    before any OCR work starts.
+    before any OCR work starts; with ``convert_office=False`` (an engine that uploads the
+    file to an API that converts it) they are left as they are and not counted.
     """
     data, name = read_source(source, limits=limits)
     fmt = sniff_format(data)
     pdf: bytes | None = None
+    if fmt.is_office and not convert_office:
+        return OpenedDocument(data=data, name=name, format=fmt, total_pages=0,
+                              page_numbers=(parse_page_spec(pages) or [])[: limits.max_pages],
+                              limits=limits, password=password)
     if fmt.is_office:
         from ocr_loaders.office import convert_to_pdf
 

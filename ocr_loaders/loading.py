@@ -170,11 +170,12 @@ class PageLoader:
         label = name if name is not None else _label(source)
         engine = self.engine
         doc = engine.open(source, pages=self.pages, password=self.password, limits=self.limits)
-        processed = len(doc.page_numbers)
+        # the counts are read per page: a remote engine sets an Office file's on ``doc`` from
+        # the API's answer, before its first page
         records: Iterator[PageRecord] = (
             self._finish(
                 page_record(
-                    page, source=label, page_number=number, total_pages=processed,
+                    page, source=label, page_number=number, total_pages=len(doc.page_numbers),
                     engine=engine.name, model_version=engine.produced_model_version(),
                 ),
                 doc.total_pages, label,

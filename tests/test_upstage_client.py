@@ -267,6 +267,36 @@ def test_page_selection_keeps_real_page_numbers(scripted: str, tiny_png: bytes) 
         client(scripted, "three").recognize(tiny_png, pages=[4])
 
 
+def test_loaders_send_office_files_as_they_are(scripted: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API converts DOCX/PPTX/XLSX itself: the loaders upload the file unconverted (no
+    LibreOffice here at all) and take its page count from the answer."""
+    from ocr_loaders.langchain import OCRLoader
+    from tests.docgen import docx_bytes
+
+    monkeypatch.setenv("OCR_LOADERS_SOFFICE", str(tmp_path / "no-soffice"))
+    path = tmp_path / "memo.docx"
+    path.write_bytes(docx_bytes(["Quarterly memo", "Second paragraph"]))
+    remote = client(scripted, "three")
+    docs = OCRLoader(path, engine=remote).load()
+    assert [d.metadata["page"] for d in docs] == [1, 2, 3]
+    assert {(d.metadata["total_pages"], d.metadata["document_pages"]) for d in docs} == {(3, 3)}
+    body = Scripted.bodies["three"]
+    assert path.read_bytes() in body and b"wordprocessingml" in body  # the DOCX itself
+    picked = OCRLoader(path, engine=remote, pages="2-3").load()
+    assert [(d.metadata["page"], d.metadata["total_pages"], d.metadata["document_pages"])
+            for d in picked] == [(2, 2, 3), (3, 2, 3)]
+    with pytest.raises(PageRangeError):
+        OCRLoader(path, engine=remote, pages="5").load()
+    # through the result cache: stored with its count, served with it
+    cache = tmp_path / "cache.sqlite"
+    first = OCRLoader(path, engine=remote, cache=cache)
+    second = OCRLoader(path, engine=remote, cache=cache)
+    assert [d.metadata for d in first.load()] == [d.metadata for d in second.load()]
+    assert second.from_cache == [str(path)]
+    assert [d.metadata["total_pages"] for d in second.load()] == [3, 3, 3]
+
+
 def test_429_honours_retry_after_then_raises(scripted: str, tiny_png: bytes) -> None:
     start = time.monotonic()
     with pytest.raises(RateLimitError) as info:

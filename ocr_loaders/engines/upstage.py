@@ -45,6 +45,7 @@ from ocr_loaders.inputs import (
     Limits,
     OpenedDocument,
     Source,
+    open_document,
     parse_page_spec,
     read_source,
     sniff_format,
@@ -226,12 +227,34 @@ class UpstageEngine(OCREngine):
             self.recognize_raw, source, schema=schema, pages=pages, limits=limits
         )
 
+    def open(
+        self,
+        source: Source,
+        *,
+        pages: str | Sequence[int] | None = None,
+        password: str | None = None,
+        limits: Limits | None = None,
+    ) -> OpenedDocument:
+        """Read and check a document for upload. Office files are not converted here: the
+        API converts them itself, and it says how many pages they have (``iter_document``
+        fills that in); PDFs and images are counted, so a bad selection fails before the
+        upload."""
+        if password is not None:
+            raise InputError("the Upstage API does not accept encrypted PDFs; decrypt it first")
+        return open_document(source, pages=pages, limits=limits or self.limits,
+                             convert_office=False)
+
     def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
-        """Send an already opened document and yield its selected pages."""
+        """Send an already opened document and yield its selected pages (an Office file's
+        page count and pages are set on ``doc`` from the answer, before the first page)."""
         raw = self._post(doc.data, doc.name, doc.mime_type, schema=None)
-        result = self._to_result(raw, doc.page_numbers)
+        result = self._to_result(raw, doc.page_numbers or None)
+        if not doc.counted:
+            doc.total_pages = result.total_pages or len(result.pages)
+            doc.page_numbers = [result.page_number(i) for i in range(len(result.pages))][
+                : doc.limits.max_pages]
         self._local.model_version = result.model_version
-        for index, page in enumerate(result.pages):
+        for index, page in enumerate(result.pages[: len(doc.page_numbers)]):
             # set again per page: the caller may resume this generator in another thread
             self._local.model_version = result.model_version
             yield result.page_number(index), page
