@@ -155,7 +155,11 @@ def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[byt
     else:
         raise InputError(f"unsupported source type: {type(source).__name__}")
     if len(data) > limit:
-        raise DocumentTooLargeError(_too_large(len(data), limit))
+        # read one byte past the limit (a stream, a pipe): its size is not known
+        exact = isinstance(source, (bytes, bytearray, memoryview))
+        raise DocumentTooLargeError(_too_large(len(data), limit) if exact else
+                                    f"document is over the limit of {limit:,} bytes "
+                                    f"({size_text(limit)})")
     if not data:
         raise CorruptDocumentError(f"empty document: {name}")
     return data, name
@@ -262,6 +266,8 @@ def parse_page_spec(spec: str | Sequence[int] | None) -> list[int] | None:
                     lo = hi = int(part)
             except ValueError:
                 raise PageRangeError(f"bad page range {spec!r}: use e.g. '1,3-5'") from None
+            if lo > hi:
+                raise PageRangeError(f"bad page range {part.strip()!r}: it ends before it starts")
             if hi > MAX_PAGE_NUMBER:
                 raise _page_beyond(hi)
             out.update(range(lo, hi + 1))

@@ -11,6 +11,7 @@ Needs ``pip install "ocr-loaders[llama-index]"``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -130,14 +131,17 @@ class OCRReader(BasePydanticReader):
         fs: Any = None,
     ) -> Iterator[Document]:
         """Page Documents of a file (or files / directories), as they are recognised."""
-        if fs is not None and isinstance(file, (str, os.PathLike)):
-            with fs.open(str(file), "rb") as handle:
-                data = handle.read()
-            records = self.loader.iter_source(data, name=str(file))
-        else:
-            records = self.loader.iter_files(file)
-        for record in records:
-            yield to_document(record, extra_info)
+        with contextlib.ExitStack() as stack:
+            if fs is not None and isinstance(file, (str, os.PathLike)):
+                # the file object is read at most one byte past the size limit, and failures
+                # (a missing file included) are handled per ``on_error``, as for local files
+                name = str(file)
+                records = self.loader.guarded(
+                    lambda: stack.enter_context(fs.open(name, "rb")), name)
+            else:
+                records = self.loader.iter_files(file)
+            for record in records:
+                yield to_document(record, extra_info)
 
     def load_data(
         self,

@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import warnings
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,12 +221,15 @@ class PageLoader:
             bar.close()
 
     def _guarded(self, path: str) -> Iterator[PageRecord]:
+        yield from self.guarded(lambda: path, path)
+
+    def guarded(self, source: Callable[[], Source], name: str) -> Iterator[PageRecord]:
+        """Records of the document ``source()`` opens (a path, bytes, a file object), with
+        failures, opening it included, handled per ``on_error``."""
         try:
-            yield from self.iter_source(path, name=path)
-        except OCRError as exc:
-            self._skip(path, exc)
-        except OSError as exc:
-            self._skip(path, exc)
+            yield from self.iter_source(source(), name=name)
+        except (OCRError, OSError) as exc:
+            self._skip(name, exc)
 
     def _concurrent(self, files: list[str], bar: Any) -> Iterator[PageRecord]:
         """Whole files in worker threads, yielded in input order, a bounded window ahead."""

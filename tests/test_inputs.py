@@ -196,6 +196,8 @@ def test_page_selection() -> None:
         open_document(docgen.pdf_from_images(pages, dpi=72), pages="9")
     with pytest.raises(PageRangeError):
         parse_page_spec("a-b")
+    with pytest.raises(PageRangeError, match="'3-1': it ends before it starts"):
+        parse_page_spec("1, 3-1")  # not "pages are 1-based"
     assert parse_page_spec([3, 1, 3]) == [1, 3]
 
 
@@ -203,16 +205,12 @@ def test_huge_page_range_is_refused_at_once() -> None:
     """A range is expanded into page numbers: '1-1000000000' (an agent's tool call, a typo)
     used to build a billion-int set (minutes and tens of GB) before any check. No document
     can have pages beyond PDFium's 0xFFFFF, so such a selection is a PageRangeError at once."""
-    import time
-
     pages = [Image.new("RGB", (60, 80), "white") for _ in range(2)]
-    start = time.monotonic()
     for spec in ("1-1000000000", "2,99999999999", [1, 10**12]):
         with pytest.raises(PageRangeError, match="does not exist"):
             parse_page_spec(spec)
     with pytest.raises(PageRangeError, match="does not exist"):
         open_document(docgen.pdf_from_images(pages, dpi=72), pages="1-4000000000")
-    assert time.monotonic() - start < 2
     assert parse_page_spec("1048570-1048575")[-1] == 0xFFFFF
 
 

@@ -140,3 +140,31 @@ def test_reader_repr_does_not_show_the_api_key_given_in_engine_options() -> None
         assert key not in text
     assert reader.engine_options["api_key"] == key
     assert key not in repr(reader.loader.engine)
+
+
+def test_reader_on_an_fsspec_filesystem_applies_on_error_and_limits() -> None:
+    """SimpleDirectoryReader(fs=...) hands each file to the reader with ``fs``: a corrupt file
+    or one over the size limit is skipped per ``on_error``, as on local disk, and the good
+    file's pages come through."""
+    from fsspec.implementations.memory import MemoryFileSystem
+    from PIL import Image
+
+    from ocr_loaders.inputs import Limits
+    from tests.docgen import image_bytes
+    from tests.serverutil import FakeEngine
+
+    fs = MemoryFileSystem()
+    root = "/ocr-fs-test"
+    fs.pipe(f"{root}/good.png", image_bytes(Image.new("RGB", (40, 20), "white"), "PNG"))
+    fs.pipe(f"{root}/broken.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    fs.pipe(f"{root}/big.png", image_bytes(Image.new("RGB", (400, 400), "white"), "BMP"))
+    reader = OCRReader(engine=FakeEngine(), on_error="skip", limits=Limits(max_file_bytes=2000))
+    try:
+        docs = SimpleDirectoryReader(root, fs=fs, file_extractor={".png": reader}).load_data()
+        assert [d.metadata["page"] for d in docs] == [1] and docs[0].text == "fake"
+        assert sorted((s.source.rsplit("/", 1)[-1], s.error) for s in reader.skipped) == [
+            ("big.png", "DocumentTooLargeError"), ("broken.png", "CorruptDocumentError")]
+        with pytest.raises(FileNotFoundError):
+            list(OCRReader(engine=FakeEngine()).lazy_load_data(f"{root}/missing.png", fs=fs))
+    finally:
+        fs.rm(root, recursive=True)
