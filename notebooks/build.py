@@ -212,6 +212,7 @@ documentation does, and ask for the CLOVA and Google Vision response shapes.
 """),
         SETUP,
         code("""
+import atexit
 import socket
 import subprocess
 import sys
@@ -228,6 +229,7 @@ server = subprocess.Popen(
      "--api-key", "demo-key"],
     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
 )
+atexit.register(server.terminate)  # stopped with the kernel, also if a cell below fails
 for _ in range(120):
     try:
         if requests.get(f"{url}/health", timeout=1).ok:
