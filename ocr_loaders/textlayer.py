@@ -65,12 +65,16 @@ _CJK = re.compile(
 """Han, kana, CJK punctuation and full-width forms (not Hangul: Korean spaces its words)."""
 
 
+LINE_END_HYPHEN = "\x02"
+"""What pdfium reads a hyphen that ends a line as (it then leaves the line break out)."""
+
+
 def _bad(ch: str) -> bool:
     code = ord(ch)
     return (
         ch == "\ufffd"
         or 0xE000 <= code <= 0xF8FF
-        or (code < 32 and ch not in "\r\n\t")
+        or (code < 32 and ch not in "\r\n\t" + LINE_END_HYPHEN)
     )
 
 
@@ -234,6 +238,8 @@ def _made_up_joins(textpage: Any, text: str) -> set[int]:
 
 def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
     """The page's words from its text layer, or None when the layer is missing or garbled."""
+    import pypdfium2.raw as pdfium_c
+
     textpage = pdf_page.get_textpage()
     try:
         count = textpage.count_chars()
@@ -262,13 +268,28 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
                 chars.clear()
                 current.clear()
 
+        def add_char(i: int, ch: str) -> None:
+            box = to_box(*textpage.get_charbox(i, loose=True))
+            x0, y0, x1, y1 = box
+            if not (0 <= x0 + x1 <= 2 * width_px and 0 <= y0 + y1 <= 2 * height_px):
+                return  # off the page (cut away by the crop box): not shown, not read
+            if x0 < 0 or y0 < 0 or x1 > width_px or y1 > height_px:  # cut to the image
+                box = (max(x0, 0), max(y0, 0), min(x1, width_px), min(y1, height_px))
+            current.append(box)
+            chars.append(ch)
+
         for i, ch in enumerate(text):
             if i in spaces:
                 flush_word()
                 continue
             if i in skip:
                 continue
-            if ch in "\r\n":
+            # a hyphen ending a line ("well-" / "known"): pdfium gives it as U+0002 and no
+            # line break after it; the hyphen ends its word and its line, as printed
+            hyphen = ch == LINE_END_HYPHEN and bool(pdfium_c.FPDFText_IsHyphen(textpage.raw, i))
+            if ch in "\r\n" or hyphen:
+                if hyphen and i not in hidden:
+                    add_char(i, "-")
                 flush_word()
                 if lines[-1]:
                     lines.append([])
@@ -280,14 +301,7 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
                 continue
             if i in hidden:
                 continue
-            box = to_box(*textpage.get_charbox(i, loose=True))
-            x0, y0, x1, y1 = box
-            if not (0 <= x0 + x1 <= 2 * width_px and 0 <= y0 + y1 <= 2 * height_px):
-                continue  # off the page (cut away by the crop box): not shown, not read
-            if x0 < 0 or y0 < 0 or x1 > width_px or y1 > height_px:  # cut to the image
-                box = (max(x0, 0), max(y0, 0), min(x1, width_px), min(y1, height_px))
-            current.append(box)
-            chars.append(ch)
+            add_char(i, ch)
         flush_word()
     finally:
         textpage.close()

@@ -325,6 +325,30 @@ def test_raised_and_lowered_characters_keep_their_line() -> None:
                                       "A note1 follows.", "Next paragraph line"]
 
 
+def test_hyphen_at_a_line_end_is_kept_with_its_line_break() -> None:
+    """pdfium reads a hyphen that ends a line as U+0002 and leaves out the line break after
+    it: the hyphen is the text's, and so is the break ("well-" / "known", as printed)."""
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("Plain first line")
+    paragraph = doc.add_paragraph("A well-")
+    paragraph.runs[0].add_break()
+    paragraph.add_run("known method on the next line")
+    buf = io.BytesIO()
+    doc.save(buf)
+    (page,) = [dp.text_layer(0) for dp in open_document(buf.getvalue()).iter_pages()]
+    assert page is not None
+    assert page.text.splitlines() == ["Plain first line", "A well-",
+                                      "known method on the next line"]
+    assert [w.text for w in page.words] == page.text.split()
+    hyphenated, after = page.words[4], page.words[5]
+    assert hyphenated.text == "well-" and after.text == "known"
+    _, _, right, bottom = hyphenated.bounding_box.rect()
+    left, next_top, _, _ = after.bounding_box.rect()
+    assert next_top >= bottom - 5 and left < right  # the next word starts the next line
+
+
 def test_spreadsheet_macro_failure_falls_back_to_a_plain_conversion(monkeypatch, caplog) -> None:
     """If the column-fitting macro stops on an error, the sheets are converted as they are
     (a warning says so) instead of the file failing."""
