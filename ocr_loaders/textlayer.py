@@ -58,6 +58,10 @@ LETTER_SPACED_MIN_TOKENS = 3
 LETTER_SPACED_SHARE = 0.6
 """...in lines of at least 3 tokens of which at least 60% are single CJK characters."""
 DIGITS = frozenset("0123456789")
+_LIST_MARKER = re.compile(r"(?:^|(?<=[\r\n]))[ \t]*[\ue000-\uf8ff](?=[ \t]+\S)")
+"""A list's bullet: a private-use glyph (Word's Symbol and Wingdings bullets, U+F0B7,
+U+F0A7...) alone at the start of a line, before the item's text. Not a sign of a garbled
+layer (those garble whole words); it is left out of the text like any private-use glyph."""
 
 _CJK = re.compile(
     r"[\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
@@ -250,7 +254,8 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
         if len(visible) < MIN_CHARS and (draws_images(pdf_page)
                                           or draws_filled_paths(pdf_page)):
             return None
-        if sum(_bad(c) for c in visible) > MAX_BAD_FRACTION * len(visible):
+        bad = sum(_bad(c) for c in visible) - len(_LIST_MARKER.findall(text))
+        if bad > MAX_BAD_FRACTION * len(visible):
             return None
         joins = _made_up_joins(textpage, text)
         angles = _char_angles(textpage, count)
