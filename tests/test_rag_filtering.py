@@ -24,6 +24,18 @@ def test_drop_cuts_words_keeps_lines_and_ids() -> None:
     assert record.metadata["words"][3]["text"] == "~~"  # the input is not modified
 
 
+def test_drop_keeps_blank_lines_and_lines_it_did_not_touch() -> None:
+    """Only lines that lost words are tidied (and dropped when nothing is left); a blank line
+    of the page (a paragraph break, which chunking ends chunks at) and the spacing of
+    untouched lines stay as they were."""
+    record = make_record([["Title"], ["Total", "due", "980"], ["~~", "noise"], ["Paid"]],
+                         [0.99, 0.99, 0.99, 0.99, 0.2, 0.3, 0.99])
+    record.text = "Title\n\nTotal  due\t980\n~~ noise\n\nPaid"
+    (out,) = filter_low_confidence([record], min_word_confidence=0.5)
+    assert out.text == "Title\n\nTotal  due\t980\n\nPaid"
+    assert [w["id"] for w in out.metadata["words"]] == [0, 1, 2, 3, 6]
+
+
 def test_mask_keeps_positions() -> None:
     out = filter_low_confidence(make_record(LINES, CONF), min_word_confidence=0.5, action="mask")
     assert out.text == f"Total due 980\n{UNKNOWN_CHAR} {UNKNOWN_CHAR}\nPaid {UNKNOWN_CHAR} full"
