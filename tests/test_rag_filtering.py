@@ -101,6 +101,27 @@ def test_framework_documents_come_back_as_their_type() -> None:
     assert out2.excluded_embed_metadata_keys == ["words"] and UNKNOWN_CHAR in out2.text
 
 
+def test_llama_index_nodes_keep_their_type_and_relations() -> None:
+    """A LlamaIndex item comes back as its own class with everything but its text and
+    metadata as it was: a chunk (``TextNode``) keeps its page relation and offsets, a page
+    document its templates (it came back as a bare ``Document``)."""
+    li = pytest.importorskip("llama_index.core.schema")
+    from ocr_loaders.llama_index import OCRNodeParser, to_document
+
+    page = to_document(make_record(LINES, CONF))
+    page.metadata_separator = " | "
+    out = filter_low_confidence(page, min_word_confidence=0.5)
+    assert out.metadata_separator == " | " and out.id_ == page.id_
+    assert "~~" not in out.text and "~~" in page.text  # the input is not modified
+    node = OCRNodeParser(chunk_size=8, chunk_overlap=0).get_nodes_from_documents([page])[0]
+    flagged = filter_low_confidence(node, min_page_confidence=0.99, action="flag")
+    assert isinstance(flagged, li.TextNode) and flagged.id_ == node.id_
+    assert flagged.ref_doc_id == page.id_ and flagged.metadata["low_confidence"] is True
+    assert (flagged.start_char_idx, flagged.end_char_idx) == (node.start_char_idx,
+                                                              node.end_char_idx)
+    assert "low_confidence" not in node.metadata
+
+
 def test_loader_option_min_confidence(engine, tmp_path) -> None:
     pytest.importorskip("langchain_core")
     from ocr_loaders.langchain import OCRLoader
