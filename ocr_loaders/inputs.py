@@ -8,6 +8,7 @@ one page at a time with pypdfium2; Office files are converted to PDF by LibreOff
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import io
 import os
@@ -551,9 +552,13 @@ def _iter_pdf_doc_pages(
 
     doc = _open_pdf(pdf, password)
     try:
+        # a form environment before any page is loaded: it makes the appearance of fields
+        # that have only a value (``NeedAppearances``), for ``_with_annotations_flattened``
+        with contextlib.suppress(pdfium.PdfiumError):
+            doc.init_forms()
         for number in numbers:
             try:
-                page = doc[number - 1]
+                page = _with_annotations_flattened(doc, doc[number - 1], number)
             except pdfium.PdfiumError as exc:
                 raise CorruptDocumentError(f"cannot read PDF page {number}: {exc}") from None
             try:
@@ -564,6 +569,27 @@ def _iter_pdf_doc_pages(
                 page.close()
     finally:
         doc.close()
+
+
+def _with_annotations_flattened(doc: Any, page: Any, number: int) -> Any:
+    """The page with what its annotations show (filled-in form fields, typed-in text, stamps)
+    made part of its content, as a viewer shows it, or the page itself when it has none.
+
+    The text layer holds page content only, and pdfium draws no form field without a form
+    environment: a filled form's values were neither read from the layer nor seen by OCR.
+    Flattening writes the fields' appearances (made from their values by the document's
+    form environment where the file has none) into the page, so both read them; the
+    document in memory changes, not the file.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    if pdfium_c.FPDFPage_GetAnnotCount(page.raw) <= 0:
+        return page
+    done = pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY)
+    if done != pdfium_c.FLATTEN_SUCCESS:
+        return page
+    page.close()  # flattening invalidates the page's handle: load it again
+    return doc[number - 1]
 
 
 def _iter_pdf_pages(

@@ -58,6 +58,10 @@ LETTER_SPACED_MIN_TOKENS = 3
 LETTER_SPACED_SHARE = 0.6
 """...in lines of at least 3 tokens of which at least 60% are single CJK characters."""
 DIGITS = frozenset("0123456789")
+_LIST_MARKER = re.compile(r"(?:^|(?<=[\r\n]))[ \t]*[\ue000-\uf8ff](?=[ \t]+\S)")
+"""A list's bullet: a private-use glyph (Word's Symbol and Wingdings bullets, U+F0B7,
+U+F0A7...) alone at the start of a line, before the item's text. Not a sign of a garbled
+layer (those garble whole words); it is left out of the text like any private-use glyph."""
 
 _CJK = re.compile(
     r"[\u3000-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]"
@@ -65,12 +69,16 @@ _CJK = re.compile(
 """Han, kana, CJK punctuation and full-width forms (not Hangul: Korean spaces its words)."""
 
 
+LINE_END_HYPHEN = "\x02"
+"""What pdfium reads a hyphen that ends a line as (it then leaves the line break out)."""
+
+
 def _bad(ch: str) -> bool:
     code = ord(ch)
     return (
         ch == "\ufffd"
         or 0xE000 <= code <= 0xF8FF
-        or (code < 32 and ch not in "\r\n\t")
+        or (code < 32 and ch not in "\r\n\t" + LINE_END_HYPHEN)
     )
 
 
@@ -234,6 +242,8 @@ def _made_up_joins(textpage: Any, text: str) -> set[int]:
 
 def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
     """The page's words from its text layer, or None when the layer is missing or garbled."""
+    import pypdfium2.raw as pdfium_c
+
     textpage = pdf_page.get_textpage()
     try:
         count = textpage.count_chars()
@@ -244,7 +254,8 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
         if len(visible) < MIN_CHARS and (draws_images(pdf_page)
                                           or draws_filled_paths(pdf_page)):
             return None
-        if sum(_bad(c) for c in visible) > MAX_BAD_FRACTION * len(visible):
+        bad = sum(_bad(c) for c in visible) - len(_LIST_MARKER.findall(text))
+        if bad > MAX_BAD_FRACTION * len(visible):
             return None
         joins = _made_up_joins(textpage, text)
         angles = _char_angles(textpage, count)
@@ -262,13 +273,28 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
                 chars.clear()
                 current.clear()
 
+        def add_char(i: int, ch: str) -> None:
+            box = to_box(*textpage.get_charbox(i, loose=True))
+            x0, y0, x1, y1 = box
+            if not (0 <= x0 + x1 <= 2 * width_px and 0 <= y0 + y1 <= 2 * height_px):
+                return  # off the page (cut away by the crop box): not shown, not read
+            if x0 < 0 or y0 < 0 or x1 > width_px or y1 > height_px:  # cut to the image
+                box = (max(x0, 0), max(y0, 0), min(x1, width_px), min(y1, height_px))
+            current.append(box)
+            chars.append(ch)
+
         for i, ch in enumerate(text):
             if i in spaces:
                 flush_word()
                 continue
             if i in skip:
                 continue
-            if ch in "\r\n":
+            # a hyphen ending a line ("well-" / "known"): pdfium gives it as U+0002 and no
+            # line break after it; the hyphen ends its word and its line, as printed
+            hyphen = ch == LINE_END_HYPHEN and bool(pdfium_c.FPDFText_IsHyphen(textpage.raw, i))
+            if ch in "\r\n" or hyphen:
+                if hyphen and i not in hidden:
+                    add_char(i, "-")
                 flush_word()
                 if lines[-1]:
                     lines.append([])
@@ -280,14 +306,7 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
                 continue
             if i in hidden:
                 continue
-            box = to_box(*textpage.get_charbox(i, loose=True))
-            x0, y0, x1, y1 = box
-            if not (0 <= x0 + x1 <= 2 * width_px and 0 <= y0 + y1 <= 2 * height_px):
-                continue  # off the page (cut away by the crop box): not shown, not read
-            if x0 < 0 or y0 < 0 or x1 > width_px or y1 > height_px:  # cut to the image
-                box = (max(x0, 0), max(y0, 0), min(x1, width_px), min(y1, height_px))
-            current.append(box)
-            chars.append(ch)
+            add_char(i, ch)
         flush_word()
     finally:
         textpage.close()

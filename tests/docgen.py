@@ -143,3 +143,43 @@ def cer(pred: str, ref: str) -> float:
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
     return prev[-1] / len(b)
+
+
+def filled_form_pdf(fields: Sequence[tuple[str, str]]) -> bytes:
+    """A one-page PDF form (Letter, Helvetica): each field's label in the page content, 40
+    points apart from y=680 down, and its value in a text field at x=160..400 beside it, as
+    form fillers write them: the first field with its appearance stream, the others with
+    only their value (``NeedAppearances``: the viewer draws them)."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1,
+                                        BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding))
+    page = pdf.add_blank_page(page_size=(612, 792))
+    page.obj.Resources = Dictionary(Font=Dictionary(F1=font))
+    content = [b"BT /F1 14 Tf 72 730 Td (Application for a parking permit) Tj ET"]
+    widgets = []
+    for k, (label, value) in enumerate(fields):
+        y = 680 - 40 * k
+        content.append(f"BT /F1 12 Tf 72 {y} Td ({label}) Tj ET".encode())
+        widget = Dictionary(Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, F=4,
+                            T=String(f"field{k}"), V=String(value), DA=String("/F1 12 Tf 0 g"),
+                            Rect=Array([160, y - 6, 400, y + 14]), P=page.obj)
+        if k == 0:
+            appearance = pdf.make_stream(f"/Tx BMC BT /F1 12 Tf 2 6 Td ({value}) Tj ET EMC"
+                                         .encode())
+            appearance.Type, appearance.Subtype = Name.XObject, Name.Form
+            appearance.BBox = Array([0, 0, 240, 20])
+            appearance.Resources = Dictionary(Font=Dictionary(F1=font))
+            widget.AP = Dictionary(N=appearance)
+        widgets.append(pdf.make_indirect(widget))
+    page.obj.Contents = pdf.make_stream(b"\n".join(content))
+    page.obj.Annots = Array(widgets)
+    pdf.Root.AcroForm = Dictionary(Fields=Array(widgets), NeedAppearances=True,
+                                   DA=String("/F1 12 Tf 0 g"),
+                                   DR=Dictionary(Font=Dictionary(F1=font)))
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+

@@ -377,3 +377,25 @@ def test_short_text_layer_is_used_unless_the_page_is_a_scan(page: Image.Image) -
         shaped.save(buf)
         (layer,) = [dp.text_layer(0) for dp in open_document(buf.getvalue()).iter_pages()]
         assert (layer.text if layer else None) == expected
+
+
+def test_filled_pdf_form_fields_are_read_and_drawn() -> None:
+    """Filled-in form fields (widget annotations, not page content) are what a form says:
+    the text layer reads only page content, and without a form environment pdfium does not
+    draw widgets either, so both the text layer and OCR of the page lost every value."""
+    import numpy as np
+
+    data = docgen.filled_form_pdf([("Full name:", "Johnathan Smithers"),
+                                   ("Plate number:", "KX-4471-ZB")])
+    pages = open_document(data).iter_pages()
+    doc_page = next(pages)
+    page = doc_page.text_layer(0)
+    assert page is not None
+    assert "Johnathan Smithers" in page.text and "KX-4471-ZB" in page.text
+    smithers = next(w for w in page.words if w.text == "Smithers")
+    x0, y0, x1, y1 = smithers.bounding_box.rect()
+    scale = 300 / 72  # the field's rectangle, in the pixels of the page rendered at 300 DPI
+    assert 160 * scale < x0 < x1 < 400 * scale
+    assert (792 - 694) * scale <= y0 < y1 <= (792 - 674) * scale
+    ink = np.asarray(doc_page.image().convert("L"))[int(y0):int(y1), int(x0):int(x1)] < 128
+    assert ink.mean() > 0.05  # and the value is drawn on the image OCR reads

@@ -325,6 +325,51 @@ def test_raised_and_lowered_characters_keep_their_line() -> None:
                                       "A note1 follows.", "Next paragraph line"]
 
 
+def test_hyphen_at_a_line_end_is_kept_with_its_line_break() -> None:
+    """pdfium reads a hyphen that ends a line as U+0002 and leaves out the line break after
+    it: the hyphen is the text's, and so is the break ("well-" / "known", as printed)."""
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph("Plain first line")
+    paragraph = doc.add_paragraph("A well-")
+    paragraph.runs[0].add_break()
+    paragraph.add_run("known method on the next line")
+    buf = io.BytesIO()
+    doc.save(buf)
+    (page,) = [dp.text_layer(0) for dp in open_document(buf.getvalue()).iter_pages()]
+    assert page is not None
+    assert page.text.splitlines() == ["Plain first line", "A well-",
+                                      "known method on the next line"]
+    assert [w.text for w in page.words] == page.text.split()
+    hyphenated, after = page.words[4], page.words[5]
+    assert hyphenated.text == "well-" and after.text == "known"
+    _, _, right, bottom = hyphenated.bounding_box.rect()
+    left, next_top, _, _ = after.bounding_box.rect()
+    assert next_top >= bottom - 5 and left < right  # the next word starts the next line
+
+
+def test_word_bullets_do_not_make_a_list_look_garbled() -> None:
+    """Word's list bullets are Symbol/Wingdings glyphs in the private use area (U+F0B7): a
+    short bulleted list has more than 5% of them, and the page was OCR'd as a garbled layer."""
+    import docx
+
+    items = ["apples", "pears", "milk", "bread", "eggs", "butter", "cheese", "coffee"]
+    doc = docx.Document()
+    doc.add_paragraph("Shopping list")
+    for item in items:
+        doc.add_paragraph(item, style="List Bullet")
+    buf = io.BytesIO()
+    doc.save(buf)
+    (page,) = [dp.text_layer(0) for dp in open_document(buf.getvalue()).iter_pages()]
+    assert page is not None
+    assert page.text.splitlines() == ["Shopping list", *items]
+    # words of private-use glyphs still make a garbled layer, bullets before them or not
+    garbled = docgen.docx_bytes(["Invoice", "\uf0b7 \ue010\ue011\ue012 \ue013\ue014",
+                                 "\ue015\ue016\ue017\ue018 \ue019\ue01a\ue01b"])
+    assert [dp.text_layer(0) for dp in open_document(garbled).iter_pages()] == [None]
+
+
 def test_spreadsheet_macro_failure_falls_back_to_a_plain_conversion(monkeypatch, caplog) -> None:
     """If the column-fitting macro stops on an error, the sheets are converted as they are
     (a warning says so) instead of the file failing."""

@@ -24,6 +24,18 @@ def test_drop_cuts_words_keeps_lines_and_ids() -> None:
     assert record.metadata["words"][3]["text"] == "~~"  # the input is not modified
 
 
+def test_drop_keeps_blank_lines_and_lines_it_did_not_touch() -> None:
+    """Only lines that lost words are tidied (and dropped when nothing is left); a blank line
+    of the page (a paragraph break, which chunking ends chunks at) and the spacing of
+    untouched lines stay as they were."""
+    record = make_record([["Title"], ["Total", "due", "980"], ["~~", "noise"], ["Paid"]],
+                         [0.99, 0.99, 0.99, 0.99, 0.2, 0.3, 0.99])
+    record.text = "Title\n\nTotal  due\t980\n~~ noise\n\nPaid"
+    (out,) = filter_low_confidence([record], min_word_confidence=0.5)
+    assert out.text == "Title\n\nTotal  due\t980\n\nPaid"
+    assert [w["id"] for w in out.metadata["words"]] == [0, 1, 2, 3, 6]
+
+
 def test_mask_keeps_positions() -> None:
     out = filter_low_confidence(make_record(LINES, CONF), min_word_confidence=0.5, action="mask")
     assert out.text == f"Total due 980\n{UNKNOWN_CHAR} {UNKNOWN_CHAR}\nPaid {UNKNOWN_CHAR} full"
@@ -87,6 +99,27 @@ def test_framework_documents_come_back_as_their_type() -> None:
     out2 = filter_low_confidence(ldoc, min_word_confidence=0.5, action="mask")
     assert isinstance(out2, li.Document) and out2.id_ == "x#page=1"
     assert out2.excluded_embed_metadata_keys == ["words"] and UNKNOWN_CHAR in out2.text
+
+
+def test_llama_index_nodes_keep_their_type_and_relations() -> None:
+    """A LlamaIndex item comes back as its own class with everything but its text and
+    metadata as it was: a chunk (``TextNode``) keeps its page relation and offsets, a page
+    document its templates (it came back as a bare ``Document``)."""
+    li = pytest.importorskip("llama_index.core.schema")
+    from ocr_loaders.llama_index import OCRNodeParser, to_document
+
+    page = to_document(make_record(LINES, CONF))
+    page.metadata_separator = " | "
+    out = filter_low_confidence(page, min_word_confidence=0.5)
+    assert out.metadata_separator == " | " and out.id_ == page.id_
+    assert "~~" not in out.text and "~~" in page.text  # the input is not modified
+    node = OCRNodeParser(chunk_size=8, chunk_overlap=0).get_nodes_from_documents([page])[0]
+    flagged = filter_low_confidence(node, min_page_confidence=0.99, action="flag")
+    assert isinstance(flagged, li.TextNode) and flagged.id_ == node.id_
+    assert flagged.ref_doc_id == page.id_ and flagged.metadata["low_confidence"] is True
+    assert (flagged.start_char_idx, flagged.end_char_idx) == (node.start_char_idx,
+                                                              node.end_char_idx)
+    assert "low_confidence" not in node.metadata
 
 
 def test_loader_option_min_confidence(engine, tmp_path) -> None:

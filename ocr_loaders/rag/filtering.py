@@ -119,14 +119,27 @@ def _rewrite(
     pieces.append(text[cursor:])
     rebuilt = "".join(pieces)
     if action == "drop":
-        rebuilt = _tidy(rebuilt)
+        rebuilt = _tidy(text, rebuilt)
     return rebuilt, out_words
 
 
-def _tidy(text: str) -> str:
-    """Collapse the spaces left by cut words and drop lines that became empty."""
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    return "\n".join(line for line in lines if line)
+def _tidy(original: str, rebuilt: str) -> str:
+    """Collapse the spaces left by cut words and drop lines that became empty; lines that
+    lost nothing stay as they were (blank lines, the paragraph breaks, included). Words
+    hold no line break, so the lines are one for one with the original's (if a word did
+    hold one, every line is tidied)."""
+    rebuilts = rebuilt.split("\n")
+    originals: list[str | None] = list(original.split("\n"))
+    if len(originals) != len(rebuilts):
+        originals = [None] * len(rebuilts)
+    lines = []
+    for before, after in zip(originals, rebuilts):
+        if after != before:
+            after = " ".join(after.split())
+            if not after:
+                continue
+        lines.append(after)
+    return "\n".join(lines)
 
 
 def _filter_result(

@@ -49,12 +49,14 @@ def like(original: Any, record: PageRecord) -> Any:
 
         return Document(page_content=record.text, metadata=record.metadata,
                         id=getattr(original, "id", None))
-    from llama_index.core.schema import Document as LIDocument
-
-    return LIDocument(
-        id_=original.id_,
-        text=record.text,
-        metadata=record.metadata,
-        excluded_embed_metadata_keys=list(original.excluded_embed_metadata_keys),
-        excluded_llm_metadata_keys=list(original.excluded_llm_metadata_keys),
-    )
+    # a copy of the original's own class (a chunk stays a TextNode with its page relation and
+    # offsets; templates, separators and exclusions stay), with the new text and metadata
+    copy = original.model_copy()
+    copy.relationships = dict(original.relationships)
+    copy.excluded_embed_metadata_keys = list(original.excluded_embed_metadata_keys)
+    copy.excluded_llm_metadata_keys = list(original.excluded_llm_metadata_keys)
+    if record.text != original.get_content():
+        copy.set_content(record.text)
+        copy.embedding = None  # it was the old text's
+    copy.metadata = record.metadata
+    return copy
