@@ -168,6 +168,28 @@ def test_flagged_word_ids_follow_each_chunk_and_flatten() -> None:
             nested.metadata["low_confidence_word_ids"]
 
 
+def test_flat_metadata_stays_flat_through_the_filter() -> None:
+    """Chunks made with ``flat_metadata=True`` (for Chroma) come back from the filter with
+    their word lists still JSON strings, the filter's own list included."""
+    pytest.importorskip("langchain_core")
+    from langchain_core.documents import Document
+
+    from ocr_loaders.rag import chunk_documents
+
+    page = make_record(LINES, CONF)
+    doc = Document(page_content=page.text, metadata=page.metadata)
+    flat = chunk_documents([doc], chunk_size=4, chunk_overlap=0, flat_metadata=True)
+    for action in ("drop", "mask", "flag"):
+        out = filter_low_confidence(flat, min_word_confidence=0.5, min_page_confidence=0.1,
+                                    action=action)
+        assert len(out) == len(flat)
+        for before, after in zip(flat, out):
+            meta = after.metadata
+            assert all(isinstance(v, (str, int, float, bool)) for v in meta.values()), meta
+            assert json.loads(meta["word_ids"]) == json.loads(before.metadata["word_ids"])
+            assert json.loads(meta["boxes"]) == json.loads(before.metadata["boxes"])
+
+
 def test_flagged_word_ids_stay_out_of_llama_index_embeddings() -> None:
     pytest.importorskip("llama_index.core")
     from llama_index.core.schema import MetadataMode

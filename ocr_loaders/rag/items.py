@@ -40,7 +40,15 @@ def as_record(item: Any) -> PageRecord:
 
 
 def like(original: Any, record: PageRecord) -> Any:
-    """``record`` as the same kind of object as ``original`` (id and exclusions kept)."""
+    """``record`` as the same kind of object as ``original`` (id and exclusions kept); when
+    the original's metadata was flat (its word lists as JSON strings, ``flat_metadata=True``
+    for stores such as Chroma), so is the result's."""
+    if any(isinstance(original.metadata.get(key), str) for key in BULKY_KEYS):
+        flat = dict(record.metadata)
+        for key in BULKY_KEYS:
+            if key in flat and not isinstance(flat[key], str):
+                flat[key] = json.dumps(flat[key])
+        record = PageRecord(text=record.text, metadata=flat)
     which = kind(original)
     if which == "record":
         return record
