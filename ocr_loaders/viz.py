@@ -4,7 +4,9 @@ before/after view of the low-confidence filter. Every function returns a new PIL
 
 Pages can be given as a :class:`~ocr_loaders.models.Page`, a page record or a LangChain /
 LlamaIndex page document (anything with the contract's ``words`` metadata); boxes are in the
-pixels of the OCR'd page image, which :func:`page_image` reproduces.
+pixels of the OCR'd page image, which :func:`page_image` reproduces; an image of another
+size (a page read by a remote API at its own resolution) is scaled to the page's ``width`` x
+``height`` first.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def draw_words(
     image: Image.Image, page: Any, *, fill: bool = True, legend: bool = True, width: int = 2
 ) -> Image.Image:
     """Each word's box, outlined (and lightly filled) in its confidence colour."""
-    out = image.convert("RGB")
+    out = _in_page_frame(image, page).convert("RGB")
     overlay = Image.new("RGBA", out.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     for word in _words(page):
@@ -69,7 +71,7 @@ def draw_words(
 
 def draw_chunk(image: Image.Image, chunk: Any, *, merge: str = "line") -> Image.Image:
     """The boxes of a chunk's words (per-line unions by default) highlighted on its page."""
-    out = image.convert("RGBA")
+    out = _in_page_frame(image, chunk).convert("RGBA")
     overlay = Image.new("RGBA", out.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     for x0, y0, x1, y1 in chunk_rectangles(chunk, merge=merge):
@@ -82,6 +84,7 @@ def compare_filtering(image: Image.Image, before: Any, after: Any) -> Image.Imag
     """Side by side: all words by confidence on the left; on the right the words the filter
     kept, with the removed ones crossed out in red."""
     kept = {int(w["id"]) for w in _words(after)}
+    image = _in_page_frame(image, before)
     left = draw_words(image, before, legend=False)
     right = draw_words(image, after, legend=False)
     draw = ImageDraw.Draw(right)
@@ -141,6 +144,25 @@ def _metadata(item: Any) -> dict[str, Any]:
     if isinstance(metadata, dict):
         return metadata
     raise TypeError(f"expected a page, a record or a document, not {type(item).__name__}")
+
+
+def _in_page_frame(image: Image.Image, item: Any) -> Image.Image:
+    """``image`` scaled to the page's ``width`` x ``height``, the frame its boxes are in,
+    when it differs: a page read by a remote API (which renders at its own resolution), or a
+    picture of the page at another size, still gets every box on its words."""
+    if isinstance(item, Page):
+        size = (item.width, item.height)
+    else:
+        try:
+            meta = _metadata(item)
+        except TypeError:
+            return image
+        size = (meta.get("width"), meta.get("height"))
+    width, height = size
+    if (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0
+            and (width, height) != image.size):
+        return image.resize((width, height), Image.Resampling.LANCZOS)
+    return image
 
 
 def _words(item: Any) -> list[dict[str, Any]]:

@@ -73,3 +73,19 @@ def test_compare_filtering_marks_removed_words(page_and_record) -> None:
     x0, y0, _, _ = viz._rect(words[0]["box"])
     assert both.getpixel((image.width + 20 + x0 + 1, y0 + 1)) == viz.REMOVED
     assert both.getpixel((x0 + 1, y0 + 1)) != viz.REMOVED
+
+
+def test_an_image_of_another_size_is_drawn_in_the_page_frame(page_and_record) -> None:
+    """Boxes are in the page's ``width`` x ``height`` pixels; a picture of the page at another
+    resolution (as a remote API may render it) is scaled to that frame first."""
+    image, page, record = page_and_record
+    half = image.resize((image.width // 2, image.height // 2))
+    for item in (page, record):
+        drawn = viz.draw_words(half, item, fill=False, legend=False)
+        assert drawn.size == (page.width, page.height)
+        for word in record.metadata["words"]:
+            assert drawn.getpixel(_inside(word)) == viz.confidence_colour(word["confidence"])
+    chunk = {**{k: v for k, v in record.metadata.items() if k != "words"},
+             "boxes": [w["box"] for w in record.metadata["words"]]}
+    assert viz.draw_chunk(half, chunk).size == image.size
+    assert viz.draw_chunk(half, {"boxes": chunk["boxes"]}).size == half.size  # no frame given
