@@ -150,6 +150,7 @@ def _in_page_frame(image: Image.Image, item: Any) -> Image.Image:
     """``image`` scaled to the page's ``width`` x ``height``, the frame its boxes are in,
     when it differs: a page read by a remote API (which renders at its own resolution), or a
     picture of the page at another size, still gets every box on its words."""
+    size: tuple[object, object]
     if isinstance(item, Page):
         size = (item.width, item.height)
     else:
