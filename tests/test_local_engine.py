@@ -189,6 +189,19 @@ def test_chinese_lines_read_in_full_are_not_sent_to_tesseract(engine: LocalEngin
     assert "청구를" in engine.recognize(docgen.image_bytes(korean, "PNG")).text
 
 
+def test_a_lone_quantity_beside_an_amount_is_kept(engine: LocalEngine, tmp_path) -> None:
+    """The demo invoice's "Ergonomic chair   1   $1,048.00": the detector finds the "1"
+    clearly, but a faint tail joins it towards the amount, and scored by its bounding
+    rectangle (rapidocr's default) the box fell under the 0.5 threshold and the quantity
+    vanished; scored by its outline it is kept."""
+    from ocr_loaders.demo import write_demo_documents
+
+    files = write_demo_documents(tmp_path)
+    text = engine.recognize(files["invoice"]).text
+    assert "Ergonomic chair 1 $1,048.00" in text, text
+    assert "Toner cartridge 2 $184.50" in text, text
+
+
 def test_court_citations_keep_their_hangul(engine: LocalEngine) -> None:
     """Lines that are mostly digits on a Korean page (case citations): PP-OCRv6 reads the
     digits confidently and drops the words; Tesseract's reading is kept."""
