@@ -1,6 +1,6 @@
-"""Tesseract through tesserocr: single-line recognition and orientation detection.
+"""Tesseract through tesserocr: single-line recognition.
 
-Used by the embedded engine for what PP-OCRv6 cannot read (Hangul) and for page orientation.
+Used by the embedded engine for what PP-OCRv6 cannot read (Hangul).
 Language data comes from the system (Debian's ``tesseract-ocr-*`` packages) and is never
 downloaded. ``PyTessBaseAPI`` objects are not thread-safe, so each thread gets its own.
 """
@@ -43,14 +43,6 @@ class TessWord:
     text: str
     confidence: float  # 0..1
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 in the line image
-
-
-@dataclass
-class Orientation:
-    degrees: int  # clockwise rotation of the text as seen; rotate the image back by this
-    confidence: float
-    script: str
-    script_confidence: float
 
 
 class Tesseract:
@@ -109,24 +101,3 @@ class Tesseract:
         conf = sum(w.confidence for w in words) / len(words) if words else 0.0
         api.Clear()
         return text, conf, words
-
-    def orientation(self, image: Image.Image) -> Orientation | None:
-        """Detected page orientation and script (needs ``osd`` data), or None if undecidable."""
-        if not self.has_language("osd"):
-            return None
-        api = self._api("osd", self._tesserocr.PSM.OSD_ONLY)
-        api.SetImage(image)
-        try:
-            res = api.DetectOrientationScript()
-        except RuntimeError:
-            return None
-        finally:
-            api.Clear()
-        if not res:
-            return None
-        return Orientation(
-            degrees=int(res["orient_deg"]),
-            confidence=float(res["orient_conf"]),
-            script=str(res["script_name"]),
-            script_confidence=float(res["script_conf"]),
-        )
