@@ -125,6 +125,27 @@ def test_turned_a4_page_of_small_print_is_read_upright_in_order(engine: LocalEng
     assert docgen.cer(_text(result), "\n".join(lines)) < 0.05, _text(result)[:300]
 
 
+def test_vertical_japanese_page_stays_as_it_is(engine: LocalEngine) -> None:
+    """Columns of Japanese are tall boxes, like the lines of a page lying sideways, and read
+    as well turned a quarter as upright; the page is not turned (its size and boxes stay in
+    the given image's frame)."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(docgen.CJK_FONT, 40)
+    columns = ["吾輩は猫である名前はまだ無い", "どこで生れたかとんと見当がつかぬ",
+               "何でも薄暗いじめじめした所で", "吾輩はここで始めて人間というものを見た"]
+    page = Image.new("RGB", (600, 1000), "white")
+    draw = ImageDraw.Draw(page)
+    for c, column in enumerate(columns):
+        for r, char in enumerate(column):
+            draw.text((500 - c * 110, 40 + r * 46), char, font=font, fill=0)
+    result = engine.recognize(docgen.image_bytes(page, "PNG"))
+    assert (result.pages[0].width, result.pages[0].height) == page.size
+    for column in columns:
+        best = min(result.text.split(), key=lambda word: docgen.cer(word, column))
+        assert docgen.cer(best, column) < 0.2, result.text
+
+
 def test_blank_page(engine: LocalEngine) -> None:
     result = engine.recognize(docgen.image_bytes(Image.new("RGB", (800, 600), "white"), "PNG"))
     assert result.pages[0].text == "" and result.pages[0].words == []

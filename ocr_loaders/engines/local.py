@@ -662,24 +662,32 @@ def _try_tesseract(tessdata: str | None) -> Tesseract | None:
 
 def _reading_score(rapid: Any, image: Image.Image) -> float:
     """How well the page reads as it stands: the recogniser's score of a sample of its
-    widest level lines, weighted by the characters read (0 when none). Lines taller than
-    wide do not count: rapidocr turns such crops a quarter before reading them, so on a page
-    lying sideways they read well, in one of the two directions."""
+    widest lines, weighted by the characters read (0 when none).
+
+    A line taller than wide counts only when it reads as CJK: rapidocr turns such crops a
+    quarter before reading them, so a Latin page lying sideways would read well in one of
+    the two directions, but only CJK is written in columns (a page of vertical Japanese
+    reads as well upright as turned, and stays upright: a turn must read better).
+    """
     bgr, found = _detected(rapid, image)
-    level = np.asarray([i for i, quad in enumerate(found)
-                        if np.ptp(quad[:, 0]) >= np.ptp(quad[:, 1])], dtype=np.int64)
-    if not len(level):
-        return 0.0
-    _, crops = _crops(bgr, found[level])
-    sample = sorted(crops, key=lambda c: -c.shape[1] / max(c.shape[0], 1))[:ORIENTATION_SAMPLE]
+    boxes, crops = _crops(bgr, found)
+    # from the boxes on the page: the crops of tall boxes are already turned
+    ratios = [float(np.ptp(b[:, 0])) / max(float(np.ptp(b[:, 1])), 1.0) for b in boxes]
+    level = sorted((k for k, r in enumerate(ratios) if r >= 1.0), key=lambda k: -ratios[k])
+    tall = sorted((k for k, r in enumerate(ratios) if r < 1.0), key=lambda k: ratios[k])
+    sample = level[:ORIENTATION_SAMPLE] + tall[:ORIENTATION_SAMPLE]
     if not sample:
         return 0.0
     reader = _LineReader(rapid, np.zeros((0, 4, 2), dtype=np.float32), [])
-    readings = reader.plain(sample)
-    chars = [len("".join(text.split())) for text, _ in readings]
-    if not sum(chars):
-        return 0.0
-    return sum(n * score for n, (_, score) in zip(chars, readings)) / sum(chars)
+    readings = reader.plain([crops[k] for k in sample])
+    weighted = total = 0.0
+    for k, (text, score) in zip(sample, readings):
+        chars = len("".join(text.split()))
+        if ratios[k] < 1.0 and not (chars and len(CJK.findall(text)) >= 0.5 * chars):
+            continue
+        weighted += chars * score
+        total += chars
+    return weighted / total if total else 0.0
 
 
 def _detected(rapid: Any, image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
