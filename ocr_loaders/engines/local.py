@@ -295,7 +295,7 @@ class LocalEngine(PageEngine):
         finish, suspicious = self._read_page(rapid, tess, image, detected)
         if suspicious and self.auto_rotate:
             # Mostly vertical boxes or a poor reading: maybe scanned sideways or upside down.
-            turned = self._upright(rapid, image)
+            turned = self._upright(rapid, image, detected)
             if turned is not image:  # boxes in the turned page's pixels, as its size says
                 width, height = turned.size
                 image, detected, turn = self._level(rapid, turned)
@@ -330,7 +330,8 @@ class LocalEngine(PageEngine):
         level = turn.apply(image)
         return level, _detected(rapid, level), turn
 
-    def _upright(self, rapid: Any, image: Image.Image) -> Image.Image:
+    def _upright(self, rapid: Any, image: Image.Image,
+                 detected: tuple[np.ndarray, np.ndarray]) -> Image.Image:
         """The page turned by the quarter turn (0, 90, 180 or 270 degrees) under which the
         recogniser reads a sample of its longest lines best: a page scanned sideways or
         upside down reads as garbage, at low scores, in every other orientation.
@@ -338,15 +339,15 @@ class LocalEngine(PageEngine):
         Tesseract's orientation detection (OSD) decided this before, on a 1200 px copy of the
         page: on 200-DPI A4 pages of ten-point text it was confident enough (3.0) in 3 of 15
         turned pages, and at that size it named the wrong quarter for sideways pages.
+        ``detected`` is the page's own detection, already made.
         """
-        best, best_score = 0, _reading_score(rapid, image)
+        best, best_score = image, _reading_score(rapid, detected)
         for degrees in ORIENTATIONS:
-            score = _reading_score(rapid, image.rotate(degrees, expand=True))
+            turned = image.rotate(degrees, expand=True)  # quarter turns leave no empty corner
+            score = _reading_score(rapid, _detected(rapid, turned))
             if score > best_score + ORIENTATION_MARGIN:
-                best, best_score = degrees, score
-        if not best:
-            return image
-        return image.rotate(best, expand=True, fillcolor=(255, 255, 255))
+                best, best_score = turned, score
+        return best
 
     def _read_folded(
         self, rapid: Any, tess: Tesseract | None, image: Image.Image, folded: strips.Folded,
@@ -660,16 +661,17 @@ def _try_tesseract(tessdata: str | None) -> Tesseract | None:
         return None
 
 
-def _reading_score(rapid: Any, image: Image.Image) -> float:
-    """How well the page reads as it stands: the recogniser's score of a sample of its
-    widest lines, weighted by the characters read (0 when none).
+def _reading_score(rapid: Any, detected: tuple[np.ndarray, np.ndarray]) -> float:
+    """How well a page reads as it stands (its pixels and detected lines, ``_detected``): the
+    recogniser's score of a sample of its widest lines, weighted by the characters read (0
+    when none).
 
     A line taller than wide counts only when it reads as CJK: rapidocr turns such crops a
     quarter before reading them, so a Latin page lying sideways would read well in one of
     the two directions, but only CJK is written in columns (a page of vertical Japanese
     reads as well upright as turned, and stays upright: a turn must read better).
     """
-    bgr, found = _detected(rapid, image)
+    bgr, found = detected
     boxes, crops = _crops(bgr, found)
     # from the boxes on the page: the crops of tall boxes are already turned
     ratios = [float(np.ptp(b[:, 0])) / max(float(np.ptp(b[:, 1])), 1.0) for b in boxes]
