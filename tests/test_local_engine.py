@@ -273,6 +273,22 @@ def test_korean_labels_of_digit_lines_are_kept(engine: LocalEngine) -> None:
         assert word in result.text.split(), result.text
 
 
+def test_form_checkboxes_are_read_with_their_state(engine: LocalEngine) -> None:
+    """PP-OCRv6 drops checkboxes (``Married: ☑ Yes ☐ No`` read ``Married: Yes No``): they
+    are found in the pixels and put in their lines, ticked, crossed or empty."""
+    lines = ["☑ I agree to the terms and conditions", "☐ Send me the newsletter",
+             "☒ Not applicable", "Married: ☑ Yes ☐ No", "Plain text: Done, OK, 0 or O"]
+    font = docgen.font(32, cjk=False)
+    img = Image.new("RGB", (1000, 60 + 56 * len(lines)), "white")
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((50, 40 + 56 * i), line, font=font, fill="black")
+    result = engine.recognize(docgen.image_bytes(img, "PNG"))
+    assert result.text.split("\n") == lines, result.text
+    boxes = [w for w in result.pages[0].words if w.text in "☑☐☒"]
+    assert len(boxes) == 5 and all(w.bounding_box.vertices[0].x >= 40 for w in boxes)
+
+
 def test_court_citations_keep_their_hangul(engine: LocalEngine) -> None:
     """Lines that are mostly digits on a Korean page (case citations): PP-OCRv6 reads the
     digits confidently and drops the words; Tesseract's reading is kept."""

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 from PIL import Image
 
-from ocr_loaders.engines import deskew, hangul, japanese, latin, marks, strips
+from ocr_loaders.engines import deskew, formboxes, hangul, japanese, latin, marks, strips
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.batching import rec_batches
 from ocr_loaders.engines.ctcmarks import CJK, MarkRecoveringDecoder
@@ -417,6 +417,8 @@ class LocalEngine(PageEngine):
                                          reader.ideographs), bgr)
             if is_japanese and any(w.text.startswith("□") for ln in lines for w in ln.words):
                 japanese.checkboxes(lines, bgr.min(axis=2))  # grey only for pages with boxes
+            elif not is_japanese:
+                lines = formboxes.add_checkboxes(lines, bgr.min(axis=2))
             return lines
 
         rects = [quad_rect(b) for b in boxes]
