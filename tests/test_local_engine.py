@@ -246,6 +246,33 @@ def test_a_lone_quantity_beside_an_amount_is_kept(engine: LocalEngine, tmp_path)
     assert "Toner cartridge 2 $184.50" in text, text
 
 
+def test_latin_words_on_a_korean_page_are_read(engine: LocalEngine) -> None:
+    """Tesseract ``kor`` reads Latin letters as digits or junk (``USB`` -> ``450``,
+    ``Samsung`` -> ``530754118``); those runs are read again by PP-OCRv6. Korean around them,
+    particles attached to them (``USB를``) and dates stay Tesseract's."""
+    lines = ["본 제품은 USB 포트를 통해 충전됩니다", "HDMI 케이블을 모니터에 연결하십시오",
+             "자세한 내용은 www.example.com 을 참조하십시오",
+             "Windows 10 이상에서 사용할 수 있습니다",
+             "이 계약은 Samsung Electronics Co. 와 체결한다",
+             "원고는 2019. 3. 5. 피고에게 통지하였다", "USB를 연결하고 다시 시도한다"]
+    result = engine.recognize(docgen.image_bytes(docgen.render_lines(lines, size=32), "PNG"))
+    for word in ("USB", "HDMI", "www.example.com", "Windows", "Samsung", "Electronics",
+                 "2019.", "피고에게", "USB를", "충전됩니다"):
+        assert word in result.text.split(), result.text
+    assert docgen.cer(result.text, "\n".join(lines)) < 0.05, result.text
+
+
+def test_korean_labels_of_digit_lines_are_kept(engine: LocalEngine) -> None:
+    """A line that is mostly digits with a short Korean label (a phone number, a total):
+    PP-OCRv6 reads the digits and drops or garbles the label (``是:02-1234-5678``);
+    Tesseract's reading, which has it, is weighed against PP-OCRv6's."""
+    lines = ["본 제품은 포트를 통해 충전됩니다", "케이블을 모니터에 연결하십시오",
+             "문의: 02-1234-5678", "합계 15,000", "원고의 청구를 기각한다"]
+    result = engine.recognize(docgen.image_bytes(docgen.render_lines(lines, size=32), "PNG"))
+    for word in ("문의:", "02-1234-5678", "합계", "15,000"):
+        assert word in result.text.split(), result.text
+
+
 def test_court_citations_keep_their_hangul(engine: LocalEngine) -> None:
     """Lines that are mostly digits on a Korean page (case citations): PP-OCRv6 reads the
     digits confidently and drops the words; Tesseract's reading is kept."""

@@ -24,6 +24,7 @@ from ocr_loaders.engines.tesseract import Tesseract
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+KOREAN_WORD = re.compile(r"[\uac00-\ud7a3]{2,}")
 IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 DOUBTFUL_PIECE = 0.5
 """A recognised piece scoring under this is doubtful."""
@@ -100,6 +101,18 @@ def hangul_share(text: str) -> float:
     """The share of the non-space characters that are Hangul."""
     chars = "".join(text.split())
     return len(HANGUL.findall(chars)) / len(chars) if chars else 0.0
+
+
+def some_hangul(tess: LineResult) -> bool:
+    """Whether Tesseract's reading of a line that is not mostly Hangul has Hangul worth
+    weighing against PP-OCRv6's (``prefer_tesseract``): 15% of its characters (a court
+    citation), or a word of two syllables or more (``문의: 02-1234-5678``, ``합계 15,000``:
+    labels of lines that are mostly digits, where PP-OCRv6 drops the Hangul and keeps the
+    digits; Tesseract scored that first line 0.45, read right). Not noise with a stray
+    syllable."""
+    if hangul_share(tess.text) >= 0.15:
+        return True
+    return bool(KOREAN_WORD.search(tess.text))
 
 
 def mostly_hangul(text: str) -> bool:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 from PIL import Image
 
-from ocr_loaders.engines import deskew, hangul, japanese, marks, strips
+from ocr_loaders.engines import deskew, hangul, japanese, latin, marks, strips
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.batching import rec_batches
 from ocr_loaders.engines.ctcmarks import CJK, MarkRecoveringDecoder
@@ -75,7 +75,7 @@ ORIENTATION_SAMPLE = 8
 ORIENTATION_MARGIN = 0.1
 """A turn is taken only when its sample scores this much more than the page as it stands."""
 
-ENGINE_VERSION = "1.4"
+ENGINE_VERSION = "1.5"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 
@@ -462,8 +462,17 @@ class LocalEngine(PageEngine):
                 tess_lines.append(mixed)
             else:
                 pp_lines.append(i)
-        return _with_korean_marks(hangul.restore_hanja(tess_lines, bgr, reader.ideographs),
-                                  bgr) + self._kept(reader, pp_lines, False)
+        return _with_korean_marks(hangul.restore_hanja(
+            self._latin(tess_lines, reader, bgr), bgr, reader.ideographs), bgr,
+        ) + self._kept(reader, pp_lines, False)
+
+    @staticmethod
+    def _latin(lines: list[tuple[LineResult, list[Piece]]], reader: _LineReader,
+               bgr: np.ndarray) -> list[tuple[LineResult, list[Piece]]]:
+        """Tesseract's lines with misread Latin runs read again by PP-OCRv6
+        (``engines/latin.py``). On Korean pages only, read with ``kor``; elsewhere Tesseract
+        reads with ``kor+eng``, which has the Latin letters."""
+        return latin.restore_latin(lines, bgr, reader.quick, reader.plain)
 
     def _korean_page(
         self, reader: _LineReader, tess: Tesseract
@@ -497,8 +506,8 @@ class LocalEngine(PageEngine):
         for i, alt in zip(rest, readings, strict=True):
             if alt is not None and hangul.mostly_hangul(alt[0].text):
                 found[i] = alt
-            elif alt is not None and hangul.hangul_share(alt[0].text) >= 0.15:
-                reader.mixed[i] = alt  # e.g. a court citation; not noise with a stray syllable
+            elif alt is not None and hangul.some_hangul(alt[0]):
+                reader.mixed[i] = alt  # a court citation, a phone line; weighed against PP
         reader.korean = set(found)
         return [found[i] for i in sorted(found)]
 
@@ -605,6 +614,16 @@ class _LineReader:
         the rest keep the quick reading, which has no ideograph and so changes nothing
         (measured: the same text on all Korean eval pages and PDFs, 1 s a page faster).
         """
+        out = self.quick(crops)
+        again = [k for k, (text, _) in enumerate(out) if hangul.IDEOGRAPH.search(text)]
+        for k, reading in zip(again, self.plain([crops[k] for k in again])):
+            out[k] = reading
+        return out
+
+    def quick(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Text and score of word crops padded to only ``SCREEN_RATIO`` heights (rapidocr's
+        own padding is 6.7): about a third of the work on word crops, and readings that may
+        differ from the usual ones, so they only screen crops for a usual reading."""
         rec = self.rapid.text_rec
 
         def one(batch: list[int]) -> list[tuple[str, float]]:
@@ -621,9 +640,6 @@ class _LineReader:
         for batch, readings in zip(batches, self._each(one, batches)):
             for k, reading in zip(batch, readings):
                 out[k] = reading
-        again = [k for k, (text, _) in enumerate(out) if hangul.IDEOGRAPH.search(text)]
-        for k, reading in zip(again, self.plain([crops[k] for k in again])):
-            out[k] = reading
         return out
 
     def _each(self, fn: Callable[[list[int]], T], batches: list[list[int]]) -> list[T]:

@@ -1,0 +1,237 @@
+"""Latin words on Korean lines: Tesseract ``kor`` misreads them, PP-OCRv6 reads them again.
+
+Korean pages are read line by line with Tesseract ``kor`` (``hangul.read_line``; ``kor+eng``
+turns short Korean words into Latin look-alikes). ``kor`` has Hangul, Hanja, digits and
+punctuation but reads Latin letters as digits or junk: on rendered Korean lines every Latin
+word came out wrong (``USB`` -> ``450``, ``HDMI`` -> ``"10141``, ``Samsung`` -> ``530754118``,
+``www.example.com`` -> ``070/\\.6×3110!6.0017``, ``₩15,000`` -> ``\\15,000``). PP-OCRv6, which
+has no Hangul, reads the same crops right at 0.99 and more.
+
+So each run of consecutive Tesseract pieces that are not good Hangul (``_suspect``: pieces
+without Hangul syllables that hold a letter, a digit or a glyph Korean text does not use,
+loose jamo, and Hangul Tesseract doubts) is cropped, out to its neighbours, and read by
+PP-OCRv6: first quickly (narrow padding); where that agrees with Tesseract the run stays, and
+otherwise, when that reading is Latin, the usual reading replaces the run when it scores at
+least ``MIN_SCORE`` and is Latin
+(``_latin``): ASCII with at least one letter, so digits Tesseract read stay its own (PP-OCRv6's
+reading of a date cut at its first digit is not better). A ``W`` before a number there is the
+won sign ``₩``, which PP-OCRv6 reads as ``W``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rect, rect_quad
+
+Recognizer = Callable[[list[np.ndarray]], list[tuple[str, float]]]
+"""Reads a batch of BGR crops with PP-OCRv6: ``[(text, score), ...]``."""
+
+SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+JAMO = re.compile(r"[\u1100-\u11ff\u3130-\u318f]")
+ALNUM = re.compile(r"[A-Za-z0-9]")
+FOREIGN_GLYPHS = re.compile(r"[『』「」\\|<>×]")
+"""Glyphs Tesseract ``kor`` writes for Latin letters that Korean text itself hardly uses."""
+LATIN = re.compile(r"[\x21-\x7e ]+")
+WON = re.compile(r"(?<![A-Za-z])W(?=\s?\d{1,3}(?:,\d{3})+(?!\d)|\s?\d+(?:\.\d+)?$)")
+"""``W`` before an amount (``W15,000``, ``W 300``): the won sign on a Korean line."""
+
+DOUBTED_HANGUL = 0.5
+"""Tesseract confidence under which a Hangul piece may be a misread Latin letter (``티`` at
+0.0 for ``El``); real Hangul reads at 0.8-0.97."""
+MIN_SCORE = 0.9
+"""Least PP-OCRv6 score for its reading to replace Tesseract's."""
+SURE_DIGITS = 0.9
+"""Tesseract confidence from which a run of digits is its own (``_sure_digits``)."""
+DIGITS = re.compile(r"[0-9.,:;()\-/%~]+")
+REACH = 0.3
+"""How far (in line heights) a run's crop reaches past its pieces towards its neighbours."""
+
+
+def _suspect(piece: Piece) -> bool:
+    """Whether a Tesseract piece may be (part of) a misread Latin word."""
+    text = piece.text.strip()
+    if not text:
+        return False
+    if SYLLABLE.search(text):
+        return piece.confidence < DOUBTED_HANGUL
+    return bool(JAMO.search(text) or ALNUM.search(text) or FOREIGN_GLYPHS.search(text))
+
+
+def _latin(text: str, has_hangul: bool) -> bool:
+    """Whether PP-OCRv6's reading can stand for a run: ASCII with a letter (two letters for a
+    run that held Hangul, which PP-OCRv6 may have read as one look-alike letter)."""
+    if not LATIN.fullmatch(text) or "|" in text:
+        return False
+    return len(re.findall(r"[A-Za-z]", text)) >= (2 if has_hangul else 1)
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _runs(pieces: Sequence[Piece]) -> list[tuple[int, int]]:
+    """``(first, end)`` of each run of consecutive suspect pieces (end exclusive), but runs of
+    digits that Tesseract is sure of (``_sure_digits``)."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, piece in enumerate([*pieces, None]):
+        if piece is not None and _suspect(piece):
+            if start is None:
+                start = i
+        elif start is not None:
+            if not _sure_digits(pieces[start:i]):
+                runs.append((start, i))
+            start = None
+    return runs
+
+
+def _sure_digits(pieces: Sequence[Piece]) -> bool:
+    """Digits and punctuation read at ``SURE_DIGITS`` or more: Tesseract's own digits are
+    good (dates, case numbers: ``95나4429``, whose ``95`` PP-OCRv6 read as ``95L`` with the
+    edge of the next syllable), while Latin it misreads as digits scores lower (``USB`` as
+    ``450`` at 0.77, ``Samsung`` as ``530754118`` at 0.64, ``A4`` as ``4`` at 0.4)."""
+    return all(p.confidence >= SURE_DIGITS and DIGITS.fullmatch(p.text.strip())
+               for p in pieces)
+
+
+def _run_rect(line: LineResult, pieces: Sequence[Piece], first: int, end: int
+              ) -> tuple[float, float, float, float]:
+    """The run's box, from the line's top to its bottom: its pieces' span, reaching
+    ``REACH`` heights towards a neighbour across a space (never past it), and cut at the
+    edge of one attached to it (a particle: PP-OCRv6 reads the edge of ``나`` as ``L``)."""
+    lx0, ly0, lx1, ly1 = quad_rect(line.quad)
+    reach = REACH * (ly1 - ly0)
+    rects = [quad_rect(p.quad) for p in pieces[first:end]]
+    spans = _located(line.text, pieces)
+    x0 = min(r[0] for r in rects)
+    x1 = max(r[2] for r in rects)
+    if first == 0:
+        x0 -= reach
+    else:  # Tesseract's boxes may overlap (``458`` for USB spanned the ``를`` after it)
+        before = quad_rect(pieces[first - 1].quad)[2]
+        spaced = _spaced(line.text, spans[first - 1], spans[first])
+        x0 = max(x0 - reach, before) if spaced else max(x0, min(before, x1 - 1))
+    if end == len(pieces):
+        x1 += reach
+    else:
+        after = quad_rect(pieces[end].quad)[0]
+        spaced = _spaced(line.text, spans[end - 1], spans[end])
+        x1 = min(x1 + reach, after) if spaced else min(x1, max(after, x0 + 1))
+    return max(x0, lx0 - reach), ly0, min(x1, lx1 + reach), ly1
+
+
+def _spaced(text: str, left: tuple[int, int] | None, right: tuple[int, int] | None) -> bool:
+    """Whether whitespace separates two located pieces (unknown: no)."""
+    return left is not None and right is not None and any(
+        c.isspace() for c in text[left[1]:right[0]])
+
+
+def _crop(bgr: np.ndarray, rect: tuple[float, float, float, float]) -> np.ndarray:
+    x0, y0, x1, y1 = rect
+    return bgr[max(int(y0), 0):max(int(np.ceil(y1)), 0), max(int(x0), 0):max(int(np.ceil(x1)), 0)]
+
+
+def _split(text: str, score: float, rect: tuple[float, float, float, float]) -> list[Piece]:
+    """The reading's words as pieces, the run's width shared by their characters."""
+    x0, y0, x1, y1 = rect
+    step = (x1 - x0) / max(len(text), 1)
+    out: list[Piece] = []
+    for match in re.finditer(r"\S+", text):
+        a, b = x0 + match.start() * step, x0 + match.end() * step
+        out.append(Piece(match.group(), score, rect_quad(a, y0, b, y1)))
+    return out
+
+
+def _located(text: str, pieces: Sequence[Piece]) -> list[tuple[int, int] | None]:
+    """Where each piece sits in ``text``, located one after another (None if not found)."""
+    spans: list[tuple[int, int] | None] = []
+    pos = 0
+    for piece in pieces:
+        token = piece.text.strip()
+        idx = text.find(token, pos) if token else -1
+        if idx < 0:
+            spans.append(None)
+            continue
+        spans.append((idx, idx + len(token)))
+        pos = idx + len(token)
+    return spans
+
+
+Change = tuple[str, float, tuple[float, float, float, float]]
+"""A run's new reading, its score and its box."""
+
+
+def _rebuilt(line: LineResult, pieces: list[Piece], changes: dict[tuple[int, int], Change]
+             ) -> tuple[LineResult, list[Piece]]:
+    """The line with each changed run's text and pieces replaced by its new reading."""
+    spans = _located(line.text, pieces)
+    out_text: list[str] = []
+    out_pieces: list[Piece] = []
+    pos = 0
+    i = 0
+    runs = {first: end for first, end in changes}
+    while i < len(pieces):
+        end = runs.get(i)
+        if end is None:
+            out_pieces.append(pieces[i])
+            i += 1
+            continue
+        reading, score, rect = changes[(i, end)]
+        found = [s for s in spans[i:end] if s is not None]
+        if found:  # the run's text, from its first piece found to its last
+            out_text.append(line.text[pos:found[0][0]])
+            out_text.append(reading)
+            pos = found[-1][1]
+        else:
+            out_text.append(f" {reading} ")
+        out_pieces.extend(_split(reading, score, rect))
+        i = end
+    out_text.append(line.text[pos:])
+    text = " ".join("".join(out_text).split())
+    return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
+                       words=merge_pieces(text, out_pieces)), out_pieces)
+
+
+def restore_latin(
+    lines: list[tuple[LineResult, list[Piece]]], bgr: np.ndarray, quick: Recognizer,
+    full: Recognizer,
+) -> list[tuple[LineResult, list[Piece]]]:
+    """Tesseract's Korean lines with their misread Latin runs read again by PP-OCRv6."""
+    jobs: list[tuple[int, tuple[int, int], tuple[float, float, float, float]]] = []
+    crops: list[np.ndarray] = []
+    for li, (line, pieces) in enumerate(lines):
+        for run in _runs(pieces):
+            rect = _run_rect(line, pieces, *run)
+            crop = _crop(bgr, rect)
+            if crop.size and min(crop.shape[:2]) >= 4:
+                jobs.append((li, run, rect))
+                crops.append(crop)
+    if not crops:
+        return lines
+    readings = quick(crops)
+    again = []  # runs whose quick reading is Latin and not Tesseract's: read the usual way
+    for k, (li, (first, end), _) in enumerate(jobs):
+        pieces = lines[li][1][first:end]
+        text = readings[k][0]
+        if (_squeeze(text) != _squeeze("".join(p.text for p in pieces))
+                and _latin(text, any(SYLLABLE.search(p.text) for p in pieces))):
+            again.append(k)
+    changes: dict[int, dict[tuple[int, int], Change]] = {}
+    for k, (text, score) in zip(again, full([crops[k] for k in again])):
+        li, (first, end), rect = jobs[k]
+        pieces = lines[li][1][first:end]
+        text = WON.sub("₩", " ".join(text.split()))
+        has_hangul = any(SYLLABLE.search(p.text) for p in pieces)
+        if score < MIN_SCORE or not _latin(text.replace("₩", "W"), has_hangul):
+            continue
+        if _squeeze(text) == _squeeze("".join(p.text for p in pieces)):
+            continue
+        changes.setdefault(li, {})[(first, end)] = (text, score, rect)
+    if not changes:
+        return lines
+    return [_rebuilt(line, pieces, changes[li]) if li in changes else (line, pieces)
+            for li, (line, pieces) in enumerate(lines)]
