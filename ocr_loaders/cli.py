@@ -140,6 +140,19 @@ def _ocr(args: argparse.Namespace) -> int:
             f"the first {len(result.pages)} were processed",
             file=sys.stderr,
         )
+    elif args.pages is not None:
+        from ocr_loaders.inputs import parse_page_spec
+
+        # pages asked for by name and cut by the per-document limit: say so, as without
+        # --pages (``--pages 1-35`` printed pages 1-30 and nothing about 31-35)
+        asked = parse_page_spec(args.pages) or []
+        if len(asked) > len(result.pages) and result.pages:
+            last = result.page_number(len(result.pages) - 1)
+            print(
+                f"note: {len(asked)} pages were selected; only the first {len(result.pages)} "
+                f"(up to page {last}) were processed, the limit per document",
+                file=sys.stderr,
+            )
     if args.format == "text":
         print(result.text)
         return 0

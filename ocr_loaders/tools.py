@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ocr_loaders.engines import OCREngine, get_engine
-from ocr_loaders.errors import InputError
+from ocr_loaders.errors import InputError, PageRangeError
 from ocr_loaders.models import OCRResult
 
 if TYPE_CHECKING:
@@ -28,6 +28,23 @@ DESCRIPTION = (
     "with OCR. Arguments: path to the file; pages, optional, 1-based like '1-3,5'. Returns "
     "the text of each page, marked [page N]."
 )
+
+
+def page_spec(pages: Any) -> str | None:
+    """The ``pages`` argument as a model sends it, as a page spec: models write JSON, and
+    besides ``"1-3,5"`` they send ``2`` or ``[1, 3]`` for the same thing. Anything else is a
+    :class:`~ocr_loaders.errors.PageRangeError` the model can read, not a TypeError."""
+    if pages is None or pages == "":
+        return None
+    if isinstance(pages, str):
+        return pages
+    items = pages if isinstance(pages, (list, tuple)) else [pages]
+    parts = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise PageRangeError(f"bad pages {pages!r}: use e.g. '1-3,5'")
+        parts.append(str(item))
+    return ",".join(parts) or None
 
 
 class OCRDocumentTool:
@@ -66,12 +83,13 @@ class OCRDocumentTool:
             raise InputError(f"path is outside the allowed directory: {path}")
         return target
 
-    def run(self, path: str, pages: str | None = None) -> tuple[str, dict[str, Any]]:
-        """``(text for the model, result dict in the API's shape)``."""
-        result = self.engine.recognize(self.resolve(path), pages=pages or None)
+    def run(self, path: str, pages: Any = None) -> tuple[str, dict[str, Any]]:
+        """``(text for the model, result dict in the API's shape)``; ``pages`` as
+        :func:`page_spec` takes it."""
+        result = self.engine.recognize(self.resolve(path), pages=page_spec(pages))
         return self.format(result), result.to_api_dict()
 
-    async def arun(self, path: str, pages: str | None = None) -> tuple[str, dict[str, Any]]:
+    async def arun(self, path: str, pages: Any = None) -> tuple[str, dict[str, Any]]:
         """:meth:`run` in a worker thread, so the event loop keeps serving."""
         return await asyncio.to_thread(self.run, path, pages)
 
@@ -89,7 +107,7 @@ class OCRDocumentTool:
 def langchain_tool(**kwargs: Any) -> StructuredTool:
     """A LangChain ``StructuredTool`` (sync and async) returning content and artifact."""
     from langchain_core.tools import StructuredTool, ToolException
-    from pydantic import BaseModel, Field
+    from pydantic import BaseModel, Field, field_validator
 
     from ocr_loaders.errors import OCRError
 
@@ -98,6 +116,16 @@ def langchain_tool(**kwargs: Any) -> StructuredTool:
     class Args(BaseModel):
         path: str = Field(description="Path of the document file to read.")
         pages: str | None = Field(default=None, description="1-based pages, e.g. '1-3,5'.")
+
+        @field_validator("pages", mode="before")
+        @classmethod
+        def _pages(cls, value: Any) -> Any:
+            # a model's ``2`` or ``[1, 3]``: the same pages, not a ValidationError raised
+            # out of the agent loop (the schema the model sees stays a string)
+            try:
+                return page_spec(value)
+            except PageRangeError:
+                return value  # left to the type check: an error message the model reads
 
     def ocr_document(path: str, pages: str | None = None) -> tuple[str, dict[str, Any]]:
         try:
@@ -119,6 +147,7 @@ def langchain_tool(**kwargs: Any) -> StructuredTool:
         args_schema=Args,
         response_format="content_and_artifact",
         handle_tool_error=True,
+        handle_validation_error=True,
     )
 
 
@@ -130,7 +159,7 @@ def llama_index_tool(**kwargs: Any) -> FunctionTool:
 
     def ocr_document(path: str, pages: str | None = None) -> dict[str, Any]:
         """Extract all text from a document file with OCR; pages like '1-3,5'."""
-        return tool.run(path, pages)[1]
+        return tool.run(path, pages)[1]  # FunctionTool does not validate: page_spec does
 
     async def aocr_document(path: str, pages: str | None = None) -> dict[str, Any]:
         """Extract all text from a document file with OCR; pages like '1-3,5'."""

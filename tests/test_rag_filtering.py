@@ -180,14 +180,38 @@ def test_flat_metadata_stays_flat_through_the_filter() -> None:
     doc = Document(page_content=page.text, metadata=page.metadata)
     flat = chunk_documents([doc], chunk_size=4, chunk_overlap=0, flat_metadata=True)
     for action in ("drop", "mask", "flag"):
-        out = filter_low_confidence(flat, min_word_confidence=0.5, min_page_confidence=0.1,
-                                    action=action)
+        # chunks have no word confidences: the page threshold is what applies to them
+        out = filter_low_confidence(flat, min_page_confidence=0.1, action=action)
         assert len(out) == len(flat)
         for before, after in zip(flat, out):
             meta = after.metadata
             assert all(isinstance(v, (str, int, float, bool)) for v in meta.values()), meta
             assert json.loads(meta["word_ids"]) == json.loads(before.metadata["word_ids"])
             assert json.loads(meta["boxes"]) == json.loads(before.metadata["boxes"])
+            assert "words" not in meta
+
+
+def test_word_threshold_on_items_without_words_is_refused_not_a_false_report() -> None:
+    """A chunk (``word_ids`` only) or a ``mode="single"`` document has no word confidences:
+    the filter left its low words in, reported ``dropped_words: 0`` / ``flagged_words: 0``
+    and ``low_confidence: False`` and added an empty ``words`` list (``"[]"`` when flat)."""
+    pytest.importorskip("langchain_core")
+    from langchain_core.documents import Document
+
+    from ocr_loaders.rag import chunk_documents
+
+    page = make_record(LINES, CONF)
+    doc = Document(page_content=page.text, metadata=page.metadata)
+    single = Document(page_content=page.text, metadata={"source": "s", "confidence": 0.7})
+    for flat in (False, True):
+        chunks = chunk_documents([doc], chunk_size=4, chunk_overlap=0, flat_metadata=flat)
+        assert any(c.metadata["confidence_min"] < 0.5 for c in chunks)
+        for action in ("drop", "mask", "flag"):
+            for items in (chunks, [single]):
+                with pytest.raises(ValueError, match="filter page documents before chunking"):
+                    filter_low_confidence(items, min_word_confidence=0.5, action=action)
+    (kept,) = filter_low_confidence([single], min_page_confidence=0.5)
+    assert "words" not in kept.metadata and kept.page_content == page.text
 
 
 def test_flagged_word_ids_stay_out_of_llama_index_embeddings() -> None:

@@ -177,7 +177,9 @@ def test_400_for_bad_requests(fake_server: str, tiny_png: bytes) -> None:
     no_doc = requests.post(fake_server + OCR, files={"file": ("a.png", tiny_png)}, timeout=10)
     assert assert_error(no_doc, 400)["code"] == "missing_document"
     bad_schema = post(fake_server, tiny_png, fields={"schema": "azure"})
-    assert assert_error(bad_schema, 400)["code"] == "invalid_schema"
+    schema_error = assert_error(bad_schema, 400)
+    assert schema_error["code"] == "invalid_schema"
+    assert "upstage, clova, google" in schema_error["message"], schema_error
     no_model = post(fake_server, tiny_png, path="/v1/document-digitization")
     assert assert_error(no_model, 400)["code"] == "invalid_model"
     ok = post(fake_server, tiny_png, path="/v1/document-digitization", fields={"model": "ocr"})

@@ -113,3 +113,33 @@ def test_a_path_with_a_nul_byte_is_a_tool_error_not_a_crash(doc_dir, engine) -> 
     assert message.status == "error" and "invalid path" in message.content
     with pytest.raises(InputError, match="invalid path"):
         recognize(str(doc_dir / "memo.png\x00"), engine=engine)
+
+
+def test_pages_sent_as_json_numbers_are_pages_not_a_crash(doc_dir, engine) -> None:
+    """Models write tool arguments as JSON and often send ``"pages": 2`` or ``[1, 2]``: the
+    LangChain tool raised pydantic's ValidationError out of ``invoke`` (the agent loop
+    crashed) and the LlamaIndex tool answered "'int' object is not iterable"."""
+    pytest.importorskip("langchain_core")
+    pytest.importorskip("llama_index.core")
+    from ocr_loaders.langchain import ocr_document_tool as langchain_tool
+    from ocr_loaders.llama_index import ocr_document_tool as llama_tool
+
+    tool = langchain_tool(engine=engine, root=doc_dir)
+    schema = tool.tool_call_schema.model_json_schema()
+    assert "integer" not in str(schema["properties"]["pages"])  # the model still sees text
+    for pages in (2, [2], ["2"]):
+        message = tool.invoke({"type": "tool_call", "name": "ocr_document", "id": "c1",
+                               "args": {"path": "two.pdf", "pages": pages}})
+        assert message.status == "success", message.content
+        assert message.content.startswith("[page 2]") and "First page" not in message.content
+    for pages in ({"from": 1}, [1.5], True):
+        message = tool.invoke({"type": "tool_call", "name": "ocr_document", "id": "c2",
+                               "args": {"path": "two.pdf", "pages": pages}})
+        assert message.status == "error"  # told to the model, not raised
+    output = llama_tool(engine=engine, root=doc_dir).call(path="two.pdf", pages=2)
+    assert output.content.startswith("[page 2]") and not output.is_error
+    assert output.raw_output["metadata"]["pages"][0]["page"] == 2
+    from ocr_loaders.errors import PageRangeError
+
+    with pytest.raises(PageRangeError, match="bad pages"):  # the agent shows its message
+        llama_tool(engine=engine, root=doc_dir).call(path="two.pdf", pages={"from": 1})

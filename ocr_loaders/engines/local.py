@@ -413,8 +413,7 @@ class LocalEngine(PageEngine):
             lines = self._kept(reader, pp_lines, is_japanese)
             if korean_lines:
                 lines += _with_korean_marks(
-                    hangul.restore_hanja(self._latin(korean_lines, reader, bgr), bgr,
-                                         reader.ideographs), bgr)
+                    hangul.restore_hanja(korean_lines, bgr, reader.ideographs), bgr)
             if is_japanese and any(w.text.startswith("□") for ln in lines for w in ln.words):
                 japanese.checkboxes(lines, bgr.min(axis=2))  # grey only for pages with boxes
             elif not is_japanese:
@@ -473,7 +472,8 @@ class LocalEngine(PageEngine):
     def _latin(lines: list[tuple[LineResult, list[Piece]]], reader: _LineReader,
                bgr: np.ndarray) -> list[tuple[LineResult, list[Piece]]]:
         """Tesseract's lines with misread Latin runs read again by PP-OCRv6
-        (``engines/latin.py``)."""
+        (``engines/latin.py``). On Korean pages only, read with ``kor``; elsewhere Tesseract
+        reads with ``kor+eng``, which has the Latin letters."""
         return latin.restore_latin(lines, bgr, reader.quick, reader.plain)
 
     def _korean_page(

@@ -38,6 +38,8 @@ def filter_low_confidence(
     """Drop, mask or flag words and pages under the thresholds (see the module docstring).
 
     ``items``: an OCRResult, one page item, or a list of them. Returns the same shape.
+    ``min_word_confidence`` needs page items (their ``words``); chunks and other items without
+    words take ``min_page_confidence`` only (a chunk's confidence is its words' mean).
     """
     if action not in ("drop", "mask", "flag"):
         raise ValueError(f"action must be 'drop', 'mask' or 'flag', not {action!r}")
@@ -71,6 +73,15 @@ def filter_record(
 ) -> PageRecord | None:
     """One page record filtered; None when the page itself is dropped."""
     meta = dict(record.metadata)
+    has_words = "words" in meta
+    if word is not None and not has_words:
+        # a chunk (only ``word_ids``), a ``mode="single"`` document or another loader's: it
+        # has no word confidences, so "0 words dropped" would be a false report
+        raise ValueError(
+            "min_word_confidence needs a page's 'words' metadata (each word's confidence), "
+            "which this item has not (a chunk, a mode='single' document or another loader's "
+            "document): filter page documents before chunking, or load with min_confidence="
+        )
     low_page = page is not None and float(meta.get("confidence", 1.0)) < page
     if low_page and action == "drop":
         return None
@@ -86,7 +97,8 @@ def filter_record(
             meta["confidence"] = sum(float(w["confidence"]) for w in words) / len(words)
     if action != "flag":
         meta["dropped_words" if action == "drop" else "masked_words"] = len(low)
-    meta["words"] = words
+    if has_words:  # an item without words does not get an empty list of them
+        meta["words"] = words
     meta["low_confidence"] = low_page or (action == "flag" and bool(low))
     return PageRecord(text=text, metadata=meta)
 
