@@ -31,8 +31,11 @@ LOOK_ALIKES = frozenset("□☐☑☒■⊠⊡▢口ロ")
 """What the recogniser may have read for a checkbox; such a word is the box's own."""
 CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
 
-MIN_SIDE, MAX_SIDE = 0.35, 1.2
-"""A box's side, in median line heights."""
+MIN_SIDE, MAX_SIDE = 0.25, 1.2
+"""A box's side, in median line heights (detected lines are padded: the 8 px boxes of a
+100-dpi form stand in lines 26 px high)..."""
+MIN_PIXELS = 6
+"""...and in pixels."""
 MAX_ASPECT = 1.3
 """Longer side over shorter side."""
 EDGE_BAND = 0.2
@@ -75,7 +78,7 @@ def find_boxes(gray: np.ndarray, height: float
     and the box's character."""
     _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    lo, hi = MIN_SIDE * height, MAX_SIDE * height
+    lo, hi = max(MIN_SIDE * height, MIN_PIXELS), MAX_SIDE * height
     found: list[tuple[tuple[int, int, int, int], str]] = []
     for x, y, w, h, _area in stats[1:count].tolist():
         if not (lo <= w <= hi and lo <= h <= hi) or max(w, h) > MAX_ASPECT * min(w, h):
