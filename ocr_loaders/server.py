@@ -279,8 +279,9 @@ def create_app(
         model = form.fields.get("model") or None
         schema = (form.fields.get("schema") or "upstage").lower()
         if schema not in SCHEMAS:
-            raise APIErrorResponse(400, f"unknown schema {schema!r}: use one of {', '.join(SCHEMAS)}",
-                                   "invalid_request_error", "invalid_schema")
+            raise APIErrorResponse(
+                400, f"unknown schema {schema!r}: use one of {', '.join(SCHEMAS)}",
+                "invalid_request_error", "invalid_schema")
         if endpoint == "document-digitization" and not _is_ocr_model(model):
             raise APIErrorResponse(400, "document-digitization needs model=ocr (or ocr-<version>)",
                                    "invalid_request_error", "invalid_model")

@@ -117,7 +117,6 @@ def _kind(ink: np.ndarray) -> str | None:
 def _stroke(ink: np.ndarray) -> int:
     """The thickness of the square's frame: the widest of its four sides, each measured as
     the median run of ink from the edge inwards over the middle half of the side."""
-    h, w = ink.shape
     widths = []
     for side in (ink, ink[::-1], ink.T, ink.T[::-1]):  # from the top, bottom, left, right
         n = side.shape[1]
@@ -157,11 +156,12 @@ def _place(lines: list[LineResult], rect: tuple[int, int, int, int], mark: str,
     cy = (y0 + y1) / 2
     reach = 1.5 * height
     best: LineResult | None = None
-    for line in lines:
+    best_off = float("inf")
+    for line in lines:  # the line it sits in whose middle is nearest
         lx0, ly0, lx1, ly1 = quad_rect(line.quad)
-        if ly0 <= cy <= ly1 and lx0 - reach <= x1 and x0 <= lx1 + reach:
-            if best is None or abs((ly0 + ly1) / 2 - cy) < abs(sum(quad_rect(best.quad)[1::2]) / 2 - cy):
-                best = line
+        off = abs((ly0 + ly1) / 2 - cy)
+        if ly0 <= cy <= ly1 and lx0 - reach <= x1 and x0 <= lx1 + reach and off < best_off:
+            best, best_off = line, off
     quad = rect_quad(x0, y0, x1, y1)
     if best is None:
         lines.append(LineResult(quad=quad, text=mark, confidence=BOX_CONFIDENCE,
