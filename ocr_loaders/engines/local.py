@@ -431,12 +431,13 @@ class LocalEngine(PageEngine):
               ) -> list[LineResult]:
         """PP-OCRv6's final lines among ``indices``: doubtful ones read again stretched
         (after the Hangul decisions, which weigh the first reading), Japanese forms on a
-        Japanese page, and lines still scored under ``min_line_score`` dropped as noise."""
+        Japanese page (but not on its Simplified Chinese lines, ``japanese.is_chinese``),
+        and lines still scored under ``min_line_score`` dropped as noise."""
         reader.read_stretched(indices)
         kept: list[LineResult] = []
         for i in indices:
             line = reader.lines[i]
-            if japanese_page:
+            if japanese_page and not japanese.is_chinese(line.text):
                 japanese.to_japanese(line)
             if line.text.strip() and line.confidence >= self.min_line_score:
                 kept.append(line)
