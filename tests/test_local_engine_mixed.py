@@ -54,6 +54,27 @@ def _missing(text: str, lines: list[str]) -> list[str]:
     return [line for line in lines if "".join(line.split()) not in read]
 
 
+def test_japanese_page_keeps_its_korean_lines(engine: LocalEngine) -> None:
+    """A tourist leaflet: eight Japanese lines, two shorter Korean ones (too few for a Korean
+    page). On a Japanese page a line's own kana make it Japanese; the Korean lines, which
+    PP-OCRv6 reads as nothing, go to Tesseract (a page-wide skip on pages with 10 kana lost
+    them)."""
+    lines = JAPANESE[:4] + KOREAN[:2] + JAPANESE[4:]
+    text = engine.recognize(_page(lines)).text
+    assert not _missing(text, KOREAN[:2]), text
+    assert docgen.cer(text, "\n".join(lines)) < 0.03, text
+
+
+def test_korean_read_as_doubtful_hanja_on_a_chinese_page(engine: LocalEngine) -> None:
+    """``Seoul 서울특별시 甲 乙``: PP-OCRv6 writes ``Seoul喜豊川甲乙`` (喜 at 0.20, the line at
+    0.82). Doubtful ideographs are a sign on every page, not only on pages with ideographs in
+    at most a fifth of their lines: here the line is read by Tesseract."""
+    lines = [*CHINESE[:4], "Seoul 서울특별시 甲 乙", *CHINESE[4:]]
+    text = engine.recognize(_page(lines, size=40)).text
+    assert "Seoul 서울특별시 甲" in text, text
+    assert not _missing(text, CHINESE), text
+
+
 def test_chinese_lines_on_a_japanese_page_keep_their_forms(engine: LocalEngine) -> None:
     """A trilingual invoice: Japanese forms go only to the lines that are not Simplified
     Chinese (发票 stayed 発票, 增值税 became 増值税)."""

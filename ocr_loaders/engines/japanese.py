@@ -7,10 +7,11 @@ characters are mapped to their Japanese forms, one character for one so word box
 and so are form marks: ``〇`` outside numerals is the circle ``○``, a lone ``√`` the check mark
 ``✓``, and checkboxes read as ``口``/``ロ`` become ``□`` (see :func:`checkboxes`).
 
-Hangul line re-reading is also skipped there: Tesseract ``kor`` turns form checkboxes and
-kanji into stray jamo and syllables. A line without kana and mostly of simplified-only
-characters is Chinese, also on a Japanese page, and keeps its forms (:func:`is_chinese`): a
-trilingual invoice keeps its ``发票``.
+Which script a line is in is decided per line, so that a page mixing scripts (a trilingual
+invoice, a tourist leaflet) keeps each: on a Japanese page a line with kana is Japanese (it is
+not sent to Tesseract for Hangul), a line without kana and mostly of simplified-only
+characters is Chinese and keeps its forms (:func:`is_chinese`), the other lines are mapped,
+and a line without kana may still be Korean (``LocalEngine._may_be_korean``).
 """
 
 from __future__ import annotations
