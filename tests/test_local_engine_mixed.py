@@ -65,6 +65,16 @@ def test_japanese_page_keeps_its_korean_lines(engine: LocalEngine) -> None:
     assert docgen.cer(text, "\n".join(lines)) < 0.03, text
 
 
+def test_korean_page_keeps_its_japanese_chinese_and_hanja_lines(engine: LocalEngine) -> None:
+    """Pages with enough Korean lines are read by Tesseract first; its readings of the other
+    lines (Hangul junk at 0.1-0.46: ``中华人民共和国...`` -> ``머수ㅅ보끄체퇴최...``) are not
+    credible, and PP-OCRv6's readings stay."""
+    for others in (JAPANESE[:4], CHINESE[:4], HANJA):
+        lines = [line for pair in zip(others, KOREAN) for line in pair]
+        text = engine.recognize(_page(lines)).text
+        assert not _missing(text, lines), text
+
+
 def test_korean_read_as_doubtful_hanja_on_a_chinese_page(engine: LocalEngine) -> None:
     """``Seoul 서울특별시 甲 乙``: PP-OCRv6 writes ``Seoul喜豊川甲乙`` (喜 at 0.20, the line at
     0.82). Doubtful ideographs are a sign on every page, not only on pages with ideographs in

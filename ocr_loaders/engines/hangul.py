@@ -28,6 +28,12 @@ IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 DOUBTFUL_PIECE = 0.5
 """A recognised piece scoring under this is doubtful."""
 
+CJK_TEXT = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""Ideographs and kana: what PP-OCRv6 writes for Chinese, Japanese and Hanja."""
+CONFIDENT_CJK = 0.9
+"""Least PP-OCRv6 line score at which its CJK reading stands against a Hangul reading that is
+not :func:`credible` (:func:`read_as_cjk`)."""
+
 HANJA_SCORE = 0.8
 """Least PP-OCRv6 score at which an ideograph reading may replace a Tesseract piece."""
 CREDIBLE_HANGUL = 0.6
@@ -106,14 +112,18 @@ def mostly_hangul(text: str) -> bool:
 
 
 def credible(tess: LineResult) -> bool:
-    """Whether Tesseract's reading of a line on a page that is not Korean can be Hangul text.
+    """Whether Tesseract's reading of a line can be Hangul text.
 
-    There, lines PP-OCRv6 cannot read are mostly logos, stamps, rules and smudges, which
-    Tesseract ``kor`` reads as Hangul at low confidence (``바삽라`` at 0.0 on a Chinese page,
-    ``반벅190`` at 0.32 on a form, ``조주초추...`` on a receipt's dotted rule). Measured on the
-    eval pages: such junk at 0.0-0.55 (one single syllable at 0.86); real Korean lines read
-    the same way have a 1st percentile of 0.79 (130 lines; one at 0.57, now rejected there).
-    Readings of loose jamo only (``ㅡㅡ``) are never taken.
+    On pages that are not Korean, lines PP-OCRv6 cannot read are mostly logos, stamps, rules
+    and smudges, which Tesseract ``kor`` reads as Hangul at low confidence (``바삽라`` at 0.0 on
+    a Chinese page, ``반벅190`` at 0.32 on a form, ``조주초추...`` on a receipt's dotted rule).
+    Measured on the eval pages: such junk at 0.0-0.55 (one single syllable at 0.86); real
+    Korean lines read the same way have a 1st percentile of 0.79 (130 lines; one at 0.57, now
+    rejected there). Chinese, Japanese and Hanja lines read by Tesseract come out as Hangul
+    junk the same way (0.06-0.46 on rendered pages), which is what keeps them on a Korean
+    page; there 469 of the 470 mostly-Hangul readings of the 13 Korean eval pages are
+    credible (the other: ``[전 문】`` at 0.52). Readings of loose jamo only (``ㅡㅡ``) are
+    never taken.
     """
     chars = "".join(tess.text.split())
     if not HANGUL.search(chars):
@@ -124,6 +134,21 @@ def credible(tess: LineResult) -> bool:
     if syllables == 1:
         return tess.confidence >= CREDIBLE_SYLLABLE
     return tess.confidence >= CREDIBLE_HANGUL
+
+
+def read_as_cjk(line: LineResult, width: int, height: int, threshold: float) -> bool:
+    """Whether PP-OCRv6 read a line confidently as Chinese, Japanese or Hanja: ideographs or
+    kana, a line score of ``CONFIDENT_CJK`` or more, no doubtful ideograph, nothing that asks
+    for re-reading.
+
+    On a Korean page such a line keeps PP-OCRv6's reading when Tesseract's is not
+    :func:`credible`: the Chinese, Japanese and Hanja lines of mixed pages score 0.98-1.0 and
+    Tesseract's Hangul junk for them 0.06-0.46. The one Korean eval line Tesseract reads below
+    credibility, ``【전 문】`` at 0.52, PP-OCRv6 reads ``【号】`` at 0.86 (号 at 0.58).
+    """
+    return (line.confidence >= CONFIDENT_CJK and bool(CJK_TEXT.search(line.text))
+            and not doubtful_ideographs(line)
+            and not needs_rereading(line, width, height, threshold))
 
 
 def prefer_tesseract(pp: LineResult, tess: LineResult, threshold: float) -> bool:

@@ -465,21 +465,34 @@ class LocalEngine(PageEngine):
         """Lines of a Korean page: Tesseract's Hangul lines, and PP-OCRv6 for the rest unless
         Tesseract's reading of a mixed line kept Hangul that PP-OCRv6 dropped (a line such as
         ``대법원 1987. 3. 10. 선고 86다카1114 판결`` is mostly digits; PP-OCRv6 reads the
-        digits confidently and loses the words)."""
+        digits confidently and loses the words).
+
+        A Tesseract reading that is not credible (``hangul.credible``) gives way to
+        PP-OCRv6's when that reads the line confidently as CJK (``hangul.read_as_cjk``);
+        otherwise a mostly-Hangul one is taken, as a credible one is. Before, the Chinese,
+        Japanese and Hanja lines of mixed pages (a bilingual leaflet, a Korean deed with Hanja
+        lines), which Tesseract reads as Hangul junk at 0.06-0.46, lost PP-OCRv6's good
+        readings (``中华人民共和国...`` -> ``머수ㅅ보끄체퇴최...``). PP-OCRv6's lines get Japanese
+        forms when they hold enough kana to be a Japanese page of their own.
+        """
         rest = [i for i in range(len(reader.crops)) if i not in reader.korean]
         reader.read(rest)
         tess_lines = list(korean)
         pp_lines: list[int] = []
         for i in rest:
-            mixed = reader.mixed.get(i)
-            if mixed is not None and hangul.prefer_tesseract(
-                reader.lines[i], mixed[0], self.hangul_threshold
-            ):
+            line, mixed = reader.lines[i], reader.mixed.get(i)
+            h, w = reader.crops[i].shape[:2]
+            if mixed is None or (not hangul.credible(mixed[0]) and hangul.read_as_cjk(
+                    line, w, h, self.hangul_threshold)):
+                pp_lines.append(i)
+            elif hangul.mostly_hangul(mixed[0].text) or hangul.prefer_tesseract(
+                    line, mixed[0], self.hangul_threshold):
                 tess_lines.append(mixed)
             else:
                 pp_lines.append(i)
+        japanese_page = japanese.is_japanese(reader.lines[i].text for i in rest)
         return _with_korean_marks(hangul.restore_hanja(tess_lines, bgr, reader.ideographs),
-                                  bgr) + self._kept(reader, pp_lines, False)
+                                  bgr) + self._kept(reader, pp_lines, japanese_page)
 
     def _korean_page(
         self, reader: _LineReader, tess: Tesseract
@@ -490,6 +503,9 @@ class LocalEngine(PageEngine):
         Tesseract. When enough of them turn out to be Hangul, the whole page is read by
         Tesseract first (PP-OCRv6 reads only the lines that are not Hangul): on a Korean page
         PP-OCRv6 confidently reads the digits of a mixed line and drops its Hangul.
+
+        Only credible readings (``hangul.credible``) are taken here; the others are weighed
+        against PP-OCRv6's reading of the line in ``_korean_lines``.
         """
         crops = reader.crops
         sample = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1] / crops[i].shape[0])
@@ -511,10 +527,14 @@ class LocalEngine(PageEngine):
             lambda i: hangul.read_line(tess, crops[i], reader.quad(i), False), rest
         )
         for i, alt in zip(rest, readings, strict=True):
-            if alt is not None and hangul.mostly_hangul(alt[0].text):
+            if alt is None:
+                continue
+            if hangul.mostly_hangul(alt[0].text) and hangul.credible(alt[0]):
                 found[i] = alt
-            elif alt is not None and hangul.hangul_share(alt[0].text) >= 0.15:
-                reader.mixed[i] = alt  # e.g. a court citation; not noise with a stray syllable
+            elif hangul.hangul_share(alt[0].text) >= 0.15:
+                # a court citation (not noise with a stray syllable), or a reading that is not
+                # credible: weighed against PP-OCRv6's (``_korean_lines``)
+                reader.mixed[i] = alt
         reader.korean = set(found)
         return [found[i] for i in sorted(found)]
 
