@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ocr_loaders.engines.japanese import _marks, checkboxes
+from ocr_loaders.engines.japanese import _marks, checkboxes, has_kana, is_chinese, simplified_only
 from ocr_loaders.engines.layout import LineResult, Piece, rect_quad
 from tests import docgen
 
@@ -33,3 +33,16 @@ def test_checkbox_look_alikes_of_the_page_size_become_checkboxes() -> None:
     lines = [LineResult(quad=w.quad, text=w.text, confidence=0.9, words=[w]) for w in words]
     checkboxes(lines, np.asarray(img.convert("L")))
     assert [line.text for line in lines] == ["□なし", "□あり", "□なし", "□あり", "口座", "ロボット"]
+
+
+def test_simplified_chinese_lines_are_told_from_japanese_ones() -> None:
+    """A kana-less line with more simplified-only characters (发, 专) than Japanese or
+    Traditional ones is Chinese; the forms PP-OCRv6 writes on Japanese pages (查, 增, 從, the
+    Latin middle dot) are not simplified-only, and kana make a line Japanese."""
+    assert is_chinese("增值税专用发票") and is_chinese("发票号码 12345678")
+    assert not is_chinese("検查日 月 日") and not is_chinese("改善·不変·增悪")
+    assert not is_chinese("専從") and not is_chinese("請求書") and not is_chinese("12345")
+    assert not is_chinese("発行日について发") and has_kana("発行日について发")
+    # 剂 for 剤 on a Japanese form: the Japanese forms around it outnumber it
+    assert not is_chinese("□ 濃厚流動食·経腸栄養剂") and is_chinese("中华人民共和国")
+    assert [c for c in "发专们这书查增從齡気" if simplified_only(c)] == list("发专们这书")

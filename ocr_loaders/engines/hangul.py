@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PIL import Image
@@ -28,8 +28,12 @@ KOREAN_WORD = re.compile(r"[\uac00-\ud7a3]{2,}")
 IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 DOUBTFUL_PIECE = 0.5
 """A recognised piece scoring under this is doubtful."""
-FEW_IDEOGRAPH_LINES = 0.2
-"""Share of a page's lines with ideographs up to which it is not a CJK page."""
+
+CJK_TEXT = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""Ideographs and kana: what PP-OCRv6 writes for Chinese, Japanese and Hanja."""
+CONFIDENT_CJK = 0.9
+"""Least PP-OCRv6 line score at which its CJK reading stands against a Hangul reading that is
+not :func:`credible` (:func:`read_as_cjk`)."""
 
 HANJA_SCORE = 0.8
 """Least PP-OCRv6 score at which an ideograph reading may replace a Tesseract piece."""
@@ -85,16 +89,16 @@ def _columns(text: str) -> int:
 def doubtful_ideographs(line: LineResult) -> bool:
     """Whether PP-OCRv6 wrote ideographs it doubts (a piece under ``DOUBTFUL_PIECE``): what it
     does with Hangul, which it cannot read (``Seoul 서울특별시 甲 乙`` -> ``Seoul 善豐入 甲乙``,
-    甲乙 at 0.32, the line at 0.9). A sign only where :func:`few_ideograph_lines` holds: on
-    Chinese pages doubtful pieces are Chinese."""
+    甲乙 at 0.32, the line at 0.9; ``사건 2019가합12345`` -> ``人2019712345``, 人 at 0.31).
+
+    A sign on every page, Chinese ones included: a page-wide switch (only on pages with
+    ideographs in at most a fifth of their lines) left such lines as Chinese characters on
+    pages with Chinese or Hanja lines. A real Chinese line with a doubtful piece is read by
+    Tesseract in vain, and its reading refused by :func:`credible` (Chinese lines read by
+    ``kor+eng`` score 0.15-0.46). Measured: 3 of the 502 lines of the 11 Chinese eval pages
+    have such a piece, which costs 2 Tesseract reads more on those pages (none taken).
+    """
     return any(p.confidence < DOUBTFUL_PIECE and IDEOGRAPH.search(p.text) for p in line.pieces)
-
-
-def few_ideograph_lines(texts: Iterable[str], lines: int) -> bool:
-    """Whether ideographs are in at most ``FEW_IDEOGRAPH_LINES`` of a page's ``lines`` (or in
-    one line): not a CJK page."""
-    found = sum(bool(IDEOGRAPH.search(text)) for text in texts)
-    return found <= max(1, FEW_IDEOGRAPH_LINES * lines)
 
 
 def hangul_share(text: str) -> float:
@@ -121,14 +125,18 @@ def mostly_hangul(text: str) -> bool:
 
 
 def credible(tess: LineResult) -> bool:
-    """Whether Tesseract's reading of a line on a page that is not Korean can be Hangul text.
+    """Whether Tesseract's reading of a line can be Hangul text.
 
-    There, lines PP-OCRv6 cannot read are mostly logos, stamps, rules and smudges, which
-    Tesseract ``kor`` reads as Hangul at low confidence (``바삽라`` at 0.0 on a Chinese page,
-    ``반벅190`` at 0.32 on a form, ``조주초추...`` on a receipt's dotted rule). Measured on the
-    eval pages: such junk at 0.0-0.55 (one single syllable at 0.86); real Korean lines read
-    the same way have a 1st percentile of 0.79 (130 lines; one at 0.57, now rejected there).
-    Readings of loose jamo only (``ㅡㅡ``) are never taken.
+    On pages that are not Korean, lines PP-OCRv6 cannot read are mostly logos, stamps, rules
+    and smudges, which Tesseract ``kor`` reads as Hangul at low confidence (``바삽라`` at 0.0 on
+    a Chinese page, ``반벅190`` at 0.32 on a form, ``조주초추...`` on a receipt's dotted rule).
+    Measured on the eval pages: such junk at 0.0-0.55 (one single syllable at 0.86); real
+    Korean lines read the same way have a 1st percentile of 0.79 (130 lines; one at 0.57, now
+    rejected there). Chinese, Japanese and Hanja lines read by Tesseract come out as Hangul
+    junk the same way (0.06-0.46 on rendered pages), which is what keeps them on a Korean
+    page; there 469 of the 470 mostly-Hangul readings of the 13 Korean eval pages are
+    credible (the other: ``[전 문】`` at 0.52). Readings of loose jamo only (``ㅡㅡ``) are
+    never taken.
     """
     chars = "".join(tess.text.split())
     if not HANGUL.search(chars):
@@ -139,6 +147,21 @@ def credible(tess: LineResult) -> bool:
     if syllables == 1:
         return tess.confidence >= CREDIBLE_SYLLABLE
     return tess.confidence >= CREDIBLE_HANGUL
+
+
+def read_as_cjk(line: LineResult, width: int, height: int, threshold: float) -> bool:
+    """Whether PP-OCRv6 read a line confidently as Chinese, Japanese or Hanja: ideographs or
+    kana, a line score of ``CONFIDENT_CJK`` or more, no doubtful ideograph, nothing that asks
+    for re-reading.
+
+    On a Korean page such a line keeps PP-OCRv6's reading when Tesseract's is not
+    :func:`credible`: the Chinese, Japanese and Hanja lines of mixed pages score 0.98-1.0 and
+    Tesseract's Hangul junk for them 0.06-0.46. The one Korean eval line Tesseract reads below
+    credibility, ``【전 문】`` at 0.52, PP-OCRv6 reads ``【号】`` at 0.86 (号 at 0.58).
+    """
+    return (line.confidence >= CONFIDENT_CJK and bool(CJK_TEXT.search(line.text))
+            and not doubtful_ideographs(line)
+            and not needs_rereading(line, width, height, threshold))
 
 
 def prefer_tesseract(pp: LineResult, tess: LineResult, threshold: float) -> bool:

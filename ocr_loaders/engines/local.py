@@ -389,21 +389,17 @@ class LocalEngine(PageEngine):
         scores = [reader.lines[i].confidence for i in range(len(crops))]
         korean_lines: list[tuple[LineResult, list[Piece]]] = []
         is_japanese = japanese.is_japanese(line.text for line in reader.lines.values())
-        few_ideographs = use_hangul and not is_japanese and hangul.few_ideograph_lines(
-            (line.text for line in reader.lines.values()), len(crops))
         pp_lines: list[int] = []
         for i in range(len(crops)):
             line = reader.lines[i]
             h, w = crops[i].shape[:2]
-            if not is_japanese and use_hangul and tess is not None and (
-                hangul.needs_rereading(line, w, h, self.hangul_threshold)
-                or (few_ideographs and hangul.doubtful_ideographs(line))
-            ):
+            if use_hangul and tess is not None and self._may_be_korean(line, w, h, is_japanese):
                 alt = hangul.read_line(
                     tess, crops[i], line.quad, line.confidence < self.hangul_threshold,
                     hangul.MIXED_PAGE_LANG,
                 )
                 if (alt is not None and hangul.credible(alt[0])
+                        and (not is_japanese or hangul.mostly_hangul(alt[0].text))
                         and hangul.prefer_tesseract(line, alt[0], self.hangul_threshold)):
                     korean_lines.append(alt)
                     continue
@@ -429,16 +425,36 @@ class LocalEngine(PageEngine):
         )
         return finish, suspicious
 
+    def _may_be_korean(self, line: LineResult, width: int, height: int,
+                       japanese_page: bool) -> bool:
+        """Whether PP-OCRv6's reading of a line suggests Hangul it could not read: the line
+        needs re-reading (``hangul.needs_rereading``) or has doubtful ideographs; on a
+        Japanese page, only a line without kana of its own (with kana, it is Japanese).
+
+        Decided per line, so a Japanese page with Korean lines (a tourist leaflet) keeps
+        them: a page-wide skip on pages with 10 kana lost them all. There a reading must also
+        be mostly Hangul to replace PP-OCRv6's (``_read_page``): Tesseract ``kor`` turns form
+        checkboxes and kanji into stray jamo and syllables. Measured on the 12 Japanese eval
+        pages: 46 kana-less lines (3.8 a page: table cells of digits read at a low score, a
+        lone ``年``, checkboxes, empty boxes) go to Tesseract, 6.3 calls and 0.08 s a page
+        with the ``kor`` retries, and none is replaced.
+        """
+        if japanese_page and japanese.has_kana(line.text):
+            return False
+        return (hangul.needs_rereading(line, width, height, self.hangul_threshold)
+                or hangul.doubtful_ideographs(line))
+
     def _kept(self, reader: _LineReader, indices: list[int], japanese_page: bool
               ) -> list[LineResult]:
         """PP-OCRv6's final lines among ``indices``: doubtful ones read again stretched
         (after the Hangul decisions, which weigh the first reading), Japanese forms on a
-        Japanese page, and lines still scored under ``min_line_score`` dropped as noise."""
+        Japanese page (but not on its Simplified Chinese lines, ``japanese.is_chinese``),
+        and lines still scored under ``min_line_score`` dropped as noise."""
         reader.read_stretched(indices)
         kept: list[LineResult] = []
         for i in indices:
             line = reader.lines[i]
-            if japanese_page:
+            if japanese_page and not japanese.is_chinese(line.text):
                 japanese.to_japanese(line)
             if line.text.strip() and line.confidence >= self.min_line_score:
                 kept.append(line)
@@ -451,22 +467,35 @@ class LocalEngine(PageEngine):
         """Lines of a Korean page: Tesseract's Hangul lines, and PP-OCRv6 for the rest unless
         Tesseract's reading of a mixed line kept Hangul that PP-OCRv6 dropped (a line such as
         ``대법원 1987. 3. 10. 선고 86다카1114 판결`` is mostly digits; PP-OCRv6 reads the
-        digits confidently and loses the words)."""
+        digits confidently and loses the words).
+
+        A Tesseract reading that is not credible (``hangul.credible``) gives way to
+        PP-OCRv6's when that reads the line confidently as CJK (``hangul.read_as_cjk``);
+        otherwise a mostly-Hangul one is taken, as a credible one is. Before, the Chinese,
+        Japanese and Hanja lines of mixed pages (a bilingual leaflet, a Korean deed with Hanja
+        lines), which Tesseract reads as Hangul junk at 0.06-0.46, lost PP-OCRv6's good
+        readings (``中华人民共和国...`` -> ``머수ㅅ보끄체퇴최...``). PP-OCRv6's lines get Japanese
+        forms when they hold enough kana to be a Japanese page of their own.
+        """
         rest = [i for i in range(len(reader.crops)) if i not in reader.korean]
         reader.read(rest)
         tess_lines = list(korean)
         pp_lines: list[int] = []
         for i in rest:
-            mixed = reader.mixed.get(i)
-            if mixed is not None and hangul.prefer_tesseract(
-                reader.lines[i], mixed[0], self.hangul_threshold
-            ):
+            line, mixed = reader.lines[i], reader.mixed.get(i)
+            h, w = reader.crops[i].shape[:2]
+            if mixed is None or (not hangul.credible(mixed[0]) and hangul.read_as_cjk(
+                    line, w, h, self.hangul_threshold)):
+                pp_lines.append(i)
+            elif hangul.mostly_hangul(mixed[0].text) or hangul.prefer_tesseract(
+                    line, mixed[0], self.hangul_threshold):
                 tess_lines.append(mixed)
             else:
                 pp_lines.append(i)
+        japanese_page = japanese.is_japanese(reader.lines[i].text for i in rest)
         return _with_korean_marks(hangul.restore_hanja(
             self._latin(tess_lines, reader, bgr), bgr, reader.ideographs), bgr,
-        ) + self._kept(reader, pp_lines, False)
+        ) + self._kept(reader, pp_lines, japanese_page)
 
     @staticmethod
     def _latin(lines: list[tuple[LineResult, list[Piece]]], reader: _LineReader,
@@ -485,6 +514,9 @@ class LocalEngine(PageEngine):
         Tesseract. When enough of them turn out to be Hangul, the whole page is read by
         Tesseract first (PP-OCRv6 reads only the lines that are not Hangul): on a Korean page
         PP-OCRv6 confidently reads the digits of a mixed line and drops its Hangul.
+
+        Only credible readings (``hangul.credible``) are taken here; the others are weighed
+        against PP-OCRv6's reading of the line in ``_korean_lines``.
         """
         crops = reader.crops
         sample = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1] / crops[i].shape[0])
@@ -506,10 +538,15 @@ class LocalEngine(PageEngine):
             lambda i: hangul.read_line(tess, crops[i], reader.quad(i), False), rest
         )
         for i, alt in zip(rest, readings, strict=True):
-            if alt is not None and hangul.mostly_hangul(alt[0].text):
+            if alt is None:
+                continue
+            if hangul.mostly_hangul(alt[0].text) and hangul.credible(alt[0]):
                 found[i] = alt
-            elif alt is not None and hangul.some_hangul(alt[0]):
-                reader.mixed[i] = alt  # a court citation, a phone line; weighed against PP
+            elif hangul.some_hangul(alt[0]):
+                # a court citation or a phone line's label (not noise with a stray syllable),
+                # or a reading that is not credible: weighed against PP-OCRv6's
+                # (``_korean_lines``)
+                reader.mixed[i] = alt
         reader.korean = set(found)
         return [found[i] for i in sorted(found)]
 

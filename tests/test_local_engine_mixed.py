@@ -1,0 +1,96 @@
+"""The embedded engine on pages that mix scripts: each line keeps its own.
+
+Which lines are Japanese, Chinese or Korean is decided per line (engines/japanese.py,
+engines/hangul.py). Page-wide switches lost the Korean lines of Japanese pages, read the
+Chinese, Japanese and Hanja lines of Korean pages as Hangul junk, kept Korean read as doubtful
+Hanja on Chinese pages, and gave the Simplified Chinese lines of Japanese pages Japanese forms.
+"""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr_loaders.engines.local import LocalEngine
+from tests import docgen
+
+NOTO = "/usr/share/fonts/opentype/noto/"
+
+JAPANESE = [
+    "観光案内所では無料の地図やパンフレットを配布しています",
+    "お問い合わせは午前九時から午後六時まで受け付けております",
+    "駅の東口を出て右に曲がると徒歩五分ほどで到着します",
+    "館内での飲食および喫煙はご遠慮いただいております",
+    "団体でのご利用の場合は事前にご予約をお願いいたします",
+    "最新の情報は掲示板にてお知らせいたしますのでご確認ください",
+    "障害のある方のための設備も整っておりますのでご安心ください",
+    "営業日は月曜日から土曜日までで日曜日と祝日は休館日となります",
+]
+KOREAN = ["서울에 오신 것을 환영합니다", "관광 안내소는 이쪽입니다",
+          "문의사항은 고객센터로 연락 주십시오", "영업시간 오전 9시부터 오후 6시까지"]
+CHINESE = [
+    "中华人民共和国国家统计局今天发布了最新的经济数据",
+    "本公司长期提供优质的产品和服务欢迎各位新老客户",
+    "请在指定时间内完成付款手续以免影响您的正常使用",
+    "关于这个问题我们会尽快处理并及时向您反馈处理结果",
+    "感谢您一直以来对我们工作的理解与支持祝您生活愉快",
+    "如有任何疑问请联系客服中心我们将竭诚为您提供服务",
+]
+HANJA = ["大韓民國 法院", "原告 株式會社 大韓", "被告 金東洙"]
+
+
+def _page(lines: list[str], size: int = 32, font: str = "NotoSansCJK-Regular.ttc") -> bytes:
+    """A page of ``lines`` two line heights apart, as printed at about 200 DPI."""
+    fnt = ImageFont.truetype(NOTO + font, size)
+    img = Image.new("RGB", (1800, 80 + 2 * size * len(lines)), "white")
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((60, 40 + 2 * size * i), line, font=fnt, fill="black")
+    return docgen.image_bytes(img, "PNG")
+
+
+def _missing(text: str, lines: list[str]) -> list[str]:
+    """The ``lines`` not read exactly (spaces aside) as one of the page's lines."""
+    read = {"".join(line.split()) for line in text.split("\n")}
+    return [line for line in lines if "".join(line.split()) not in read]
+
+
+def test_japanese_page_keeps_its_korean_lines(engine: LocalEngine) -> None:
+    """A tourist leaflet: eight Japanese lines, two shorter Korean ones (too few for a Korean
+    page). On a Japanese page a line's own kana make it Japanese; the Korean lines, which
+    PP-OCRv6 reads as nothing, go to Tesseract (a page-wide skip on pages with 10 kana lost
+    them)."""
+    lines = JAPANESE[:4] + KOREAN[:2] + JAPANESE[4:]
+    text = engine.recognize(_page(lines)).text
+    assert not _missing(text, KOREAN[:2]), text
+    assert docgen.cer(text, "\n".join(lines)) < 0.03, text
+
+
+def test_korean_page_keeps_its_japanese_chinese_and_hanja_lines(engine: LocalEngine) -> None:
+    """Pages with enough Korean lines are read by Tesseract first; its readings of the other
+    lines (Hangul junk at 0.1-0.46: ``中华人民共和国...`` -> ``머수ㅅ보끄체퇴최...``) are not
+    credible, and PP-OCRv6's readings stay."""
+    for others in (JAPANESE[:4], CHINESE[:4], HANJA):
+        lines = [line for pair in zip(others, KOREAN) for line in pair]
+        text = engine.recognize(_page(lines)).text
+        assert not _missing(text, lines), text
+
+
+def test_korean_read_as_doubtful_hanja_on_a_chinese_page(engine: LocalEngine) -> None:
+    """``Seoul 서울특별시 甲 乙``: PP-OCRv6 writes ``Seoul喜豊川甲乙`` (喜 at 0.20, the line at
+    0.82). Doubtful ideographs are a sign on every page, not only on pages with ideographs in
+    at most a fifth of their lines: here the line is read by Tesseract."""
+    lines = [*CHINESE[:4], "Seoul 서울특별시 甲 乙", *CHINESE[4:]]
+    text = engine.recognize(_page(lines, size=40)).text
+    assert "Seoul 서울특별시 甲" in text, text
+    assert not _missing(text, CHINESE), text
+
+
+def test_chinese_lines_on_a_japanese_page_keep_their_forms(engine: LocalEngine) -> None:
+    """A trilingual invoice: Japanese forms go only to the lines that are not Simplified
+    Chinese (发票 stayed 発票, 增值税 became 増值税)."""
+    chinese = ["增值税专用发票", "发票号码 12345678 开票日期 2024年3月1日"]
+    lines = [*JAPANESE[:3], *chinese, "Invoice No. 12345678", *JAPANESE[3:]]
+    text = engine.recognize(_page(lines)).text
+    assert not _missing(text, chinese), text
+    assert "発" not in text and "増" not in text, text
+    assert not _missing(text, JAPANESE), text
