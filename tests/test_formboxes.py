@@ -73,3 +73,12 @@ def test_pages_with_cjk_text_are_left_alone() -> None:
     gray = _page([(20, 60, "empty")])
     line = _line([("口座番号", 60, 200)], 58, 86)
     assert formboxes.add_checkboxes([line], gray)[0].text == "口座番号"
+
+
+def test_a_square_read_as_a_box_is_written_as_one_unless_it_ends_the_line() -> None:
+    line = _line([("Married:", 10, 110), ("□", 120, 142), ("Yes", 150, 190)])
+    formboxes._place([line], (120, 22, 142, 44), "☐", 26)
+    assert line.text == "Married: ☐ Yes"
+    proof = _line([("holds.", 10, 110), ("□", 120, 142)])  # end of a proof
+    formboxes._place([proof], (120, 22, 142, 44), "☐", 26)
+    assert proof.text == "holds. □"

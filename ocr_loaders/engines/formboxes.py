@@ -50,8 +50,9 @@ SOLID = 0.8
 GAP = 0.25
 """Clear space a box needs on its left and right, in its widths."""
 KEPT_READINGS = frozenset("□☐■")
-"""Readings that already say "a box": kept unless the box is ticked or crossed (``□`` is also
-the end-of-proof mark of papers, and Japanese forms' own checkbox character)."""
+"""Readings that already say "a box": kept unless the box is ticked or crossed, or is a ``□``
+with a label after it (then ``☐``, as the boxes found are written). A ``□`` that ends its line
+is also the end-of-proof mark of papers."""
 DIAGONAL_INK = 0.6
 """Share of each diagonal of the inside that is inked in a crossed box."""
 BOX_CONFIDENCE = 0.9
@@ -173,7 +174,9 @@ def _place(lines: list[LineResult], rect: tuple[int, int, int, int], mark: str,
         k = over[0]
         word = words[k]
         if word.text in KEPT_READINGS and mark in (EMPTY, FILLED):
-            return
+            if not (word.text == "□" and mark == EMPTY and k < len(words) - 1):
+                return  # an end-of-proof mark ends its line; a checkbox has its label after
+            mark = EMPTY
         if word.text in LOOK_ALIKES:
             words[k] = Piece(mark, max(word.confidence, BOX_CONFIDENCE), word.quad)
         elif word.text[:1] in LOOK_ALIKES and len(over) == 1:
