@@ -19,7 +19,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from PIL import Image
 
-from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rect
+from ocr_loaders.engines.layout import (
+    LineResult,
+    Piece,
+    locate_pieces,
+    merge_pieces,
+    quad_rect,
+)
 from ocr_loaders.engines.tesseract import Tesseract
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
@@ -224,21 +230,6 @@ def read_line(
     return line, pieces
 
 
-def _spans(text: str, pieces: Sequence[Piece]) -> list[tuple[int, int] | None]:
-    """Where each piece sits in ``text`` (located in order), or None."""
-    spans: list[tuple[int, int] | None] = []
-    pos = 0
-    for piece in pieces:
-        token = piece.text.strip()
-        idx = text.find(token, pos) if token else -1
-        if idx < 0:
-            spans.append(None)
-            continue
-        spans.append((idx, idx + len(token)))
-        pos = idx + len(token)
-    return spans
-
-
 def _standalone(text: str, span: tuple[int, int] | None) -> bool:
     if span is None:
         return False
@@ -298,7 +289,7 @@ def restore_hanja(
     jobs: list[tuple[int, int]] = []
     crops: list[np.ndarray] = []
     for li, (line, pieces) in enumerate(lines):
-        spans = _spans(line.text, pieces)
+        spans = locate_pieces(line.text, pieces)
         for pi, piece in enumerate(pieces):
             before_particle = _before_particle(line.text, spans[pi])
             if _doubtful(piece, _standalone(line.text, spans[pi]), before_particle):

@@ -25,7 +25,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rect, rect_quad
+from ocr_loaders.engines.layout import (
+    LineResult,
+    Piece,
+    locate_pieces,
+    merge_pieces,
+    quad_rect,
+    rect_quad,
+)
 
 Recognizer = Callable[[list[np.ndarray]], list[tuple[str, float]]]
 """Reads a batch of BGR crops with PP-OCRv6: ``[(text, score), ...]``."""
@@ -106,7 +113,7 @@ def _run_rect(line: LineResult, pieces: Sequence[Piece], first: int, end: int
     lx0, ly0, lx1, ly1 = quad_rect(line.quad)
     reach = REACH * (ly1 - ly0)
     rects = [quad_rect(p.quad) for p in pieces[first:end]]
-    spans = _located(line.text, pieces)
+    spans = locate_pieces(line.text, pieces)
     x0 = min(r[0] for r in rects)
     x1 = max(r[2] for r in rects)
     if first == 0:
@@ -146,21 +153,6 @@ def _split(text: str, score: float, rect: tuple[float, float, float, float]) -> 
     return out
 
 
-def _located(text: str, pieces: Sequence[Piece]) -> list[tuple[int, int] | None]:
-    """Where each piece sits in ``text``, located one after another (None if not found)."""
-    spans: list[tuple[int, int] | None] = []
-    pos = 0
-    for piece in pieces:
-        token = piece.text.strip()
-        idx = text.find(token, pos) if token else -1
-        if idx < 0:
-            spans.append(None)
-            continue
-        spans.append((idx, idx + len(token)))
-        pos = idx + len(token)
-    return spans
-
-
 Change = tuple[str, float, tuple[float, float, float, float]]
 """A run's new reading, its score and its box."""
 
@@ -168,7 +160,7 @@ Change = tuple[str, float, tuple[float, float, float, float]]
 def _rebuilt(line: LineResult, pieces: list[Piece], changes: dict[tuple[int, int], Change]
              ) -> tuple[LineResult, list[Piece]]:
     """The line with each changed run's text and pieces replaced by its new reading."""
-    spans = _located(line.text, pieces)
+    spans = locate_pieces(line.text, pieces)
     out_text: list[str] = []
     out_pieces: list[Piece] = []
     pos = 0

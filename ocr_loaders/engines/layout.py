@@ -72,6 +72,21 @@ def union_quad(quads: Sequence[Sequence[Sequence[float]]]) -> Quad:
     )
 
 
+def locate_pieces(text: str, pieces: Sequence[Piece]) -> list[tuple[int, int] | None]:
+    """Where each piece sits in ``text`` (located in order), or None."""
+    spans: list[tuple[int, int] | None] = []
+    pos = 0
+    for piece in pieces:
+        token = piece.text.strip()
+        idx = text.find(token, pos) if token else -1
+        if idx < 0:
+            spans.append(None)
+            continue
+        spans.append((idx, idx + len(token)))
+        pos = idx + len(token)
+    return spans
+
+
 def merge_pieces(text: str, pieces: Sequence[Piece]) -> list[Piece]:
     """Group recogniser pieces into the whitespace-separated words of ``text``.
 
