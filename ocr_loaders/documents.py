@@ -28,6 +28,18 @@ class PageRecord:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def document_id(metadata: dict[str, Any]) -> str | None:
+    """Stable id of a page document, ``"<source>#page=<n>"`` (the source alone for a whole
+    file loaded with ``mode="single"``), so re-loading a file upserts its pages in a vector
+    store instead of adding them again. ``None`` for a source without a name (``<bytes>``,
+    ``<blob>``): unrelated documents would share it."""
+    source = str(metadata.get("source", ""))
+    if not source or (source.startswith("<") and source.endswith(">")):
+        return None
+    page = metadata.get("page")
+    return f"{source}#page={page}" if page is not None else source
+
+
 def word_dicts(page: Page) -> list[dict[str, Any]]:
     """The page's words in the contract's shape."""
     return [

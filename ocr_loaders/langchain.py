@@ -13,7 +13,7 @@ import io
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ocr_loaders.documents import PageRecord
+from ocr_loaders.documents import PageRecord, document_id
 from ocr_loaders.engines import OCREngine
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
 from ocr_loaders.loading import Mode, OnError, PageLoader, PathLike, SkippedFile, threaded
@@ -43,8 +43,10 @@ __all__ = [
 
 
 def to_document(record: PageRecord, extra: dict[str, Any] | None = None) -> Document:
-    """A page record as a LangChain Document (``extra`` metadata first, contract keys win)."""
-    return Document(page_content=record.text, metadata={**(extra or {}), **record.metadata})
+    """A page record as a LangChain Document (``extra`` metadata first, contract keys win),
+    with a stable id (:func:`~ocr_loaders.documents.document_id`) so vector stores upsert."""
+    return Document(page_content=record.text, metadata={**(extra or {}), **record.metadata},
+                    id=document_id(record.metadata))
 
 
 class OCRBlobParser(BaseBlobParser):

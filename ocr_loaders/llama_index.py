@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocr_loaders.documents import BULKY_KEYS, PageRecord
+from ocr_loaders.documents import BULKY_KEYS, PageRecord, document_id
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
 from ocr_loaders.loading import SUPPORTED_EXTENSIONS, PageLoader, SkippedFile, threaded
 from ocr_loaders.rag.llama_node_parser import OCRNodeParser
@@ -57,16 +57,11 @@ EXCLUDED_EMBED_KEYS = list(EXCLUDED_LLM_KEYS)
 """Metadata never embedded: the same keys (only the source and the page number remain)."""
 
 
-def document_id(metadata: dict[str, Any]) -> str:
-    """Stable id of a page (or of a whole file in single mode)."""
-    page = metadata.get("page")
-    return f"{metadata['source']}#page={page}" if page is not None else str(metadata["source"])
-
-
 def to_document(record: PageRecord, extra: dict[str, Any] | None = None) -> Document:
     """A page record as a LlamaIndex Document with a stable id and the bulky keys excluded."""
+    doc_id = document_id(record.metadata)
     return Document(
-        id_=document_id(record.metadata),
+        **({"id_": doc_id} if doc_id is not None else {}),  # else LlamaIndex's random id
         text=record.text,
         metadata={**(extra or {}), **record.metadata},
         excluded_embed_metadata_keys=list(EXCLUDED_EMBED_KEYS),

@@ -161,6 +161,10 @@ def test_blob_parser_with_generic_loader(corpus, engine) -> None:
     (doc,) = parser.lazy_parse(blob)
     assert doc.metadata["collection"] == "demo" and doc.metadata["page"] == 1
     assert doc.metadata["source"] == str(corpus["tiff"])
+    assert doc.id == f"{corpus['tiff']}#page=1"
+    # a blob without a name has no id: two such blobs would share "<blob>#page=1"
+    (nameless,) = parser.lazy_parse(Blob.from_data(corpus["tiff"].read_bytes()))
+    assert nameless.metadata["source"] == "<blob>" and nameless.id is None
     community = pytest.importorskip("langchain_community.document_loaders.generic")
     from langchain_community.document_loaders.blob_loaders import FileSystemBlobLoader
 

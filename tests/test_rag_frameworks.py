@@ -36,8 +36,16 @@ def test_langchain_splitter_store_retrieve_cite(corpus, engine) -> None:
     chunks = splitter.split_documents(pages)
     assert len(chunks) > len(pages)
     assert all(c.metadata["token_count"] <= 8 and "words" not in c.metadata for c in chunks)
+    # stable ids: loading and splitting again upserts instead of adding duplicates
+    assert [p.id for p in pages] == [
+        f"{p.metadata['source']}#page={p.metadata['page']}" for p in pages]
+    assert all(c.id == f"{c.metadata['source']}#page={c.metadata['page']}"
+               f"#chunk={c.metadata['chunk_index']}" for c in chunks)
+    assert len({c.id for c in chunks}) == len(chunks)
     store = InMemoryVectorStore(BagOfWords())
     store.add_documents(chunks)
+    store.add_documents(splitter.split_documents(pages))
+    assert len(store.store) == len(chunks)
     (hit,) = store.similarity_search("total amount due dollars", k=1)
     assert "amount due" in hit.page_content
     page = next(p for p in pages if (p.metadata["source"], p.metadata["page"])

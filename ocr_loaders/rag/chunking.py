@@ -529,7 +529,12 @@ def _converter(doc: Any) -> Callable[[PageRecord], Any]:
     if which == "langchain":
         from langchain_core.documents import Document
 
-        return lambda chunk: Document(page_content=chunk.text, metadata=chunk.metadata)
+        page_id = getattr(doc, "id", None)
+        single = "page" not in doc.metadata
+        return lambda chunk: Document(
+            page_content=chunk.text, metadata=chunk.metadata,
+            id=node_id(page_id, chunk.metadata, single) if page_id else None,
+        )
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
     from ocr_loaders.llama_index import EXCLUDED_EMBED_KEYS, EXCLUDED_LLM_KEYS
@@ -564,8 +569,9 @@ def _converter(doc: Any) -> Callable[[PageRecord], Any]:
 
 
 def node_id(document_id: str, meta: dict[str, Any], with_page: bool) -> str:
-    """A chunk's stable node id: its page document's id and its index in the page (and its
-    page, for a document of a whole file loaded with ``mode="single"``)."""
+    """A chunk's stable id (a LlamaIndex node's, a LangChain Document's): its page document's
+    id and its index in the page (and its page, for a document of a whole file loaded with
+    ``mode="single"``)."""
     page = f"#page={meta['page']}" if with_page and "page" in meta else ""
     return f"{document_id}{page}#chunk={meta['chunk_index']}"
 
