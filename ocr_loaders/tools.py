@@ -14,8 +14,10 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, Field, field_validator
+
 from ocr_loaders.engines import OCREngine, get_engine
-from ocr_loaders.errors import InputError, PageRangeError
+from ocr_loaders.errors import EncryptedDocumentError, InputError, PageRangeError
 from ocr_loaders.models import OCRResult
 
 if TYPE_CHECKING:
@@ -28,6 +30,8 @@ DESCRIPTION = (
     "with OCR. Arguments: path to the file; pages, optional, 1-based like '1-3,5'. Returns "
     "the text of each page, marked [page N]."
 )
+PATH_HELP = "Path of the document file to read."
+PAGES_HELP = "1-based pages, e.g. '1-3,5'; all pages (up to 30) when omitted."
 
 
 def page_spec(pages: Any) -> str | None:
@@ -86,7 +90,14 @@ class OCRDocumentTool:
     def run(self, path: str, pages: Any = None) -> tuple[str, dict[str, Any]]:
         """``(text for the model, result dict in the API's shape)``; ``pages`` as
         :func:`page_spec` takes it."""
-        result = self.engine.recognize(self.resolve(path), pages=page_spec(pages))
+        try:
+            result = self.engine.recognize(self.resolve(path), pages=page_spec(pages))
+        except EncryptedDocumentError:
+            # the library's hint (``pass password=...``) names an argument the model does
+            # not have: say what it can do instead
+            raise EncryptedDocumentError(
+                f"{path} is password-protected: this tool cannot open it; ask the user for "
+                "an unprotected copy") from None
         return self.format(result), result.to_api_dict()
 
     async def arun(self, path: str, pages: Any = None) -> tuple[str, dict[str, Any]]:
@@ -104,28 +115,30 @@ class OCRDocumentTool:
         return text
 
 
+class ToolArgs(BaseModel):
+    """The tools' arguments, described to the model."""
+
+    path: str = Field(description=PATH_HELP)
+    pages: str | None = Field(default=None, description=PAGES_HELP)
+
+    @field_validator("pages", mode="before")
+    @classmethod
+    def _pages(cls, value: Any) -> Any:
+        # a model's ``2`` or ``[1, 3]``: the same pages, not a ValidationError raised
+        # out of the agent loop (the schema the model sees stays a string)
+        try:
+            return page_spec(value)
+        except PageRangeError:
+            return value  # left to the type check: an error message the model reads
+
+
 def langchain_tool(**kwargs: Any) -> StructuredTool:
     """A LangChain ``StructuredTool`` (sync and async) returning content and artifact."""
     from langchain_core.tools import StructuredTool, ToolException
-    from pydantic import BaseModel, Field, field_validator
 
     from ocr_loaders.errors import OCRError
 
     tool = OCRDocumentTool(**kwargs)
-
-    class Args(BaseModel):
-        path: str = Field(description="Path of the document file to read.")
-        pages: str | None = Field(default=None, description="1-based pages, e.g. '1-3,5'.")
-
-        @field_validator("pages", mode="before")
-        @classmethod
-        def _pages(cls, value: Any) -> Any:
-            # a model's ``2`` or ``[1, 3]``: the same pages, not a ValidationError raised
-            # out of the agent loop (the schema the model sees stays a string)
-            try:
-                return page_spec(value)
-            except PageRangeError:
-                return value  # left to the type check: an error message the model reads
 
     def ocr_document(path: str, pages: str | None = None) -> tuple[str, dict[str, Any]]:
         try:
@@ -144,7 +157,7 @@ def langchain_tool(**kwargs: Any) -> StructuredTool:
         coroutine=aocr_document,
         name=NAME,
         description=DESCRIPTION,
-        args_schema=Args,
+        args_schema=ToolArgs,
         response_format="content_and_artifact",
         handle_tool_error=True,
         handle_validation_error=True,
@@ -176,6 +189,7 @@ def llama_index_tool(**kwargs: Any) -> FunctionTool:
         async_fn=aocr_document,
         name=NAME,
         description=DESCRIPTION,
+        fn_schema=ToolArgs,  # argument descriptions for the model
         callback=content,
         async_callback=acontent,
     )

@@ -143,3 +143,25 @@ def test_pages_sent_as_json_numbers_are_pages_not_a_crash(doc_dir, engine) -> No
 
     with pytest.raises(PageRangeError, match="bad pages"):  # the agent shows its message
         llama_tool(engine=engine, root=doc_dir).call(path="two.pdf", pages={"from": 1})
+
+
+def test_encrypted_pdf_tells_the_model_what_it_can_do(doc_dir, engine, tmp_path) -> None:
+    """The library's hint for encrypted PDFs (``pass password=...``) names an argument the
+    tools do not have; the model is told to ask for an unprotected copy. Both tools describe
+    their arguments to the model."""
+    pytest.importorskip("langchain_core")
+    pytest.importorskip("llama_index.core")
+    from ocr_loaders.errors import EncryptedDocumentError
+    from ocr_loaders.langchain import ocr_document_tool as langchain_tool
+    from ocr_loaders.llama_index import ocr_document_tool as llama_tool
+
+    (tmp_path / "locked.pdf").write_bytes(docgen.encrypted_pdf("pw"))
+    message = langchain_tool(engine=engine, root=tmp_path).invoke(
+        {"type": "tool_call", "name": "ocr_document", "id": "c1", "args": {"path": "locked.pdf"}})
+    assert message.status == "error" and "password-protected" in message.content
+    assert "password=" not in message.content and "unprotected copy" in message.content
+    with pytest.raises(EncryptedDocumentError, match="unprotected copy"):
+        llama_tool(engine=engine, root=tmp_path).call(path="locked.pdf")
+    params = llama_tool(engine=engine).metadata.get_parameters_dict()["properties"]
+    assert "document file" in params["path"]["description"]
+    assert "1-3,5" in params["pages"]["description"]
