@@ -37,15 +37,32 @@ def convert(result: OCRResult, name: str) -> dict[str, Any]:
         raise ValueError(f"unknown schema {name!r}: use one of {', '.join(SCHEMAS)}") from None
 
 
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def detected_languages(text: str) -> list[tuple[str, float]]:
+    """The page's languages by the share of its script, largest first: ``[("en", 0.86),
+    ("ko", 0.14)]``. Ideographs count as Japanese beside kana, as Korean (Hanja) beside
+    Hangul, else as Chinese; a Latin letter counts half (a word of CJK is about half as many
+    characters). Text without letters is ``[("en", 1.0)]``."""
+    kana, hangul, han = (len(p.findall(text)) for p in (_KANA, _HANGUL, _HAN))
+    counts = {
+        "en": len(_LATIN.findall(text)) / 2,
+        "ja": kana + (han if kana else 0),
+        "ko": hangul + (han if hangul and not kana else 0),
+        "zh": 0 if kana or hangul else han,
+    }
+    total = sum(counts.values())
+    if not total:
+        return [("en", 1.0)]
+    ranked = sorted(((c / total, lang) for lang, c in counts.items() if c), reverse=True)
+    return [(lang, round(share, 3)) for share, lang in ranked]
+
+
 def detect_language(text: str) -> str:
-    """BCP-47 code from the script: Hangul -> ko, kana -> ja, Han -> zh, anything else -> en."""
-    if _HANGUL.search(text):
-        return "ko"
-    if _KANA.search(text):
-        return "ja"
-    if _HAN.search(text):
-        return "zh"
-    return "en"
+    """BCP-47 code of the main script (:func:`detected_languages`): an English form with a
+    few Korean labels is ``en``, a Korean deed with Hanja ``ko``."""
+    return detected_languages(text)[0][0]
 
 
 # --- shared: words grouped into the page text's lines ----------------------------------------
@@ -122,6 +139,7 @@ def to_clova(result: OCRResult) -> dict[str, Any]:
             "name": f"page-{number}",
             "inferResult": "SUCCESS",
             "message": "SUCCESS",
+            "validationResult": {"result": "NO_REQUESTED"},
             "convertedImageInfo": {
                 "width": page.width, "height": page.height, "pageIndex": number - 1,
             },
@@ -148,7 +166,8 @@ def to_google(result: OCRResult) -> dict[str, Any]:
     """
     responses = []
     for index, page in enumerate(result.pages):
-        lang = detect_language(page.text)
+        languages = detected_languages(page.text)
+        lang = languages[0][0]
         lines = page_lines(page)
         text = "".join(" ".join(w.text for w in line) + "\n" for line in lines)
         annotations: list[dict[str, Any]] = [{
@@ -166,7 +185,9 @@ def to_google(result: OCRResult) -> dict[str, Any]:
             "textAnnotations": annotations,
             "fullTextAnnotation": {
                 "pages": [{
-                    "property": {"detectedLanguages": [{"languageCode": lang, "confidence": 1.0}]},
+                    "property": {"detectedLanguages": [
+                        {"languageCode": code, "confidence": share} for code, share in languages
+                    ]},
                     "width": page.width,
                     "height": page.height,
                     "blocks": blocks,

@@ -49,6 +49,7 @@ def test_clova_structure_and_line_breaks(two_pages: OCRResult) -> None:
     assert len(out["images"]) == 2
     first, second = out["images"]
     assert first["inferResult"] == first["message"] == "SUCCESS"
+    assert first["validationResult"] == {"result": "NO_REQUESTED"}  # as CLOVA sends it
     assert first["convertedImageInfo"] == {"width": 300, "height": 400, "pageIndex": 1}
     assert second["convertedImageInfo"]["pageIndex"] == 4
     texts = [f["inferText"] for f in first["fields"]]
@@ -111,10 +112,24 @@ def test_google_paragraph_split_on_large_gap() -> None:
 @pytest.mark.parametrize(
     ("text", "lang"),
     [("hello", "en"), ("대한민국", "ko"), ("日本語のテキスト", "ja"), ("中文教科书", "zh"),
-     ("大韓民國 법원", "ko"), ("", "en")],
+     ("大韓民國 법원", "ko"), ("", "en"), ("12,000", "en"),
+     ("신청서 (Application Form) Name: John Smith", "en"), ("원고 株式會社 大韓 Ltd.", "ko")],
 )
 def test_detect_language(text: str, lang: str) -> None:
     assert schemas.detect_language(text) == lang
+
+
+def test_detected_languages_are_shares_of_the_page() -> None:
+    """A page of English with one Korean label is English (any Hangul made it ``ko``), and
+    Google's ``detectedLanguages`` lists both."""
+    text = "신청서 (Application Form)\nName: John Smith\nDate of birth: 1990-01-01"
+    (lang, share), (other, rest) = schemas.detected_languages(text)
+    assert (lang, other) == ("en", "ko") and share > rest and share + rest == pytest.approx(1)
+    result = OCRResult.from_pages([_page(text.split("\n"))], model_version="m")
+    (response,) = schemas.to_google(result)["responses"]
+    assert response["textAnnotations"][0]["locale"] == "en"
+    detected = response["fullTextAnnotation"]["pages"][0]["property"]["detectedLanguages"]
+    assert [d["languageCode"] for d in detected] == ["en", "ko"]
 
 
 def test_words_not_matching_text_are_kept() -> None:
