@@ -94,3 +94,51 @@ def test_chinese_lines_on_a_japanese_page_keep_their_forms(engine: LocalEngine) 
     assert not _missing(text, chinese), text
     assert "発" not in text and "増" not in text, text
     assert not _missing(text, JAPANESE), text
+
+
+def test_korean_labels_on_an_english_form(engine: LocalEngine) -> None:
+    """An English form with a few Korean labels (too few for a Korean page). PP-OCRv6 dropped
+    ``신청서`` at the start of ``신청서 (Application Form)`` (no hole between pieces: the
+    dropped text was before the first one) and wrote ``이메일:`` as ``0|:`` (a hole of 1.3 line
+    heights beside a piece it doubts; Tesseract's reading, the same but for the Hangul, was
+    refused for being hardly longer)."""
+    korean = ["신청서 (Application Form)", "이메일: user@example.com", "문의: 02-1234-5678"]
+    english = ["Name: John Smith", "Date of birth: 1990-01-01",
+               "Address: 12 Main Street, Springfield", "Please return this form by March 31."]
+    lines = [korean[0], *english[:2], korean[1], english[2], korean[2], english[3]]
+    text = engine.recognize(_page(lines)).text
+    assert not _missing(text, lines), text
+
+
+def test_hangul_for_junk() -> None:
+    from ocr_loaders.engines.hangul import hangul_for_junk
+
+    assert hangul_for_junk("0|:user@example.com", "이메일:user@example.com")
+    assert hangul_for_junk("(ApplicationForm)", "신청서(ApplicationForm)")  # nothing there
+    # a Latin word Tesseract turned into fewer Hangul columns, or a difference elsewhere
+    assert not hangul_for_junk("Form:12", "폼:12")
+    assert not hangul_for_junk("0|:user@example.com", "이메일:user@exarnple.com")
+    assert not hangul_for_junk("12", "이메일")  # nothing in common
+
+
+def test_unread_ink_inside_a_word() -> None:
+    """A hole of 0.6 line heights between pieces the text joins, one of them doubted, is
+    text PP-OCRv6 did not read; a space in the text, full-width punctuation (its glyph sits at
+    one side of its cell) or two confident pieces are not."""
+    from ocr_loaders.engines.hangul import needs_rereading
+    from ocr_loaders.engines.layout import LineResult, Piece, rect_quad
+
+    def line(text: str, *pieces: tuple[str, float, int, int]) -> LineResult:
+        return LineResult(quad=rect_quad(0, 0, 400, 40), text=text, confidence=0.95,
+                          pieces=[Piece(t, c, rect_quad(x0, 0, x1, 40)) for t, c, x0, x1 in pieces])
+
+    tail = ("user@example.com", 1.0, 110, 400)
+    assert needs_rereading(line("0|:user@example.com", ("0|", 0.6, 0, 29), (":", 0.8, 78, 94),
+                                tail), 400, 40, 0.5)
+    assert not needs_rereading(line("0| :user@example.com", ("0|", 0.6, 0, 29),
+                                    (":", 0.8, 78, 94), tail), 400, 40, 0.5)
+    assert not needs_rereading(line("0|:user@example.com", ("0|", 0.95, 0, 29),
+                                    (":", 0.95, 78, 94), tail), 400, 40, 0.5)
+    assert not needs_rereading(line("偏好（参考文献中的说明", ("好", 1.0, 0, 40),
+                                    ("（", 0.75, 68, 80), ("参考文献中的说明", 1.0, 82, 400)),
+                               400, 40, 0.5)
