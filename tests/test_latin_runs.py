@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ocr_loaders.engines import latin
 from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
@@ -78,3 +79,13 @@ def test_restore_latin_reads_only_runs_that_disagree() -> None:
     out = latin.restore_latin([(line, pieces)], bgr, quick, full)
     assert asked == [1]  # the date agreed in the quick pass
     assert out[0][0].text == "가격은 ₩15,000 이다 2019."
+
+
+@pytest.mark.parametrize(("read", "written"), [
+    ("W15,000", "₩15,000"), ("W 300", "₩ 300"), ("N15,000", "₩15,000"),
+    ("N1,250,000", "₩1,250,000"), ("N95", "N95"), ("KN95", "KN95"), ("WiFi 6", "WiFi 6"),
+    ("N 5", "N 5"), ("TW15,000", "TW15,000"),
+])
+def test_won_sign(read: str, written: str) -> None:
+    """PP-OCRv6 reads the won sign as ``W`` or, grouped in thousands, ``N``."""
+    assert latin.WON.sub("₩", read) == written

@@ -43,8 +43,10 @@ ALNUM = re.compile(r"[A-Za-z0-9]")
 FOREIGN_GLYPHS = re.compile(r"[『』「」\\|<>×]")
 """Glyphs Tesseract ``kor`` writes for Latin letters that Korean text itself hardly uses."""
 LATIN = re.compile(r"[\x21-\x7e ]+")
-WON = re.compile(r"(?<![A-Za-z])W(?=\s?\d{1,3}(?:,\d{3})+(?!\d)|\s?\d+(?:\.\d+)?$)")
-"""``W`` before an amount (``W15,000``, ``W 300``): the won sign on a Korean line."""
+WON = re.compile(r"(?<![A-Za-z])(?:W(?=\s?\d{1,3}(?:,\d{3})+(?!\d)|\s?\d+(?:\.\d+)?$)"
+                 r"|N(?=\s?\d{1,3}(?:,\d{3})+(?!\d)))")
+"""``W`` before an amount (``W15,000``, ``W 300``), or ``N`` before one grouped in thousands
+(``N15,000``; PP-OCRv6 reads the won sign either way): the won sign on a Korean line."""
 
 DOUBTED_HANGUL = 0.5
 """Tesseract confidence under which a Hangul piece may be a misread Latin letter (``티`` at
