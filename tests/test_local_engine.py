@@ -102,6 +102,21 @@ def test_rotated_page_is_read_upright(engine: LocalEngine) -> None:
     assert docgen.cer(_text(result), "\n".join(lines)) < 0.1, _text(result)
 
 
+@pytest.mark.parametrize("degrees", [90, 270])
+@pytest.mark.parametrize("lines", [["Rotated scanned page four"],
+                                   ["Rotated scanned page four", "second line here ok"]])
+def test_one_or_two_sideways_lines_are_read_upright(engine: LocalEngine, degrees: int,
+                                                    lines: list[str]) -> None:
+    """A label or a short note lying sideways: pages under three lines were never checked
+    for orientation, and rapidocr turns tall crops one way only, so a line turned 90 degrees
+    read as 'Ro d ur' and every word of it got the whole line's box."""
+    img = docgen.render_lines(lines, size=40, width=1000).rotate(degrees, expand=True)
+    page = engine.recognize(docgen.image_bytes(img, "PNG")).pages[0]
+    assert docgen.cer(page.text, "\n".join(lines)) < 0.05, page.text
+    boxes = [tuple(map(tuple, w.bounding_box.points())) for w in page.words]
+    assert len(set(boxes)) == len(boxes) == sum(len(line.split()) for line in lines)
+
+
 @pytest.mark.parametrize("degrees", [90, 180, 270])
 def test_turned_a4_page_of_small_print_is_read_upright_in_order(engine: LocalEngine,
                                                                  degrees: int) -> None:

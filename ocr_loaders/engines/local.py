@@ -418,11 +418,14 @@ class LocalEngine(PageEngine):
 
         rects = [quad_rect(b) for b in boxes]
         tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
-        suspicious = len(crops) >= 3 and (
+        suspicious = (len(crops) >= 3 and (
             tall >= 0.5 * len(crops)
             or (not korean_lines and float(np.mean(scores)) < 0.6)
             or _upside_down(self._rapid, crops)
-        )
+        )) or (0 < len(crops) < 3 and tall == len(crops))
+        # one or two lines, all tall: a label or a short note lying sideways (rapidocr turns
+        # tall crops one way only, so half of them read as garbage); a vertical CJK column
+        # reads as well upright and stays (``_upright`` needs a better reading to turn)
         return finish, suspicious
 
     def _may_be_korean(self, line: LineResult, width: int, height: int,
