@@ -193,6 +193,25 @@ def test_recognize_raw_page_selection_takes_the_schema_in_any_case() -> None:
         assert raw["metadata"]["pages"][0]["page"] == 2
 
 
+def test_total_pages_is_the_documents_own_count_past_the_30_the_server_reads() -> None:
+    """The server answers for the first 30 pages; ``recognize`` took its page count as the
+    document's, so a 35-page PDF said ``total_pages == 30`` (the loaders, which open the file
+    first, said 35, as the embedded engine does) and the cut went unseen."""
+    from PIL import Image
+
+    from ocr_loaders.server import create_app
+    from tests.docgen import pdf_from_images
+    from tests.serverutil import FakeEngine, running
+
+    pdf = pdf_from_images([Image.new("RGB", (20, 20), "white") for _ in range(35)], dpi=72)
+    with running(create_app(FakeEngine(), api_key=SERVER_KEY, max_workers=1)) as url:
+        remote = UpstageEngine(SERVER_KEY, base_url=url)
+        result = remote.recognize(pdf)
+        assert (len(result.pages), result.total_pages) == (30, 35)
+        picked = remote.recognize(pdf, pages="2-3")
+        assert [m.page for m in picked.metadata.pages] == [2, 3] and picked.total_pages == 35
+
+
 def test_client_wrong_key_against_our_server(ocr_server: str, tiny_png: bytes) -> None:
     with pytest.raises(AuthenticationError) as info:
         UpstageEngine("wrong", base_url=ocr_server).recognize(tiny_png)

@@ -11,6 +11,7 @@ typed :class:`~ocr_loaders.errors.APIStatusError` at once. The API key is kept o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import math
@@ -42,6 +43,7 @@ from ocr_loaders.errors import (
 )
 from ocr_loaders.inputs import (
     DEFAULT_LIMITS,
+    DocumentFormat,
     Limits,
     OpenedDocument,
     Source,
@@ -175,8 +177,15 @@ class UpstageEngine(OCREngine):
         their real page numbers in ``metadata.pages[].page``.
         Encrypted PDFs are not accepted by the API: ``password`` raises InputError.
         """
-        raw = self._call(source, pages=pages, password=password, limits=limits, schema=None)
-        return self._to_result(raw, parse_page_spec(pages))
+        data, name, fmt = self._read(source, pages=pages, password=password, limits=limits)
+        raw = self._post(data, name, fmt.mime_type, schema=None)
+        result = self._to_result(raw, parse_page_spec(pages))
+        # the server answers for its first 30 pages only: a PDF's or TIFF's own count is
+        # known here (as ``open`` knows it for the loaders); an Office file's is the server's
+        with contextlib.suppress(InputError):
+            counted = open_document(data, limits=limits or self.limits, convert_office=False)
+            result.total_pages = max(counted.total_pages, result.total_pages or 0)
+        return result
 
     def recognize_raw(
         self,
@@ -265,12 +274,18 @@ class UpstageEngine(OCREngine):
         self, source: Source, *, pages: str | Sequence[int] | None, password: str | None,
         limits: Limits | None, schema: str | None,
     ) -> dict[str, Any]:
+        data, name, fmt = self._read(source, pages=pages, password=password, limits=limits)
+        return self._post(data, name, fmt.mime_type, schema=schema)
+
+    def _read(
+        self, source: Source, *, pages: str | Sequence[int] | None, password: str | None,
+        limits: Limits | None,
+    ) -> tuple[bytes, str, DocumentFormat]:
         if password is not None:
             raise InputError("the Upstage API does not accept encrypted PDFs; decrypt it first")
         parse_page_spec(pages)  # a bad page spec fails before the upload
         data, name = read_source(source, limits=limits or self.limits)
-        fmt = sniff_format(data)
-        return self._post(data, name, fmt.mime_type, schema=schema)
+        return data, name, sniff_format(data)
 
     def _to_result(self, raw: dict[str, Any], selected: Sequence[int] | None) -> OCRResult:
         try:
