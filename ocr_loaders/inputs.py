@@ -289,8 +289,14 @@ def to_rgb(image: Image.Image) -> Image.Image:
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         arr = np.asarray(image, dtype=np.float64)
         lo, hi = float(arr.min()), float(arr.max())
-        if hi > 255 or lo < 0:
-            top = 65535.0 if image.mode.startswith("I;16") and hi > 255 else max(hi, 1.0)
+        if image.mode == "F" and lo >= 0 and 0 < hi <= 1.0:
+            arr = arr * 255.0  # float samples on the 0..1 scale (the usual one for floats)
+        elif hi > 255 or lo < 0:
+            # 16-bit containers often hold 10-, 12- or 14-bit samples: white is the top of
+            # the smallest bit depth that holds the brightest sample, not 65535 (10-bit
+            # paper came out at 3 of 255, and its page read as empty)
+            top = (float(2 ** int(hi).bit_length() - 1)
+                   if image.mode.startswith("I;16") and hi > 255 else max(hi, 1.0))
             arr = (arr - min(lo, 0.0)) * (255.0 / (top - min(lo, 0.0) or 1.0))
         return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L").convert("RGB")
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):

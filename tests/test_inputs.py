@@ -255,6 +255,26 @@ def test_odd_image_modes_convert_to_rgb_keeping_ink(mode: str) -> None:
     assert out.getpixel((2, 2))[0] > 200  # paper stays light
 
 
+@pytest.mark.parametrize("kind", ["float 0..1", "10-bit in 16", "12-bit in 16"])
+def test_float_and_few_bit_samples_keep_their_paper_white(kind: str) -> None:
+    """A float TIFF on the 0..1 scale came out all black and 10-bit samples in a 16-bit
+    PNG (paper at 1023) at 3 of 255: either page then read as empty, with no error."""
+    import numpy as np
+
+    page = np.full((20, 40), 255, dtype=np.uint32)
+    page[5:15, 10:30] = 0
+    if kind == "float 0..1":
+        img = Image.fromarray((page / 255.0).astype(np.float32))
+        data = docgen.image_bytes(img, "TIFF")
+    else:
+        top = 1023 if kind.startswith("10") else 4095
+        img = Image.fromarray((page * top // 255).astype(np.uint16))
+        data = docgen.image_bytes(img, "PNG")
+    ((_, out),) = list(open_document(data).iter_images())
+    assert out.getpixel((20, 10))[0] < 60  # ink stays dark
+    assert out.getpixel((2, 2))[0] > 200  # paper stays light
+
+
 def test_transparent_png_composited_on_white() -> None:
     img = Image.new("RGBA", (20, 20), (0, 0, 0, 0))
     ((_, out),) = list(open_document(docgen.image_bytes(img, "PNG")).iter_images())
