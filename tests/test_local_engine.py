@@ -135,9 +135,14 @@ def test_turned_a4_page_of_small_print_is_read_upright_in_order(engine: LocalEng
         draw.text((150, 150 + i * 45), line, font=font, fill=0)
     turned = page.rotate(degrees, expand=True)
     result = engine.recognize(docgen.image_bytes(turned, "PNG"))
-    # the page as read, upright: its size and boxes are the turned-back page's
-    assert (result.pages[0].width, result.pages[0].height) == page.size
     assert docgen.cer(_text(result), "\n".join(lines)) < 0.05, _text(result)[:300]
+    # read upright, reported in the given image's frame: its size, and every box on ink of
+    # the given image (the turned-back page's boxes landed elsewhere on it)
+    assert (result.pages[0].width, result.pages[0].height) == turned.size
+    ink = np.asarray(turned.convert("L")) < 128
+    for word in result.pages[0].words:
+        x0, y0, x1, y1 = (round(v) for v in word.bounding_box.rect())
+        assert ink[y0:y1, x0:x1].any(), word
 
 
 def test_vertical_japanese_page_stays_as_it_is(engine: LocalEngine) -> None:

@@ -32,6 +32,7 @@ from ocr_loaders.engines.ctcmarks import CJK, MarkRecoveringDecoder
 from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
+    Quad,
     merge_pieces,
     page_skew,
     quad_rect,
@@ -293,11 +294,12 @@ class LocalEngine(PageEngine):
         width, height = image.size
         image, detected, turn = self._level(rapid, image)
         finish, suspicious = self._read_page(rapid, tess, image, detected)
+        quarter = 0
         if suspicious and self.auto_rotate:
             # Mostly vertical boxes or a poor reading: maybe scanned sideways or upside down.
-            turned = self._upright(rapid, image, detected)
-            if turned is not image:  # boxes in the turned page's pixels, as its size says
-                width, height = turned.size
+            turned, quarter = self._upright(rapid, image, detected)
+            if quarter:
+                base = image.size  # the page the quarter turn was made from
                 image, detected, turn = self._level(rapid, turned)
                 finish, _ = self._read_page(rapid, tess, image, detected)
         lines = finish()
@@ -310,7 +312,11 @@ class LocalEngine(PageEngine):
                 line.quad = turn.to_original(line.quad)
                 for piece in line.words:
                     piece.quad = turn.to_original(piece.quad)
-        return _assemble_page(lines, width, height, page_id)
+        # lines are put in reading order upright; boxes go back to the given image's pixels
+        # (a page read turned used to report the turned page's size and boxes, so boxes drawn
+        # on the file it came from landed on other words)
+        return _assemble_page(lines, width, height, page_id,
+                              unturn=_unturn(quarter, *base) if quarter else None)
 
     def _level(
         self, rapid: Any, image: Image.Image
@@ -331,7 +337,7 @@ class LocalEngine(PageEngine):
         return level, _detected(rapid, level), turn
 
     def _upright(self, rapid: Any, image: Image.Image,
-                 detected: tuple[np.ndarray, np.ndarray]) -> Image.Image:
+                 detected: tuple[np.ndarray, np.ndarray]) -> tuple[Image.Image, int]:
         """The page turned by the quarter turn (0, 90, 180 or 270 degrees) under which the
         recogniser reads a sample of its longest lines best: a page scanned sideways or
         upside down reads as garbage, at low scores, in every other orientation.
@@ -341,13 +347,13 @@ class LocalEngine(PageEngine):
         turned pages, and at that size it named the wrong quarter for sideways pages.
         ``detected`` is the page's own detection, already made.
         """
-        best, best_score = image, _reading_score(rapid, detected)
+        best, best_score, best_degrees = image, _reading_score(rapid, detected), 0
         for degrees in ORIENTATIONS:
             turned = image.rotate(degrees, expand=True)  # quarter turns leave no empty corner
             score = _reading_score(rapid, _detected(rapid, turned))
             if score > best_score + ORIENTATION_MARGIN:
-                best, best_score = turned, score
-        return best
+                best, best_score, best_degrees = turned, score, degrees
+        return best, best_degrees
 
     def _read_folded(
         self, rapid: Any, tess: Tesseract | None, image: Image.Image, folded: strips.Folded,
@@ -810,16 +816,35 @@ def _pp_line(quad: list[tuple[float, float]], text: str, score: float, pieces: A
     return LineResult(quad=quad, text=text, confidence=score, words=words, pieces=parts)
 
 
-def _assemble_page(lines: Sequence[LineResult], width: int, height: int, page_id: int) -> Page:
+def _unturn(degrees: int, width: int, height: int) -> Callable[[Quad], Quad]:
+    """Maps a quad of the page turned ``degrees`` counter-clockwise (``Image.rotate`` with
+    ``expand``) back to the ``width`` x ``height`` page it was turned from. The corners keep
+    their order (top-left of the text first), so a sideways word's quad starts at the corner
+    its text starts at."""
+    def back(x: float, y: float) -> tuple[float, float]:
+        if degrees == 90:
+            return width - y, x
+        if degrees == 180:
+            return width - x, height - y
+        return y, height - x  # 270
+
+    return lambda quad: [back(float(x), float(y)) for x, y in quad]
+
+
+def _assemble_page(lines: Sequence[LineResult], width: int, height: int, page_id: int,
+                   unturn: Callable[[Quad], Quad] | None = None) -> Page:
+    """The page in reading order (of the lines as read); with ``unturn``, boxes mapped from
+    the turned page they were read on back to the given one."""
     words: list[Word] = []
     text_lines: list[str] = []
     for row in reading_order(lines):
         text_lines.append(" ".join(line.text for line in row))
         for line in row:
             for piece in line.words:
+                quad = piece.quad if unturn is None else unturn(piece.quad)
                 words.append(
                     Word(
-                        bounding_box=BoundingBox.from_points(_clip(piece.quad, width, height)),
+                        bounding_box=BoundingBox.from_points(_clip(quad, width, height)),
                         confidence=round(min(max(piece.confidence, 0.0), 1.0), 6),
                         id=len(words),
                         text=piece.text,
