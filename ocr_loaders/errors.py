@@ -63,6 +63,11 @@ class ConversionError(InputError):
 class PageRangeError(InputError):
     """The requested pages do not exist in the document or cannot be parsed."""
 
+    def __init__(self, message: str, *, total_pages: int | None = None) -> None:
+        super().__init__(message)
+        self.total_pages = total_pages
+        """The document's page count, when the pages asked for go beyond it."""
+
 
 # --- engines ---------------------------------------------------------------------------------
 

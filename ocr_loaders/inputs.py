@@ -413,7 +413,8 @@ def open_document(
     else:
         missing = [n for n in selected if n > total]
         if missing:
-            raise PageRangeError(f"page {missing[0]} does not exist; the document has {total}")
+            raise PageRangeError(f"page {missing[0]} does not exist; the document has {total}",
+                                 total_pages=total)
         numbers = selected
     return OpenedDocument(
         data=data,

@@ -21,8 +21,8 @@ from typing import Any, Literal, TypeVar
 
 from ocr_loaders.documents import PageRecord, page_record
 from ocr_loaders.engines import OCREngine, get_engine
-from ocr_loaders.errors import OCRError
-from ocr_loaders.inputs import DEFAULT_LIMITS, Limits, Source
+from ocr_loaders.errors import OCRError, PageRangeError
+from ocr_loaders.inputs import DEFAULT_LIMITS, Limits, OpenedDocument, Source, parse_page_spec
 
 logger = logging.getLogger("ocr_loaders")
 
@@ -169,7 +169,7 @@ class PageLoader:
         """
         label = name if name is not None else _label(source)
         engine = self.engine
-        doc = engine.open(source, pages=self.pages, password=self.password, limits=self.limits)
+        doc = self._open(engine, source, label)
         # the counts are read per page: a remote engine sets an Office file's on ``doc`` from
         # the API's answer, before its first page
         records: Iterator[PageRecord] = (
@@ -188,6 +188,24 @@ class PageLoader:
             yield join_pages(list(records), self.pages_delimiter)
         else:
             yield from records
+
+    def _open(self, engine: OCREngine, source: Source, label: str) -> OpenedDocument:
+        """The document with the pages asked for that it has: over a corpus, ``pages="1-3"``
+        means "up to the first three" (a one-page file among them was skipped with
+        PageRangeError); a file with none of them still fails."""
+        try:
+            return engine.open(source, pages=self.pages, password=self.password,
+                               limits=self.limits)
+        except PageRangeError as exc:
+            selected = parse_page_spec(self.pages)
+            total = exc.total_pages
+            kept = [n for n in selected or () if total is not None and n <= total]
+            if not kept:
+                raise
+            logger.info("%s has %d pages: pages after it skipped", label, total)
+            if hasattr(source, "seek"):
+                source.seek(0)  # a file object, read by the first attempt
+            return engine.open(source, pages=kept, password=self.password, limits=self.limits)
 
     def _finish(self, record: PageRecord, document_pages: int, label: str) -> PageRecord:
         record.metadata["document_pages"] = document_pages

@@ -261,3 +261,25 @@ def test_progress_bar_when_asked(corpus, engine, capsys) -> None:
     assert "OCR:" in err and "/2 [" in err
     OCRLoader([corpus["png"], corpus["jpg"]], engine=engine).load()  # not a terminal: quiet
     assert capsys.readouterr().err == ""
+
+
+def test_pages_over_several_files_are_a_cap(corpus, engine) -> None:
+    """``pages="1-2"`` over files of one and two pages reads what each has (the README's
+    ``OCRLoader(["a.pdf", "b.docx"], pages="1-3", on_error="skip")`` skipped a one-page file
+    with PageRangeError); a file with none of the pages still fails."""
+    from ocr_loaders.errors import PageRangeError
+
+    loader = OCRLoader([corpus["pdf"], corpus["png"]], engine=engine, pages="1-2",
+                       on_error="skip")
+    docs = loader.load()
+    assert [(d.metadata["source"], d.metadata["page"]) for d in docs] == [
+        (str(corpus["pdf"]), 1), (str(corpus["pdf"]), 2), (str(corpus["png"]), 1)]
+    assert loader.skipped == []
+    assert docs[2].metadata["total_pages"] == docs[2].metadata["document_pages"] == 1
+    with pytest.raises(PageRangeError, match="page 2 does not exist"):
+        OCRLoader(corpus["png"], engine=engine, pages="2").load()
+    from langchain_core.document_loaders import Blob
+
+    blob = Blob.from_data(corpus["png"].read_bytes(), path=str(corpus["png"]))
+    (page,) = OCRBlobParser(engine=engine, pages="1,3").lazy_parse(blob)
+    assert page.metadata["page"] == 1
