@@ -101,6 +101,9 @@ class _Collector:
 
     def part_end(self) -> None:
         if self._filename is not None:
+            if self._name in self.form.files:  # else only the last file would be read
+                raise MalformedFormError(f"more than one file in form field {self._name!r}: "
+                                         "send one document per request")
             self.form.files[self._name] = bytes(self._data)
             self.form.filenames[self._name] = self._filename
         else:

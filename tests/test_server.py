@@ -176,6 +176,11 @@ def test_400_for_bad_requests(fake_server: str, tiny_png: bytes) -> None:
     assert_error(requests.post(fake_server + OCR, data=b"x", timeout=10), 400)
     no_doc = requests.post(fake_server + OCR, files={"file": ("a.png", tiny_png)}, timeout=10)
     assert assert_error(no_doc, 400)["code"] == "missing_document"
+    # two documents in one request: refused, not the last one read and the first dropped
+    two = requests.post(fake_server + OCR, files=[("document", ("a.png", tiny_png)),
+                                                  ("document", ("b.png", tiny_png))], timeout=10)
+    two_error = assert_error(two, 400)
+    assert two_error["code"] == "invalid_form" and "one document" in two_error["message"]
     bad_schema = post(fake_server, tiny_png, fields={"schema": "azure"})
     schema_error = assert_error(bad_schema, 400)
     assert schema_error["code"] == "invalid_schema"
