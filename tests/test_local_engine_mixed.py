@@ -142,3 +142,56 @@ def test_unread_ink_inside_a_word() -> None:
     assert not needs_rereading(line("偏好（参考文献中的说明", ("好", 1.0, 0, 40),
                                     ("（", 0.75, 68, 80), ("参考文献中的说明", 1.0, 82, 400)),
                                400, 40, 0.5)
+
+
+MIXED_LINES = ["Contact: 홍길동 (Hong Gil-dong)", "Total: ₩15,000 (부가세 포함)",
+               "Download the PDF 파일 from our website"]
+
+
+def test_lines_mixing_korean_and_english(engine: LocalEngine) -> None:
+    """Lines with Korean and English words, on an English page and on a page with enough
+    Korean lines to be read as Korean. PP-OCRv6 has no Hangul (``Contact: 喜 (Hong
+    Gil-dong)``), Tesseract ``kor`` has no Latin (``001018대: 홍길동 (1008 11-00108)``,
+    ``PDF`` -> ``『마``) and even ``kor+eng`` misreads some (``Hong`` -> ``1008``, ``₩`` ->
+    ``¥``): each line is PP-OCRv6's reading with Tesseract's Hangul spliced in."""
+    english = ["Case summary prepared for the client meeting",
+               "The hearing is scheduled for next month and all parties attend",
+               "Please bring the original documents and two copies of each",
+               "The office is closed on public holidays and weekends"]
+    korean = ["사건 2019가합12345 손해배상", "주소: 서울특별시 강남구 테헤란로 123"]
+    for lines in ([english[0], MIXED_LINES[0], english[1], MIXED_LINES[1], english[2],
+                   MIXED_LINES[2], english[3]],
+                  [english[0], korean[0], MIXED_LINES[0], english[1], korean[1],
+                   MIXED_LINES[1], english[2], MIXED_LINES[2]]):
+        text = engine.recognize(_page(lines)).text
+        wanted = [MIXED_LINES[0], MIXED_LINES[2], *(k for k in korean if k in lines)]
+        assert not _missing(text, wanted + [e for e in english if e in lines]), text
+        assert "(부가세 포함)" in text and "15,000" in text, text
+
+
+def test_splice_hangul() -> None:
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rect, rect_quad
+    from ocr_loaders.engines.mixedlines import splice_hangul
+
+    def line(words: list[tuple[str, float, int, int]]) -> tuple[LineResult, list[Piece]]:
+        pieces = [Piece(t, c, rect_quad(x0, 0, x1, 40)) for t, c, x0, x1 in words]
+        text = " ".join(t for t, *_ in words)
+        return LineResult(quad=rect_quad(0, 0, 600, 40), text=text, confidence=0.95,
+                          words=merge_pieces(text, pieces), pieces=pieces), pieces
+
+    pp, _ = line([("Contact:", 1.0, 0, 140), ("喜", 0.7, 160, 190), ("(Hong", 1.0, 300, 390),
+                  ("Gil-dong)", 1.0, 400, 560)])
+    tess = line([("Contact:", 0.8, 0, 140), ("홍길동", 0.9, 160, 280), ("(1008", 0.3, 300, 390),
+                 ("Gil-dong)", 0.7, 400, 560)])
+    spliced = splice_hangul(pp, tess)
+    assert spliced is not None
+    assert spliced[0].text == "Contact: 홍길동 (Hong Gil-dong)"
+    assert [w.text for w in spliced[0].words] == ["Contact:", "홍길동", "(Hong", "Gil-dong)"]
+    assert quad_rect(spliced[0].words[1].quad) == (160, 0, 280, 40)  # Tesseract's box
+    # Hangul Tesseract doubts, or no Hangul where PP-OCRv6 read less: nothing to splice
+    doubted = line([("Contact:", 0.8, 0, 140), ("홍길동", 0.3, 160, 280),
+                    ("(Hong", 0.9, 300, 390), ("Gil-dong)", 0.7, 400, 560)])
+    assert splice_hangul(pp, doubted) is None
+    same = line([("Contact:", 0.8, 0, 140), ("喜", 0.9, 160, 190), ("(Hong", 0.9, 300, 390),
+                 ("Gil-dong)", 0.7, 400, 560)])
+    assert splice_hangul(pp, same) is None

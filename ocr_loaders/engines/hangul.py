@@ -88,7 +88,7 @@ def needs_rereading(line: LineResult, width: int, height: int, threshold: float)
     text, score = line.text, line.confidence
     if score < threshold or not text.strip():
         return True
-    if width > 2 * height and _columns(text) < width / max(height, 1):
+    if width > 2 * height and columns(text) < width / max(height, 1):
         return True
     pieces = sorted(((quad_rect(p.quad), p.confidence) for p in line.pieces),
                     key=lambda r: r[0][0])  # (rect, score)
@@ -124,7 +124,7 @@ def _full_width_mark(char: str) -> bool:
     return unicodedata.east_asian_width(char) in "WF" and unicodedata.category(char)[0] == "P"
 
 
-def _columns(text: str) -> int:
+def columns(text: str) -> int:
     """Half-width columns of the non-space characters (East Asian wide and full-width: 2)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
                for c in text if not c.isspace())
@@ -228,7 +228,7 @@ def hangul_for_junk(pp_text: str, tess_text: str) -> bool:
     same = sum(i2 - i1 for tag, i1, i2, _, _ in matcher.get_opcodes() if tag == "equal")
     return bool(changed) and same >= 2 and all(
         SYLLABLE.search(tess_text[j1:j2])
-        and _columns(pp_text[i1:i2]) < _columns(tess_text[j1:j2])
+        and columns(pp_text[i1:i2]) < columns(tess_text[j1:j2])
         for _, i1, i2, j1, j2 in changed
     )
 

@@ -25,7 +25,16 @@ from typing import Any, TypeVar
 import numpy as np
 from PIL import Image
 
-from ocr_loaders.engines import deskew, formboxes, hangul, japanese, latin, marks, strips
+from ocr_loaders.engines import (
+    deskew,
+    formboxes,
+    hangul,
+    japanese,
+    latin,
+    marks,
+    mixedlines,
+    strips,
+)
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.batching import rec_batches
 from ocr_loaders.engines.ctcmarks import CJK, MarkRecoveringDecoder
@@ -390,7 +399,7 @@ class LocalEngine(PageEngine):
         if use_hangul and tess is not None:
             korean = self._korean_page(reader, tess)
             if korean is not None:
-                return lambda: self._korean_lines(reader, korean, bgr), False
+                return lambda: self._korean_lines(reader, korean, bgr, tess), False
         reader.read(range(len(crops)))
         scores = [reader.lines[i].confidence for i in range(len(crops))]
         korean_lines: list[tuple[LineResult, list[Piece]]] = []
@@ -409,6 +418,17 @@ class LocalEngine(PageEngine):
                         and hangul.prefer_tesseract(line, alt[0], self.hangul_threshold)):
                     korean_lines.append(alt)
                     continue
+                if alt is not None and not is_japanese:
+                    spliced = mixedlines.splice_hangul(line, alt)
+                    if spliced is None and mixedlines.wider_without_hangul(line, alt[0]):
+                        # ``kor+eng`` read Hangul as Latin (``홍길동`` -> ``32S``): ``kor``
+                        # on those pieces
+                        patched = mixedlines.read_lookalikes(tess, bgr, line, alt)
+                        spliced = (None if patched is None
+                                   else mixedlines.splice_hangul(line, patched))
+                    if spliced is not None:
+                        korean_lines.append(spliced)  # its Hangul, PP-OCRv6's Latin
+                        continue
             pp_lines.append(i)
 
         def finish() -> list[LineResult]:
@@ -471,7 +491,7 @@ class LocalEngine(PageEngine):
 
     def _korean_lines(
         self, reader: _LineReader, korean: list[tuple[LineResult, list[Piece]]],
-        bgr: np.ndarray,
+        bgr: np.ndarray, tess: Tesseract,
     ) -> list[LineResult]:
         """Lines of a Korean page: Tesseract's Hangul lines, and PP-OCRv6 for the rest unless
         Tesseract's reading of a mixed line kept Hangul that PP-OCRv6 dropped (a line such as
@@ -492,6 +512,8 @@ class LocalEngine(PageEngine):
         pp_lines: list[int] = []
         for i in rest:
             line, mixed = reader.lines[i], reader.mixed.get(i)
+            if mixed is not None:
+                mixed = mixedlines.with_english(tess, reader.crops[i], bgr, line, mixed)
             h, w = reader.crops[i].shape[:2]
             if mixed is None or (not hangul.credible(mixed[0]) and hangul.read_as_cjk(
                     line, w, h, self.hangul_threshold)):
@@ -499,6 +521,8 @@ class LocalEngine(PageEngine):
             elif hangul.mostly_hangul(mixed[0].text) or hangul.prefer_tesseract(
                     line, mixed[0], self.hangul_threshold):
                 tess_lines.append(mixed)
+            elif (spliced := mixedlines.splice_hangul(line, mixed)) is not None:
+                tess_lines.append(spliced)
             else:
                 pp_lines.append(i)
         japanese_page = japanese.is_japanese(reader.lines[i].text for i in rest)

@@ -1,0 +1,219 @@
+"""Lines that mix Korean and English: each reader keeps what it reads right.
+
+PP-OCRv6 has no Hangul (``Contact: 홍길동 (Hong Gil-dong)`` -> ``Contact: 喜 (Hong
+Gil-dong)``); Tesseract ``kor`` has no Latin (``001018대: 홍길동 (1008 11-00108)``) and
+``kor+eng`` still misreads some (``Hong`` -> ``1008``, ``₩`` -> ``¥``, a short Korean word as
+Latin look-alikes: ``홍길동`` -> ``32S``). :func:`splice_hangul` puts Tesseract's Hangul into
+PP-OCRv6's reading where PP-OCRv6 read less; :func:`with_english` (Korean pages) and
+:func:`read_lookalikes` get a Tesseract reading worth splicing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from ocr_loaders.engines.hangul import (
+    CREDIBLE_HANGUL,
+    DOUBTED_PIECE,
+    HANGUL,
+    KOREAN_PAGE_LANG,
+    MIXED_PAGE_LANG,
+    SYLLABLE,
+    columns,
+    read_line,
+)
+from ocr_loaders.engines.layout import (
+    LineResult,
+    Piece,
+    locate_pieces,
+    merge_pieces,
+    quad_rect,
+    rect_quad,
+)
+from ocr_loaders.engines.tesseract import Tesseract
+
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'.-]*[A-Za-z]")
+"""A Latin word of two letters or more."""
+SURE_LATIN = 0.9
+"""Least PP-OCRv6 piece score at which its Latin words are taken as what the line says."""
+
+
+def sure_latin_words(line: LineResult) -> list[str]:
+    """The Latin words of PP-OCRv6's reading of a line that it is sure of (words scored
+    ``SURE_LATIN`` or more on average over their pieces: a line with CJK characters has a
+    piece per character)."""
+    return [w for word in line.words if word.confidence >= SURE_LATIN
+            for w in LATIN_WORD.findall(word.text)]
+
+
+def with_english(tess: Tesseract, crop: np.ndarray, bgr: np.ndarray, pp: LineResult,
+                 kor: tuple[LineResult, list[Piece]]) -> tuple[LineResult, list[Piece]]:
+    """A Korean page's mixed line read again with ``kor+eng`` when ``kor`` lost Latin words
+    PP-OCRv6 is sure of; the reading that keeps more of them is returned.
+
+    Korean pages are read with ``kor`` alone (``kor+eng`` turns short Korean words into
+    Latin look-alikes), which reads English as digits and junk: ``Contact: 홍길동 (Hong
+    Gil-dong)`` came out ``001018대: 홍길동 (1008 11-00108)`` at 0.54, lost to PP-OCRv6's
+    ``Contact: 喜 (Hong Gil-dong)``. Asked only for lines where the ``kor`` reading lacks
+    Latin words PP-OCRv6 is sure of, four letters in all or more.
+    """
+    words = sure_latin_words(pp)
+    missing = [w for w in words if w not in kor[0].text]
+    if sum(map(len, missing)) < 4:
+        return kor
+    alt = read_line(tess, crop, pp.quad, False, MIXED_PAGE_LANG)
+    if alt is not None and not HANGUL.search(alt[0].text):
+        # its Hangul read as Latin look-alikes (``홍길동`` -> ``32S``): those pieces by ``kor``
+        alt = read_lookalikes(tess, bgr, pp, alt) if wider_without_hangul(pp, alt[0]) else None
+    if alt is None:
+        return kor
+    kept = sum(w in alt[0].text for w in words)
+    return alt if kept > len(words) - len(missing) else kor
+
+
+def splice_hangul(pp: LineResult, tess: tuple[LineResult, list[Piece]]
+                  ) -> tuple[LineResult, list[Piece]] | None:
+    """PP-OCRv6's reading of a mixed line with Tesseract's Hangul put where PP-OCRv6 wrote
+    fewer characters (look-alikes, or nothing), or None when there is no such place.
+
+    Each reader is right where the other is wrong: PP-OCRv6 has no Hangul (``Contact: 喜
+    (Hong Gil-dong)``), Tesseract misreads Latin words and signs (``Contact: 홍길동 (1008
+    Gil-dong)``, ``₩`` as ``¥``), so neither whole reading stands. The two are aligned
+    character by character; where Tesseract has Hangul syllables and PP-OCRv6 fewer columns
+    its text (and pieces) are taken when its pieces there score ``CREDIBLE_HANGUL`` on
+    average and PP-OCRv6 read nothing there, doubts it or read it narrower (``doubted``),
+    everywhere else PP-OCRv6's. Half of PP-OCRv6's characters must be found the same in
+    Tesseract's reading, so that the alignment means something: a Chinese line that
+    Tesseract read as junk (``$i] m FE m -2수설,…``) agreed on a few spaces and ``m`` s, and
+    its ``수열, 메바`` went into the line. The whole Tesseract line need not be credible: its Latin
+    words, which bring its score down (``Contact: 홍길동 (1078 911 0008)`` at 0.5), are not
+    taken.
+    """
+    line, tess_pieces = tess
+    a, b = pp.text, line.text
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    ops = matcher.get_opcodes()
+    if sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal") < max(2, len(a) / 2):
+        return None  # the readings hardly agree: no place is known to be the same text
+    pp_spans = locate_pieces(a, pp.pieces)
+    tess_spans = locate_pieces(b, tess_pieces)
+    text: list[str] = []
+    pieces: list[Piece] = []
+    taken = False
+
+    def add(source: Sequence[Piece], spans: list[tuple[int, int] | None], lo: int,
+            hi: int) -> None:
+        for piece, span in zip(source, spans, strict=True):
+            if span is not None and span[0] < hi and span[1] > lo and piece not in pieces:
+                pieces.append(piece)
+
+    def sure(j1: int, j2: int) -> bool:  # Tesseract's own pieces there are credible
+        scores = [p.confidence for p, span in zip(tess_pieces, tess_spans, strict=True)
+                  if span is not None and span[0] < j2 and span[1] > j1]
+        return bool(scores) and sum(scores) / len(scores) >= CREDIBLE_HANGUL
+
+    def doubted(i1: int, i2: int, j1: int, j2: int) -> bool:
+        """PP-OCRv6 read nothing there, doubts what it read, or read it in under half of
+        the width Tesseract's pieces take (``喜`` at 0.94 for the three syllables of
+        ``홍길동``)."""
+        mine = [p for p, span in zip(pp.pieces, pp_spans, strict=True)
+                if span is not None and span[0] < i2 and span[1] > i1]
+        if not a[i1:i2].strip() or not mine:
+            return True
+        if sum(p.confidence for p in mine) / len(mine) < DOUBTED_PIECE:
+            return True
+        theirs = [quad_rect(p.quad) for p, span in zip(tess_pieces, tess_spans, strict=True)
+                  if span is not None and span[0] < j2 and span[1] > j1]
+        if not theirs:
+            return False
+        x0, x1 = min(r[0] for r in theirs), max(r[2] for r in theirs)
+        covered = sum(max(0.0, min(r[2], x1) - max(r[0], x0))
+                      for r in (quad_rect(p.quad) for p in mine))
+        return covered < 0.5 * (x1 - x0)
+
+    for tag, i1, i2, j1, j2 in ops:
+        theirs = b[j1:j2]
+        if (tag != "equal" and SYLLABLE.search(theirs)
+                and columns(a[i1:i2]) < columns(theirs) and sure(j1, j2)
+                and doubted(i1, i2, j1, j2)):
+            text.append(theirs)
+            add(tess_pieces, tess_spans, j1, j2)
+            taken = True
+        else:
+            text.append(a[i1:i2])
+            add(pp.pieces, pp_spans, i1, i2)
+    if not taken:
+        return None
+    merged = " ".join("".join(text).split())
+    pieces.sort(key=lambda p: quad_rect(p.quad)[0])
+    confidence = min(pp.confidence, line.confidence)
+    return (LineResult(quad=pp.quad, text=merged, confidence=confidence,
+                       words=merge_pieces(merged, pieces), pieces=pieces), pieces)
+
+
+LOOKALIKE_HANGUL = 0.85
+"""Least ``kor`` confidence for Hangul read in place of ``kor+eng`` 's Latin look-alikes:
+``홍길동`` read so at 0.97; a form's handwritten signature came out ``존스`` at 0.66."""
+
+
+def read_lookalikes(tess: Tesseract, bgr: np.ndarray, pp: LineResult,
+                    alt: tuple[LineResult, list[Piece]]) -> tuple[LineResult, list[Piece]] | None:
+    """``alt`` (a ``kor+eng`` reading) with its pieces where it wrote more columns than
+    PP-OCRv6 and no Hangul read again with ``kor`` alone, or None when none reads as
+    credible Hangul: ``kor+eng`` writes short Korean words as Latin look-alikes (``홍길동``
+    -> ``32S``) and ``kor`` writes the English around them as junk, so only the look-alikes
+    are re-read, and :func:`splice_hangul` takes the result."""
+    line, pieces = alt
+    a, b = pp.text, line.text
+    spans = locate_pieces(b, pieces)
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    text = b
+    dropped: set[int] = set()
+    added: list[Piece] = []
+    for tag, i1, i2, j1, j2 in reversed(ops):  # from the end: earlier offsets stay valid
+        if (tag == "equal" or len(b[j1:j2].strip()) < 2
+                or columns(a[i1:i2]) >= columns(b[j1:j2])):
+            continue
+        inside = [k for k, span in enumerate(spans)
+                  if span is not None and span[0] < j2 and span[1] > j1]
+        if not inside:
+            continue
+        rects = [quad_rect(pieces[k].quad) for k in inside]
+        x0, y0 = max(int(min(r[0] for r in rects)), 0), max(int(min(r[1] for r in rects)), 0)
+        x1, y1 = int(max(r[2] for r in rects)) + 1, int(max(r[3] for r in rects)) + 1
+        crop = bgr[y0:y1, x0:x1]
+        if min(crop.shape[:2]) < 4:
+            continue
+        read = read_line(tess, crop, rect_quad(x0, y0, x1, y1), False, KOREAN_PAGE_LANG)
+        if (read is None or not SYLLABLE.search(read[0].text)
+                or read[0].confidence < LOOKALIKE_HANGUL):
+            continue
+        text = text[:j1] + read[0].text.strip() + text[j2:]
+        dropped.update(inside)
+        added += read[1]
+    if not added:
+        return None
+    kept = [p for k, p in enumerate(pieces) if k not in dropped] + added
+    kept.sort(key=lambda p: quad_rect(p.quad)[0])
+    return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
+                       words=merge_pieces(text, kept), pieces=kept), kept)
+
+
+def wider_without_hangul(pp: LineResult, tess: LineResult) -> bool:
+    """Whether Tesseract's reading has no Hangul but reads more columns than PP-OCRv6 in
+    a place where the two differ, with at least two characters of it and two agreeing:
+    ``kor+eng`` writing Hangul as Latin look-alikes (``Contact: 32S (Hong Gil-dong)`` against
+    ``Contact: 喜 (Hong Gil-dong)``), worth reading with ``kor`` for :func:`splice_hangul`."""
+    if HANGUL.search(tess.text):
+        return False
+    matcher = difflib.SequenceMatcher(None, pp.text, tess.text, autojunk=False)
+    ops = matcher.get_opcodes()
+    if sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal") < 2:
+        return False
+    return any(tag != "equal" and len(tess.text[j1:j2].strip()) >= 2
+               and columns(pp.text[i1:i2]) < columns(tess.text[j1:j2])
+               for tag, i1, i2, j1, j2 in ops)
