@@ -159,11 +159,13 @@ def test_lines_mixing_korean_and_english(engine: LocalEngine) -> None:
                "Please bring the original documents and two copies of each",
                "The office is closed on public holidays and weekends"]
     korean = ["사건 2019가합12345 손해배상", "주소: 서울특별시 강남구 테헤란로 123"]
-    for lines in ([english[0], MIXED_LINES[0], english[1], MIXED_LINES[1], english[2],
-                   MIXED_LINES[2], english[3]],
-                  [english[0], korean[0], MIXED_LINES[0], english[1], korean[1],
-                   MIXED_LINES[1], english[2], MIXED_LINES[2]]):
-        text = engine.recognize(_page(lines)).text
+    english_page = [english[0], MIXED_LINES[0], english[1], MIXED_LINES[1], english[2],
+                    MIXED_LINES[2], english[3]]
+    korean_page = [english[0], korean[0], MIXED_LINES[0], english[1], korean[1],
+                   MIXED_LINES[1], english[2], MIXED_LINES[2]]
+    # at 46 px (30 px type at 300 DPI) PP-OCRv6 reads 홍길동 as 喜 at 0.94, with no hole
+    for lines, size in ((english_page, 32), (korean_page, 32), (english_page, 46)):
+        text = engine.recognize(_page(lines, size=size)).text
         wanted = [MIXED_LINES[0], MIXED_LINES[2], *(k for k in korean if k in lines)]
         assert not _missing(text, wanted + [e for e in english if e in lines]), text
         assert "(부가세 포함)" in text and "15,000" in text, text
@@ -195,3 +197,17 @@ def test_splice_hangul() -> None:
     same = line([("Contact:", 0.8, 0, 140), ("喜", 0.9, 160, 190), ("(Hong", 0.9, 300, 390),
                  ("Gil-dong)", 0.7, 400, 560)])
     assert splice_hangul(pp, same) is None
+
+
+def test_lone_ideographs_in_a_latin_line_ask_for_rereading() -> None:
+    """PP-OCRv6 writes a short Korean word as one ideograph it is sure of (``Contact:
+    홍길동`` -> ``Contact:喜``, 0.94) with no hole wide enough to tell: a lone ideograph
+    among Latin words is a sign. Chinese lines, and Latin lines with a Chinese word, are
+    not."""
+    from ocr_loaders.engines.hangul import _lone_ideographs
+
+    assert _lone_ideographs("Contact:喜(Hong Gil-dong)")
+    assert _lone_ideographs("Total: W15,000 (早 parts) and more words")
+    assert not _lone_ideographs("i = m − 1 时 j 仅可以取 m 共 1 个值")
+    assert not _lone_ideographs("Invoice 发票 number 12345678 issued")  # a word of two
+    assert not _lone_ideographs("No. 喜")  # too few letters to say
