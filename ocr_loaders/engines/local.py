@@ -420,7 +420,7 @@ class LocalEngine(PageEngine):
                     continue
                 if alt is not None and not is_japanese:
                     spliced = mixedlines.splice_hangul(line, alt)
-                    if spliced is None and mixedlines.wider_without_hangul(line, alt[0]):
+                    if spliced is None:
                         # ``kor+eng`` read Hangul as Latin (``홍길동`` -> ``32S``): ``kor``
                         # on those pieces
                         patched = mixedlines.read_lookalikes(tess, bgr, line, alt)

@@ -50,6 +50,18 @@ def sure_latin_words(line: LineResult) -> list[str]:
             for w in LATIN_WORD.findall(word.text)]
 
 
+def _within(pieces: Sequence[Piece], spans: list[tuple[int, int] | None], lo: int,
+            hi: int) -> list[int]:
+    """Indices of the pieces located (``spans``) in the text range ``lo..hi``."""
+    return [k for k, span in enumerate(spans)
+            if span is not None and span[0] < hi and span[1] > lo]
+
+
+def _agreeing(ops: Sequence[tuple[str, int, int, int, int]]) -> int:
+    """Characters two aligned readings have the same (``SequenceMatcher`` opcodes)."""
+    return sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
+
+
 def with_english(tess: Tesseract, crop: np.ndarray, bgr: np.ndarray, pp: LineResult,
                  kor: tuple[LineResult, list[Piece]]) -> tuple[LineResult, list[Piece]]:
     """A Korean page's mixed line read again with ``kor+eng`` when ``kor`` lost Latin words
@@ -68,7 +80,7 @@ def with_english(tess: Tesseract, crop: np.ndarray, bgr: np.ndarray, pp: LineRes
     alt = read_line(tess, crop, pp.quad, False, MIXED_PAGE_LANG)
     if alt is not None and not HANGUL.search(alt[0].text):
         # its Hangul read as Latin look-alikes (``홍길동`` -> ``32S``): those pieces by ``kor``
-        alt = read_lookalikes(tess, bgr, pp, alt) if wider_without_hangul(pp, alt[0]) else None
+        alt = read_lookalikes(tess, bgr, pp, alt)
     if alt is None:
         return kor
     kept = sum(w in alt[0].text for w in words)
@@ -97,7 +109,7 @@ def splice_hangul(pp: LineResult, tess: tuple[LineResult, list[Piece]]
     a, b = pp.text, line.text
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     ops = matcher.get_opcodes()
-    if sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal") < max(2, len(a) / 2):
+    if _agreeing(ops) < max(2, len(a) / 2):
         return None  # the readings hardly agree: no place is known to be the same text
     pp_spans = locate_pieces(a, pp.pieces)
     tess_spans = locate_pieces(b, tess_pieces)
@@ -107,27 +119,25 @@ def splice_hangul(pp: LineResult, tess: tuple[LineResult, list[Piece]]
 
     def add(source: Sequence[Piece], spans: list[tuple[int, int] | None], lo: int,
             hi: int) -> None:
-        for piece, span in zip(source, spans, strict=True):
-            if span is not None and span[0] < hi and span[1] > lo and piece not in pieces:
-                pieces.append(piece)
+        for k in _within(source, spans, lo, hi):
+            if source[k] not in pieces:
+                pieces.append(source[k])
 
     def sure(j1: int, j2: int) -> bool:  # Tesseract's own pieces there are credible
-        scores = [p.confidence for p, span in zip(tess_pieces, tess_spans, strict=True)
-                  if span is not None and span[0] < j2 and span[1] > j1]
+        scores = [tess_pieces[k].confidence for k in _within(tess_pieces, tess_spans, j1, j2)]
         return bool(scores) and sum(scores) / len(scores) >= CREDIBLE_HANGUL
 
     def doubted(i1: int, i2: int, j1: int, j2: int) -> bool:
         """PP-OCRv6 read nothing there, doubts what it read, or read it in under half of
         the width Tesseract's pieces take (``喜`` at 0.94 for the three syllables of
         ``홍길동``)."""
-        mine = [p for p, span in zip(pp.pieces, pp_spans, strict=True)
-                if span is not None and span[0] < i2 and span[1] > i1]
+        mine = [pp.pieces[k] for k in _within(pp.pieces, pp_spans, i1, i2)]
         if not a[i1:i2].strip() or not mine:
             return True
         if sum(p.confidence for p in mine) / len(mine) < DOUBTED_PIECE:
             return True
-        theirs = [quad_rect(p.quad) for p, span in zip(tess_pieces, tess_spans, strict=True)
-                  if span is not None and span[0] < j2 and span[1] > j1]
+        theirs = [quad_rect(tess_pieces[k].quad)
+                  for k in _within(tess_pieces, tess_spans, j1, j2)]
         if not theirs:
             return False
         x0, x1 = min(r[0] for r in theirs), max(r[2] for r in theirs)
@@ -162,15 +172,20 @@ LOOKALIKE_HANGUL = 0.85
 
 def read_lookalikes(tess: Tesseract, bgr: np.ndarray, pp: LineResult,
                     alt: tuple[LineResult, list[Piece]]) -> tuple[LineResult, list[Piece]] | None:
-    """``alt`` (a ``kor+eng`` reading) with its pieces where it wrote more columns than
-    PP-OCRv6 and no Hangul read again with ``kor`` alone, or None when none reads as
-    credible Hangul: ``kor+eng`` writes short Korean words as Latin look-alikes (``홍길동``
-    -> ``32S``) and ``kor`` writes the English around them as junk, so only the look-alikes
-    are re-read, and :func:`splice_hangul` takes the result."""
+    """``alt`` (a ``kor+eng`` reading without Hangul) with its pieces where it wrote more
+    columns than PP-OCRv6 read again with ``kor`` alone, or None when none reads as
+    credible Hangul (or ``alt`` has Hangul, or agrees with PP-OCRv6 nowhere): ``kor+eng``
+    writes short Korean words as Latin look-alikes (``홍길동`` -> ``32S``) and ``kor`` writes
+    the English around them as junk, so only the look-alikes are re-read, and
+    :func:`splice_hangul` takes the result."""
     line, pieces = alt
     a, b = pp.text, line.text
-    spans = locate_pieces(b, pieces)
+    if HANGUL.search(b):
+        return None  # Hangul read as such: splice_hangul's business
     ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    if _agreeing(ops) < 2:
+        return None  # no place is known to be the same text
+    spans = locate_pieces(b, pieces)
     text = b
     dropped: set[int] = set()
     added: list[Piece] = []
@@ -178,8 +193,7 @@ def read_lookalikes(tess: Tesseract, bgr: np.ndarray, pp: LineResult,
         if (tag == "equal" or len(b[j1:j2].strip()) < 2
                 or columns(a[i1:i2]) >= columns(b[j1:j2])):
             continue
-        inside = [k for k, span in enumerate(spans)
-                  if span is not None and span[0] < j2 and span[1] > j1]
+        inside = _within(pieces, spans, j1, j2)
         if not inside:
             continue
         rects = [quad_rect(pieces[k].quad) for k in inside]
@@ -201,19 +215,3 @@ def read_lookalikes(tess: Tesseract, bgr: np.ndarray, pp: LineResult,
     kept.sort(key=lambda p: quad_rect(p.quad)[0])
     return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
                        words=merge_pieces(text, kept), pieces=kept), kept)
-
-
-def wider_without_hangul(pp: LineResult, tess: LineResult) -> bool:
-    """Whether Tesseract's reading has no Hangul but reads more columns than PP-OCRv6 in
-    a place where the two differ, with at least two characters of it and two agreeing:
-    ``kor+eng`` writing Hangul as Latin look-alikes (``Contact: 32S (Hong Gil-dong)`` against
-    ``Contact: 喜 (Hong Gil-dong)``), worth reading with ``kor`` for :func:`splice_hangul`."""
-    if HANGUL.search(tess.text):
-        return False
-    matcher = difflib.SequenceMatcher(None, pp.text, tess.text, autojunk=False)
-    ops = matcher.get_opcodes()
-    if sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal") < 2:
-        return False
-    return any(tag != "equal" and len(tess.text[j1:j2].strip()) >= 2
-               and columns(pp.text[i1:i2]) < columns(tess.text[j1:j2])
-               for tag, i1, i2, j1, j2 in ops)
