@@ -329,6 +329,16 @@ class DocPage:
 
         return text_layer_page(self._pdf_page, dpi=self._limits.render_dpi, page_id=page_id)
 
+    def pictures(self) -> list[tuple[float, float, float, float]]:
+        """Where a PDF page shows pictures, as ``(x0, y0, x1, y1)`` in the pixels of
+        :meth:`image` (none for an image page, nor under a scan's invisible OCR text)."""
+        if self._pdf_page is None:
+            return []
+        from ocr_loaders.pdfpage import display_transform, picture_boxes
+
+        to_box, _, _ = display_transform(self._pdf_page, self._limits.render_dpi / POINTS_PER_INCH)
+        return [to_box(*box) for box in picture_boxes(self._pdf_page)]
+
 
 @dataclass
 class OpenedDocument:

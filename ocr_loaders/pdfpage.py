@@ -196,3 +196,98 @@ def display_transform(pdf_page: Any, scale: float) -> tuple[Callable[..., Box], 
 
     to_box = {90: turned_90, 180: turned_180, 270: turned_270}.get(rotation, level)
     return to_box, max(1, shown_width), max(1, shown_height)
+
+
+MAX_FORM_DEPTH = 15
+"""Form objects nested deeper than this are not looked into (pypdfium2's own limit)."""
+
+
+def _intersect(a: Box, b: Box) -> Box | None:
+    box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+    return box if box[0] < box[2] and box[1] < box[3] else None
+
+
+Matrix = tuple[float, float, float, float, float, float]
+"""A PDF matrix (a, b, c, d, e, f): x' = a x + c y + e, y' = b x + d y + f."""
+
+
+def _on_rect(m: Matrix, box: Box) -> Box:
+    """The bounding box of a box carried by a matrix."""
+    a, b, c, d, e, f = m
+    xs = [a * x + c * y + e for x in (box[0], box[2]) for y in (box[1], box[3])]
+    ys = [b * x + d * y + f for x in (box[0], box[2]) for y in (box[1], box[3])]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _then(inner: Matrix, outer: Matrix) -> Matrix:
+    """``inner`` followed by ``outer``."""
+    a, b, c, d, e, f = inner
+    g, h, i, j, k, m = outer
+    return (a * g + b * i, a * h + b * j, c * g + d * i, c * h + d * j,
+            e * g + f * i + k, e * h + f * j + m)
+
+
+def picture_boxes(pdf_page: Any) -> list[Box]:
+    """Where the page shows pictures, in user space (left, bottom, right, top), for OCR of
+    the text inside them (a scanned letterhead, a screenshot, a chart pasted as an image),
+    which the text layer does not hold.
+
+    Images inside form objects are placed by their forms' matrices (pdfium gives a child's
+    bounds in its form's space) and cut to their forms' and their own clip boxes. A picture
+    under invisible text is left out: that is a scan with its OCR layer (OCRmyPDF,
+    Tesseract's and Acrobat's searchable PDFs write their text in render mode 3), whose
+    text the layer already holds. Raw pdfium calls, only bounds of images, forms and
+    invisible text asked for: a page may set each character as an object of its own.
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    bounds = [ctypes.c_float() for _ in range(4)]
+    refs = [ctypes.byref(b) for b in bounds]
+    matrix = pdfium_c.FS_MATRIX()
+    images: list[Box] = []
+    hidden_text: list[tuple[float, float]] = []
+
+    def place(obj: Any, outer: tuple[Matrix, Box] | None) -> Box | None:
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+            return None
+        box: Box | None = (bounds[0].value, bounds[1].value, bounds[2].value, bounds[3].value)
+        clip = _clip_box(obj)
+        if clip is not None and box is not None:
+            box = _intersect(box, clip)
+        if box is not None and outer is not None:
+            box = _intersect(_on_rect(outer[0], box), outer[1])
+        return box
+
+    def walk(objects: list[Any], outer: tuple[Matrix, Box] | None, depth: int) -> None:
+        for obj in objects:
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                if (pdfium_c.FPDFTextObj_GetTextRenderMode(obj)
+                        != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE):
+                    continue
+                box = place(obj, outer)
+                if box is not None:
+                    hidden_text.append(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                box = place(obj, outer)
+                if box is not None:
+                    images.append(box)
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
+                box = place(obj, outer)
+                if box is None or not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+                    continue
+                own: Matrix = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+                children = [pdfium_c.FPDFFormObj_GetObject(obj, k)
+                            for k in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
+                walk(children, (own if outer is None else _then(own, outer[0]), box),
+                     depth + 1)
+
+    page = pdf_page.raw
+    walk([pdfium_c.FPDFPage_GetObject(page, k)
+          for k in range(pdfium_c.FPDFPage_CountObjects(page))], None, 0)
+    return [
+        box for box in images
+        if not any(box[0] <= x <= box[2] and box[1] <= y <= box[3] for x, y in hidden_text)
+    ]

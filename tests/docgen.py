@@ -121,6 +121,32 @@ def xlsx_bytes(rows: Sequence[Sequence[object]], *, widths: Sequence[float] = (3
     return buf.getvalue()
 
 
+def with_text(pdf: bytes, text: str, *, at: tuple[float, float] = (20, 20), size: float = 12,
+              invisible: bool = False) -> bytes:
+    """``pdf`` with ``text`` written on its first page as a real text object (Helvetica,
+    ``size`` points, its baseline starting ``at`` in user space); ``invisible`` writes it
+    in render mode 3, as searchable scans carry their OCR text."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    doc = pdfium.PdfDocument(pdf)
+    page = doc[0]
+    obj = pdfium_c.FPDFPageObj_NewTextObj(doc.raw, b"Helvetica", ctypes.c_float(size))
+    encoded = (text + "\0").encode("utf-16-le")
+    buffer = ctypes.create_string_buffer(encoded, len(encoded))
+    assert pdfium_c.FPDFText_SetText(obj, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    if invisible:
+        assert pdfium_c.FPDFTextObj_SetTextRenderMode(obj, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
+    pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, *at)
+    pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+    assert pdfium_c.FPDFPage_GenerateContent(page.raw)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 def encrypted_pdf(password: str) -> bytes:
     import pikepdf
 

@@ -340,27 +340,6 @@ def test_image_only_pdf_has_no_text_layer(page: Image.Image) -> None:
     assert layers == [None]
 
 
-def _with_text(pdf: bytes, text: str) -> bytes:
-    """``pdf`` with ``text`` written on its first page as a real text object (Helvetica)."""
-    import ctypes
-
-    import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
-
-    doc = pdfium.PdfDocument(pdf)
-    page = doc[0]
-    obj = pdfium_c.FPDFPageObj_NewTextObj(doc.raw, b"Helvetica", ctypes.c_float(12))
-    encoded = (text + "\0").encode("utf-16-le")
-    buffer = ctypes.create_string_buffer(encoded, len(encoded))
-    assert pdfium_c.FPDFText_SetText(obj, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
-    pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 20, 20)
-    pdfium_c.FPDFPage_InsertObject(page.raw, obj)
-    assert pdfium_c.FPDFPage_GenerateContent(page.raw)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
 def test_short_text_layer_is_used_unless_the_page_is_a_scan(page: Image.Image) -> None:
     """A text layer of a few characters is all a page without images says (a spreadsheet's
     one cell): it is read. On a scanned page it is a stamp or a page number: OCR reads the
@@ -369,9 +348,9 @@ def test_short_text_layer_is_used_unless_the_page_is_a_scan(page: Image.Image) -
     import pypdfium2.raw as pdfium_c
 
     blank = Image.new("RGB", page.size, "white")
-    plain = open_document(_with_text(docgen.pdf_from_images([blank]), "Total 42"))
+    plain = open_document(docgen.with_text(docgen.pdf_from_images([blank]), "Total 42"))
     # the same page without its (white) image: only the text object is left
-    doc = pdfium.PdfDocument(_with_text(docgen.pdf_from_images([blank]), "Total 42"))
+    doc = pdfium.PdfDocument(docgen.with_text(docgen.pdf_from_images([blank]), "Total 42"))
     first = doc[0]
     for obj in list(first.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,))):
         first.remove_obj(obj)

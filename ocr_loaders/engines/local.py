@@ -49,6 +49,7 @@ from ocr_loaders.engines.layout import (
     split_line_evenly,
     tighten_line,
 )
+from ocr_loaders.engines.pictures import with_pictures
 from ocr_loaders.engines.runtime import (
     RUNTIMES,
     limit_heap_growth,
@@ -85,7 +86,7 @@ ORIENTATION_SAMPLE = 8
 ORIENTATION_MARGIN = 0.1
 """A turn is taken only when its sample scores this much more than the page as it stands."""
 
-ENGINE_VERSION = "1.8"
+ENGINE_VERSION = "1.9"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 
@@ -121,6 +122,9 @@ class LocalEngine(PageEngine):
             installed and the CPU has bfloat16, else ONNX Runtime); see ``engines/runtime.py``.
         use_text_layer: read born-digital PDF pages (and Office files) from their text layer,
             exactly and without OCR; pages without a usable layer are OCR'd. False forces OCR.
+        read_pictures: on pages read from their text layer, OCR the pictures too (a scanned
+            letterhead, a screenshot, a chart pasted as an image: text the layer lacks) and
+            merge their lines into the page (``engines/pictures.py``).
         deskew: read pages whose text slopes by 1.5 degrees or more (a slanted scan, a photo)
             turned level, with the boxes turned back into the given image's pixels
             (``engines/deskew.py``).
@@ -140,6 +144,7 @@ class LocalEngine(PageEngine):
         tessdata: str | None = None,
         tight_boxes: bool = True,
         use_text_layer: bool = True,
+        read_pictures: bool = True,
         rec_batch_size: int = 6,
         rec_batch_width: float = 60.0,
         runtime: str = "auto",
@@ -158,6 +163,7 @@ class LocalEngine(PageEngine):
         self.rec_batch_width = rec_batch_width
         self.tight_boxes = tight_boxes
         self.use_text_layer = use_text_layer
+        self.read_pictures = read_pictures
         self.deskew = deskew
         self.hangul = hangul
         self.auto_rotate = auto_rotate
@@ -187,7 +193,7 @@ class LocalEngine(PageEngine):
             "hangul_threshold": self.hangul_threshold, "tight_boxes": self.tight_boxes,
             "use_text_layer": self.use_text_layer, "rec_batch_size": self.rec_batch_size,
             "rec_batch_width": self.rec_batch_width, "runtime": self.runtime,
-            "deskew": self.deskew,
+            "deskew": self.deskew, "read_pictures": self.read_pictures,
         }
 
     # --- models ------------------------------------------------------------------------------
@@ -282,6 +288,8 @@ class LocalEngine(PageEngine):
         if self.use_text_layer:
             read = page.text_layer(page_id)
             if read is not None:
+                if self.read_pictures:
+                    read = with_pictures(page, read, self.recognize_image)
                 return read
         return super().recognize_page(page, page_id=page_id)
 
