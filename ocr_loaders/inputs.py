@@ -162,7 +162,8 @@ def read_source(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> tuple[byt
                                     f"document is over the limit of {limit:,} bytes "
                                     f"({size_text(limit)})")
     if not data:
-        raise CorruptDocumentError(f"empty document: {name}")
+        named = "" if isinstance(source, (bytes, bytearray, memoryview)) else f": {name}"
+        raise CorruptDocumentError(f"empty document (0 bytes){named}")
     return data, name
 
 

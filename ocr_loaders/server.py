@@ -140,10 +140,16 @@ class WorkerPool:
             self.active += 1
         start = time.monotonic()
 
-        def release(_: Future[Any]) -> None:
+        def release(done: Future[Any]) -> None:
+            # a document refused at once (not a PDF, empty) says nothing of how long OCR
+            # takes: counted, a run of them pulled the mean to ~0 and ``Retry-After`` to 1 s
+            # while 15 s jobs queued
+            refused = not done.cancelled() and isinstance(done.exception(), InputError)
             with self._lock:
                 self.active -= 1
-                self.avg_seconds = 0.8 * self.avg_seconds + 0.2 * (time.monotonic() - start)
+                if not refused:
+                    self.avg_seconds = (0.8 * self.avg_seconds
+                                        + 0.2 * (time.monotonic() - start))
 
         future = self.executor.submit(fn)
         future.add_done_callback(release)
@@ -282,8 +288,13 @@ def create_app(
             raise APIErrorResponse(
                 400, f"unknown schema {schema!r}: use one of {', '.join(SCHEMAS)}",
                 "invalid_request_error", "invalid_schema")
-        if endpoint == "document-digitization" and not _is_ocr_model(model):
+        if endpoint == "document-digitization" and model is None:
             raise APIErrorResponse(400, "document-digitization needs model=ocr (or ocr-<version>)",
+                                   "invalid_request_error", "invalid_model")
+        if model is not None and not _is_ocr_model(model):
+            # the API's OCR endpoint takes OCR models only (a typo such as ``model=orc``, or
+            # ``document-parse`` sent to it, would otherwise get OCR it did not ask for)
+            raise APIErrorResponse(400, f"unknown model {model!r}: use ocr (or ocr-<version>)",
                                    "invalid_request_error", "invalid_model")
 
         def job() -> dict[str, Any]:

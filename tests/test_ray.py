@@ -92,7 +92,7 @@ def test_failed_files_are_typed_error_rows(first_run, corpus) -> None:
     failures = {Path(f["source"]).name: f for f in report.failed}
     assert set(failures) == {"broken.pdf", "notes.png"}
     assert failures["notes.png"]["error_type"] == "CorruptDocumentError"
-    assert failures["notes.png"]["error"] == f"empty document: {corpus / 'notes.png'}"
+    assert failures["notes.png"]["error"] == f"empty document (0 bytes): {corpus / 'notes.png'}"
     assert failures["broken.pdf"]["error_type"].endswith("Error")
     assert "\n" not in failures["broken.pdf"]["error"]
     assert {Path(f["source"]).name for f in batch.failed(str(out))} == set(failures)

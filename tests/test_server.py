@@ -196,6 +196,12 @@ def test_400_for_bad_requests(fake_server: str, tiny_png: bytes) -> None:
     parse = post(fake_server, tiny_png, path="/v1/document-digitization",
                  fields={"model": "document-parse"})
     assert assert_error(parse, 400)["code"] == "invalid_model"
+    # the OCR endpoint: no model is the server's choice, an OCR model is taken, others not
+    for path in ("/v1/document-ai/ocr", "/v1/document-digitization"):
+        typo = post(fake_server, tiny_png, path=path, fields={"model": "orc"})
+        typo_error = assert_error(typo, 400)
+        assert typo_error["code"] == "invalid_model" and "'orc'" in typo_error["message"]
+    assert post(fake_server, tiny_png, fields={"model": "ocr-2.2.1"}).status_code == 200
 
 
 def test_crashing_engine_gives_500_and_server_survives(tiny_png: bytes) -> None:
@@ -261,6 +267,28 @@ def test_queue_full_answers_429_with_retry_after(tiny_png: bytes) -> None:
                 assert int(resp.headers["Retry-After"]) >= 1
                 assert assert_error(resp, 429)["code"] == "server_busy"
         assert post(url, tiny_png).status_code == 200  # capacity is back
+
+
+def test_retry_after_is_not_pulled_down_by_refused_documents(tiny_png: bytes) -> None:
+    """``Retry-After`` comes from the mean job time; documents refused at once (empty,
+    corrupt) are not OCR and do not count: a run of them used to bring it to 1 s while
+    slow jobs queued."""
+    app = create_app(FakeEngine(delay=2.0), api_key="", max_workers=1, max_queue=0)
+    with running(app) as url:
+        assert post(url, tiny_png).status_code == 200  # one 2 s job: mean 1.0 -> 1.2 s
+        for _ in range(6):
+            refused = post(url, b"")
+            error = assert_error(refused, 400)
+            assert error["message"] == "empty document (0 bytes)", error  # no "<bytes>"
+        with ThreadPoolExecutor(1) as pool:
+            slow = pool.submit(post, url, tiny_png)
+            deadline = time.monotonic() + 5
+            busy = post(url, b"")  # refused at once until the slow job holds the worker
+            while busy.status_code == 400 and time.monotonic() < deadline:
+                busy = post(url, b"")
+            assert busy.status_code == 429
+            assert int(busy.headers["Retry-After"]) >= 2  # 1 when the refusals counted
+            assert slow.result().status_code == 200
 
 
 def _open_fds() -> int:
