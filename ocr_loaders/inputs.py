@@ -315,6 +315,8 @@ class DocPage:
     _image: Image.Image | None = None
     _pdf_page: Any = None
     _limits: Limits = DEFAULT_LIMITS
+    _cells: bool = False
+    """The page is a spreadsheet's: each text object is a cell (``textlayer._cell_gaps``)."""
 
     def image(self) -> Image.Image:
         """The page as an RGB image (PDF pages are rendered at ``limits.render_dpi``)."""
@@ -328,7 +330,8 @@ class DocPage:
             return None
         from ocr_loaders.textlayer import text_layer_page
 
-        return text_layer_page(self._pdf_page, dpi=self._limits.render_dpi, page_id=page_id)
+        return text_layer_page(self._pdf_page, dpi=self._limits.render_dpi, page_id=page_id,
+                               cells=self._cells)
 
     def pictures(self) -> list[tuple[float, float, float, float]]:
         """Where a PDF page shows pictures, as ``(x0, y0, x1, y1)`` in the pixels of
@@ -375,7 +378,8 @@ class OpenedDocument:
     def iter_pages(self) -> Iterator[DocPage]:
         """Yield each selected page, rendered only if asked (:meth:`DocPage.image`)."""
         if self._pdf is not None:
-            yield from _iter_pdf_doc_pages(self._pdf, self.page_numbers, self.limits, self.password)
+            yield from _iter_pdf_doc_pages(self._pdf, self.page_numbers, self.limits, self.password,
+                                           cells=self.format == DocumentFormat.XLSX)
         else:
             for number, image in _iter_image_frames(self.data, self.page_numbers, self.limits):
                 yield DocPage(number=number, _image=image)
@@ -564,7 +568,7 @@ def _render_pdf_page(page: Any, number: int, limits: Limits) -> Image.Image:
 
 
 def _iter_pdf_doc_pages(
-    pdf: bytes, numbers: list[int], limits: Limits, password: str | None
+    pdf: bytes, numbers: list[int], limits: Limits, password: str | None, *, cells: bool = False
 ) -> Iterator[DocPage]:
     import pypdfium2 as pdfium
 
@@ -582,7 +586,7 @@ def _iter_pdf_doc_pages(
             try:
                 w_pt, h_pt = page.get_size()
                 _check_pixels(*pdf_page_pixels(w_pt, h_pt, limits.pixel_dpi), limits, number)
-                yield DocPage(number=number, _pdf_page=page, _limits=limits)
+                yield DocPage(number=number, _pdf_page=page, _limits=limits, _cells=cells)
             finally:
                 page.close()
     finally:

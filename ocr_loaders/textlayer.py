@@ -52,6 +52,9 @@ CONTINUED_LINE_OVERLAP = 0.5
 """A made-up line break is read as a space when the next character starts at most this many
 font heights after the last one, overlapping it vertically by at least half the smaller's
 height (a superscript and the text after it: 0.8)."""
+CELL_TOUCH = 0.05
+"""On a spreadsheet's row, characters closer than this share of their height are one
+cell's (font runs); further apart, two cells' (cell padding: 2 points, 0.14 of 16 pt)."""
 CJK_JOIN_GAP = 0.6
 """A made-up space between CJK characters is dropped below this gap (in character widths)..."""
 LETTER_SPACED_MIN_TOKENS = 3
@@ -240,8 +243,60 @@ def _made_up_joins(textpage: Any, text: str) -> set[int]:
     return joins
 
 
-def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
-    """The page's words from its text layer, or None when the layer is missing or garbled."""
+def _cell_gaps(textpage: Any, text: str) -> tuple[set[int], set[int], set[int]]:
+    """On a spreadsheet's page: what pdfium made up between cells of a row, as
+    ``(breaks to read as a word space, separators to drop, indexes to start a word at)``.
+
+    pdfium does not know cells. It put one row's cells on lines of their own (``Kim`` /
+    ``7`` / ``3`` / ``月``), split one cell's font runs (``3月``: a Latin digit and a CJK
+    character are set in two fonts) with a made-up break, and wrote a right-aligned number
+    and the next cell's text as one word (``42日本語``: 2 points apart, no space). Between
+    two visible characters on one row (overlapping vertically by half the smaller's
+    height), the second starting where the first ends or after it: made-up separators are
+    a word space when the gap is over ``CELL_TOUCH`` of the height, and dropped under it
+    (one cell's runs); with no separator, characters of two text objects that far apart
+    are two words.
+    """
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    handle = textpage.raw
+    spaces: set[int] = set()
+    drop: set[int] = set()
+    starts: set[int] = set()
+    previous: int | None = None
+    between: list[int] = []  # separators since the previous visible character
+    for i, ch in enumerate(text):
+        made_up = bool(pdfium_c.FPDFText_IsGenerated(handle, i))
+        if ch.isspace() or _bad(ch):
+            between.append(i if made_up else -1)  # -1: a space the file has
+            continue
+        if previous is not None and -1 not in between:
+            p_left, p_bottom, p_right, p_top = textpage.get_charbox(previous, loose=True)
+            q_left, q_bottom, _, q_top = textpage.get_charbox(i, loose=True)
+            height = max(p_top - p_bottom, q_top - q_bottom)
+            overlap = min(p_top, q_top) - max(p_bottom, q_bottom)
+            smaller = min(p_top - p_bottom, q_top - q_bottom)
+            gap = q_left - p_right
+            if (smaller > 0 and overlap >= 0.5 * smaller
+                    and q_left >= p_right - 0.25 * (p_right - p_left)):
+                apart = gap > CELL_TOUCH * height
+                if between:
+                    (spaces if apart else drop).update(between)
+                elif apart and (ctypes.cast(pdfium_c.FPDFText_GetTextObject(handle, previous),
+                                            ctypes.c_void_p).value
+                                != ctypes.cast(pdfium_c.FPDFText_GetTextObject(handle, i),
+                                               ctypes.c_void_p).value):
+                    starts.add(i)
+        previous, between = i, []
+    return spaces, drop, starts
+
+
+def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int,
+                    cells: bool = False) -> Page | None:
+    """The page's words from its text layer, or None when the layer is missing or garbled.
+    ``cells``: a spreadsheet's page, whose text objects are cells (``_cell_gaps``)."""
     import pypdfium2.raw as pdfium_c
 
     textpage = pdf_page.get_textpage()
@@ -262,6 +317,11 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
         skip, spaces = _rotated_runs(textpage, text, angles)
         hidden = clipped_away(pdf_page, textpage, text)
         spaces |= _continued_lines(textpage, text, angles)
+        starts: set[int] = set()
+        if cells:
+            cell_spaces, drop, starts = _cell_gaps(textpage, text)
+            spaces = (spaces | cell_spaces) - drop
+            skip |= drop
         to_box, width_px, height_px = display_transform(pdf_page, dpi / POINTS_PER_INCH)
         lines: list[list[tuple[str, list[tuple[float, float, float, float]]]]] = [[]]
         current: list[tuple[float, float, float, float]] = []
@@ -306,6 +366,8 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int) -> Page | None:
                 continue
             if i in hidden:
                 continue
+            if i in starts:
+                flush_word()
             add_char(i, ch)
         flush_word()
     finally:

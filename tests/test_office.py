@@ -51,6 +51,19 @@ def test_spreadsheet_cells_are_printed_whole(engine) -> None:
     assert "#" not in text
 
 
+def test_spreadsheet_rows_keep_their_cells_apart_and_together(engine) -> None:
+    """pdfium knows no cells: a right-aligned number ran into the next cell's CJK text
+    (``42日本語``), a row came out a line per cell (``Kim`` / ``7`` / ``3`` / ``月``) and one
+    cell's two font runs (``3月``: Latin digit, CJK character) were split."""
+    data = docgen.xlsx_bytes([["Name", "Age", "Note"], ["Bob", 42, "日本語"], ["Kim", 7, "3月"]],
+                             widths=(20, 10, 20))
+    page = engine.recognize(data).pages[0]
+    assert page.text == "Name Age Note\nBob 42 日本語\nKim 7 3月"
+    assert [w.text for w in page.words] == page.text.split()
+    x0, _, x1, _ = page.words[4].bounding_box.rect()  # "42" ends before "日本語" starts
+    assert x1 <= page.words[5].bounding_box.rect()[0] and x1 - x0 < 100
+
+
 def test_spreadsheet_merged_cells_are_printed_whole(engine) -> None:
     """A merged cell's text is printed over the merged columns only: Calc's optimal width
     does not count merged cells, so a heading merged over short columns was clipped ("Quarterly
