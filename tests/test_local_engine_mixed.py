@@ -211,3 +211,16 @@ def test_lone_ideographs_in_a_latin_line_ask_for_rereading() -> None:
     assert not _lone_ideographs("i = m − 1 时 j 仅可以取 m 共 1 个值")
     assert not _lone_ideographs("Invoice 发票 number 12345678 issued")  # a word of two
     assert not _lone_ideographs("No. 喜")  # too few letters to say
+
+
+def test_large_korean_type_is_read_at_a_size_tesseract_reads_well(engine: LocalEngine) -> None:
+    """Tesseract loses large type (``서울 지점 매출`` in a crop 93 px high read ``서울 지점
+    WS``; a picture scaled up on a slide): tall line crops are scaled down before it reads
+    them, and the boxes still land on the words."""
+    small = docgen.render_lines(["Revenue grew 12%", "서울 지점 매출"], size=40, width=800)
+    for width in (1500, 2400):
+        page = engine.recognize_image(small.resize((width, round(small.height * width / 800))))
+        assert page.text == "Revenue grew 12%\n서울 지점 매출", (width, page.text)
+        scale = width / 800
+        sales = page.words[-1].bounding_box.rect()  # 매출 starts at about 220 px of 800
+        assert abs(sales[0] / scale - 222) < 12 and abs(sales[2] / scale - 290) < 12, sales

@@ -251,6 +251,16 @@ def hangul_for_junk(pp_text: str, tess_text: str) -> bool:
     )
 
 
+TESSERACT_MAX_HEIGHT = 64
+TESSERACT_HEIGHT = 40
+"""Line crops taller than ``TESSERACT_MAX_HEIGHT`` pixels are scaled to ``TESSERACT_HEIGHT``
+before Tesseract reads them. Its recogniser loses large type: ``서울 지점 매출`` in crops
+24-64 px high reads right, at 80-130 px ``매줄`` or ``WS`` (a picture in a slide, scaled
+up; headings of 300-DPI scans). 40, not 48: the same line cut from a page three times as
+large read ``WS`` again at 48 (fine at 32, 40 and 56: a knife edge, 40 keeps off it).
+Boxes map back through the crop's quad, whatever its scale."""
+
+
 def _to_page(quad: Sequence[tuple[float, float]], w: int, h: int, pad: int) -> Callable[
     [float, float], tuple[float, float]
 ]:
@@ -281,8 +291,12 @@ def read_line(
     h, w = crop.shape[:2]
     if h > 1.5 * w:  # vertical text: single-line mode does not apply
         return None
-    pad = max(4, h // 4)
     rgb = Image.fromarray(np.ascontiguousarray(crop[:, :, ::-1]))
+    if h > TESSERACT_MAX_HEIGHT:  # large type: Tesseract reads it worse (see the constant)
+        w = max(1, round(w * TESSERACT_HEIGHT / h))
+        h = TESSERACT_HEIGHT
+        rgb = rgb.resize((w, h), Image.Resampling.LANCZOS)
+    pad = max(4, h // 4)
     canvas = Image.new("RGB", (w + 2 * pad, h + 2 * pad), (255, 255, 255))
     canvas.paste(rgb, (pad, pad))
     text, conf, twords = tess.recognize_line(canvas, lang)
