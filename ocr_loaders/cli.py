@@ -53,7 +53,9 @@ def _build_parser() -> argparse.ArgumentParser:
     ocr.add_argument("--engine", default="local", choices=ENGINES,
                      help="local (default, offline) or upstage")
     ocr.add_argument("--pages", help="1-based pages, e.g. 1,3-5 (default: all, at most 30)")
-    ocr.add_argument("--format", choices=["json", "text"], default="json")
+    ocr.add_argument("--format", choices=["json", "text"], default="json",
+                     help="json (default) or text: each page's text, pages separated by a "
+                          "form feed line (\\f), as pdftotext separates them")
     ocr.add_argument("--schema", choices=["upstage", "clova", "google"], default="upstage",
                      help="JSON shape of the output (default: the Upstage OCR API's)")
     ocr.add_argument("--password", help="password of an encrypted PDF")
@@ -154,7 +156,9 @@ def _ocr(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     if args.format == "text":
-        print(result.text)
+        # one page ran into the next (lines only); a form feed is where pdftotext, less and
+        # split tools expect a page break
+        print("\n\f\n".join(page.text for page in result.pages))
         return 0
     if args.schema == "upstage":
         payload = result.to_api_dict()

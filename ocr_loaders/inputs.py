@@ -540,6 +540,11 @@ def _open_pdf(pdf: bytes, password: str | None) -> Any:
         if "password" in msg.lower() or "security" in msg.lower():
             hint = "wrong password" if password else "pass password=..."
             raise EncryptedDocumentError(f"PDF is encrypted ({hint})") from None
+        if "Success" in msg:
+            # pdfium refused the file without saying why (its error code is stale: a PDF
+            # whose page tree is empty gives "Success" or "Data format error" in turn)
+            raise CorruptDocumentError("cannot open PDF: no pages, or a damaged page tree"
+                                       ) from None
         raise CorruptDocumentError(f"cannot open PDF: {msg}") from None
 
 

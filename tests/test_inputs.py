@@ -81,6 +81,19 @@ def test_bad_bytes_give_typed_errors(data: bytes, error: type[Exception]) -> Non
         open_document(data)
 
 
+def test_a_pdf_without_pages_says_so() -> None:
+    """pdfium refuses a PDF whose page tree is empty with a stale error code, "(PDFium:
+    Success)" or "Data format error" (whichever came last): never "Success"."""
+    import pikepdf
+
+    out = io.BytesIO()
+    pikepdf.new().save(out)
+    for _ in range(3):
+        with pytest.raises(CorruptDocumentError, match="cannot open PDF") as info:
+            open_document(out.getvalue())
+        assert "Success" not in str(info.value)
+
+
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "BMP", "TIFF", "PDF", "HEIC"])
 def test_truncated_files_give_typed_errors(page: Image.Image, fmt: str) -> None:
     data = docgen.image_bytes(page, fmt)
