@@ -243,6 +243,31 @@ def _made_up_joins(textpage: Any, text: str) -> set[int]:
     return joins
 
 
+def _textpage(pdf_page: Any) -> Any:
+    """The page's text, in the order its own lines read.
+
+    pdfium orders lines as the page is shown, turned by its ``/Rotate``: a portrait page
+    shown sideways (``/Rotate 90``) came out last line first, read right to left across
+    the shown image. Where the text is level in the page's own space (every character's
+    angle 0), it is taken from the page unturned; where it is turned there (a landscape
+    page stored sideways, shown upright by its ``/Rotate``), as shown. Boxes are in user
+    space either way.
+    """
+    textpage = pdf_page.get_textpage()
+    rotation = pdf_page.get_rotation()
+    if not rotation:
+        return textpage
+    count = textpage.count_chars()
+    if count <= 0 or _char_angles(textpage, count) is not None:
+        return textpage
+    textpage.close()
+    pdf_page.set_rotation(0)
+    try:
+        return pdf_page.get_textpage()
+    finally:
+        pdf_page.set_rotation(rotation)
+
+
 def _cell_gaps(textpage: Any, text: str) -> tuple[set[int], set[int], set[int]]:
     """On a spreadsheet's page: what pdfium made up between cells of a row, as
     ``(breaks to read as a word space, separators to drop, indexes to start a word at)``.
@@ -299,7 +324,7 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int,
     ``cells``: a spreadsheet's page, whose text objects are cells (``_cell_gaps``)."""
     import pypdfium2.raw as pdfium_c
 
-    textpage = pdf_page.get_textpage()
+    textpage = _textpage(pdf_page)
     try:
         count = textpage.count_chars()
         if count <= 0:
