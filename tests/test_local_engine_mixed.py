@@ -199,6 +199,39 @@ def test_splice_hangul() -> None:
     assert splice_hangul(pp, same) is None
 
 
+def test_splice_ideographs() -> None:
+    """Tesseract ``kor`` wrote a date's Hanja units as Hangul and digits; PP-OCRv6's sure
+    Han characters go in, one for one, keeping Tesseract's spaces and boxes."""
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rect, rect_quad
+    from ocr_loaders.engines.mixedlines import splice_ideographs
+
+    def line(words: list[tuple[str, float, int, int]]) -> tuple[LineResult, list[Piece]]:
+        pieces = [Piece(t, c, rect_quad(x0, 0, x1, 40)) for t, c, x0, x1 in words]
+        text = " ".join(t for t, *_ in words)
+        return LineResult(quad=rect_quad(0, 0, 600, 40), text=text, confidence=0.9,
+                          words=merge_pieces(text, pieces), pieces=pieces), pieces
+
+    tess = line([("서기", 0.93, 0, 80), ("2024주", 0.9, 100, 250), ("33", 0.8, 270, 330),
+                 ("18", 0.6, 350, 410)])
+    for score, expected in ((1.0, "서기 2024年 3月 1日"), (0.98, "서기 2024주 3月 1日")):
+        pp, _ = line([("2024年3月1日", score, 100, 410)])
+        text, pieces = splice_ideographs(pp, tess)
+        assert text.text == expected  # over a Hangul syllable only at 0.99 or more
+        assert [p.text for p in pieces] == expected.split()
+        assert [quad_rect(w.quad) for w in text.words] == [quad_rect(p.quad) for p in tess[1]]
+    # no Han characters, or readings that hardly agree: Tesseract's reading as it is
+    assert splice_ideographs(line([("2024 3 1", 1.0, 100, 410)])[0], tess) is tess
+    assert splice_ideographs(line([("中华人民共和国", 1.0, 0, 410)])[0], tess) is tess
+
+
+def test_hanja_dates_in_korean_lines(engine: LocalEngine) -> None:
+    """``서기 2024年 3月 1日`` read ``서기 2024주 33 18`` (Tesseract) on a Korean page and on an
+    English one."""
+    for first in ("계약서", "Contract date"):
+        page = engine.recognize_image(docgen.render_lines([first, "서기 2024年 3月 1日"], size=30))
+        assert page.text.split("\n")[1] == "서기 2024年 3月 1日", page.text
+
+
 def test_lone_ideographs_in_a_latin_line_ask_for_rereading() -> None:
     """PP-OCRv6 writes a short Korean word as one ideograph it is sure of (``Contact:
     홍길동`` -> ``Contact:喜``, 0.94) with no hole wide enough to tell: a lone ideograph

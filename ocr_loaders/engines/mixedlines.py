@@ -20,6 +20,7 @@ from ocr_loaders.engines.hangul import (
     CREDIBLE_HANGUL,
     DOUBTED_PIECE,
     HANGUL,
+    IDEOGRAPH,
     KOREAN_PAGE_LANG,
     MIXED_PAGE_LANG,
     SYLLABLE,
@@ -40,6 +41,11 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'.-]*[A-Za-z]")
 """A Latin word of two letters or more."""
 SURE_LATIN = 0.9
 """Least PP-OCRv6 piece score at which its Latin words are taken as what the line says."""
+SURE_IDEOGRAPH = 0.95
+SURE_IDEOGRAPH_FOR_HANGUL = 0.99
+"""Least PP-OCRv6 piece score at which its Han character replaces one Tesseract wrote as a
+digit, a letter or a sign, and as a Hangul syllable (PP-OCRv6 reads real Hanja at >= 0.995
+and Hangul look-alikes at <= 0.988: ``hangul.restore_hanja``)."""
 
 
 def sure_latin_words(line: LineResult) -> list[str]:
@@ -215,3 +221,54 @@ def read_lookalikes(tess: Tesseract, bgr: np.ndarray, pp: LineResult,
     kept.sort(key=lambda p: quad_rect(p.quad)[0])
     return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
                        words=merge_pieces(text, kept), pieces=kept), kept)
+
+
+def splice_ideographs(pp: LineResult, tess: tuple[LineResult, list[Piece]]
+                      ) -> tuple[LineResult, list[Piece]]:
+    """Tesseract's reading of a line with the Han characters PP-OCRv6 is sure of put where
+    Tesseract wrote as many other characters.
+
+    Tesseract's ``kor`` knows few Hanja: ``서기 2024年 3月 1日`` (a Korean date written
+    with Hanja units) came out ``서기 2024주 33 18``, while PP-OCRv6 read ``2024年3月1日``
+    at 1.0 and dropped ``서기``. The two readings are aligned without their spaces; where
+    they differ one for one and PP-OCRv6 has Han characters, each is taken when PP-OCRv6's
+    piece there scores ``SURE_IDEOGRAPH`` (``SURE_IDEOGRAPH_FOR_HANGUL`` over a Hangul
+    syllable). Tesseract's spacing and pieces (their boxes) stay.
+    """
+    if not IDEOGRAPH.search(pp.text):
+        return tess
+    line, pieces = tess
+    theirs_at = [i for i, c in enumerate(line.text) if not c.isspace()]
+    mine_at = [i for i, c in enumerate(pp.text) if not c.isspace()]
+    theirs = "".join(line.text[i] for i in theirs_at)
+    mine = "".join(pp.text[i] for i in mine_at)
+    ops = difflib.SequenceMatcher(None, theirs, mine, autojunk=False).get_opcodes()
+    if _agreeing(ops) < max(2, len(mine) / 2):
+        return tess  # the readings hardly agree: no place is known to be the same text
+    pp_spans = locate_pieces(pp.text, pp.pieces)
+
+    def score(j: int) -> float:
+        inside = _within(pp.pieces, pp_spans, mine_at[j], mine_at[j] + 1)
+        return min((pp.pieces[k].confidence for k in inside), default=0.0)
+
+    changes: dict[int, str] = {}
+    for tag, i1, i2, j1, j2 in ops:
+        if tag != "replace" or i2 - i1 != j2 - j1:
+            continue
+        for k in range(i2 - i1):
+            new, old = mine[j1 + k], theirs[i1 + k]
+            if not IDEOGRAPH.match(new) or IDEOGRAPH.match(old):
+                continue
+            if score(j1 + k) >= (SURE_IDEOGRAPH_FOR_HANGUL if HANGUL.match(old)
+                                 else SURE_IDEOGRAPH):
+                changes[theirs_at[i1 + k]] = new
+    if not changes:
+        return tess
+    text = "".join(changes.get(i, c) for i, c in enumerate(line.text))
+    new_pieces = [
+        piece if span is None or not any(span[0] <= i < span[1] for i in changes)
+        else Piece(text[span[0]:span[1]], piece.confidence, piece.quad)
+        for piece, span in zip(pieces, locate_pieces(line.text, pieces), strict=True)
+    ]
+    return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
+                       words=merge_pieces(text, new_pieces), pieces=new_pieces), new_pieces)
