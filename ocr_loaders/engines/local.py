@@ -424,7 +424,7 @@ class LocalEngine(PageEngine):
                 if (alt is not None and hangul.credible(alt[0])
                         and (not is_japanese or hangul.mostly_hangul(alt[0].text))
                         and hangul.prefer_tesseract(line, alt[0], self.hangul_threshold)):
-                    korean_lines.append(mixedlines.splice_ideographs(line, alt))
+                    korean_lines.append(mixedlines.tesseract_reading(line, alt))
                     continue
                 if alt is not None and not is_japanese:
                     spliced = mixedlines.splice_hangul(line, alt)
@@ -528,7 +528,7 @@ class LocalEngine(PageEngine):
                 pp_lines.append(i)
             elif hangul.mostly_hangul(mixed[0].text) or hangul.prefer_tesseract(
                     line, mixed[0], self.hangul_threshold):
-                tess_lines.append(mixedlines.splice_ideographs(line, mixed))
+                tess_lines.append(mixedlines.tesseract_reading(line, mixed))
             elif (spliced := mixedlines.splice_hangul(line, mixed)) is not None:
                 tess_lines.append(spliced)
             else:

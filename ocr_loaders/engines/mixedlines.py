@@ -27,6 +27,7 @@ from ocr_loaders.engines.hangul import (
     columns,
     read_line,
 )
+from ocr_loaders.engines.latin import WON
 from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
@@ -167,8 +168,40 @@ def splice_hangul(pp: LineResult, tess: tuple[LineResult, list[Piece]]
     merged = " ".join("".join(text).split())
     pieces.sort(key=lambda p: quad_rect(p.quad)[0])
     confidence = min(pp.confidence, line.confidence)
-    return (LineResult(quad=pp.quad, text=merged, confidence=confidence,
-                       words=merge_pieces(merged, pieces), pieces=pieces), pieces)
+    spliced = LineResult(quad=pp.quad, text=merged, confidence=confidence,
+                         words=merge_pieces(merged, pieces), pieces=pieces)
+    return won_signs(spliced, pieces)
+
+
+def won_signs(line: LineResult, pieces: list[Piece]) -> tuple[LineResult, list[Piece]]:
+    """The line with ``W`` or ``N`` before an amount read as the won sign when the line has
+    Hangul (both readers write ``Total: ₩15,000 (부가세 포함)`` with a ``W``)."""
+    if not SYLLABLE.search(line.text):
+        return line, pieces
+    return _with_chars(line, pieces, {m.start(): "₩" for m in WON.finditer(line.text)})
+
+
+def tesseract_reading(pp: LineResult, tess: tuple[LineResult, list[Piece]]
+                      ) -> tuple[LineResult, list[Piece]]:
+    """Tesseract's reading of a line, taken over PP-OCRv6's, made final: the Han characters
+    PP-OCRv6 is sure of (``splice_ideographs``) and won signs (``won_signs``)."""
+    return won_signs(*splice_ideographs(pp, tess))
+
+
+def _with_chars(line: LineResult, pieces: list[Piece], changes: dict[int, str]
+                ) -> tuple[LineResult, list[Piece]]:
+    """The line with characters replaced one for one (``changes``: index in its text to
+    the new character), in its text and in the pieces (same boxes) that hold them."""
+    if not changes:
+        return line, pieces
+    text = "".join(changes.get(i, c) for i, c in enumerate(line.text))
+    new_pieces = [
+        piece if span is None or not any(span[0] <= i < span[1] for i in changes)
+        else Piece(text[span[0]:span[1]], piece.confidence, piece.quad)
+        for piece, span in zip(pieces, locate_pieces(line.text, pieces), strict=True)
+    ]
+    return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
+                       words=merge_pieces(text, new_pieces), pieces=new_pieces), new_pieces)
 
 
 LOOKALIKE_HANGUL = 0.85
@@ -262,13 +295,4 @@ def splice_ideographs(pp: LineResult, tess: tuple[LineResult, list[Piece]]
             if score(j1 + k) >= (SURE_IDEOGRAPH_FOR_HANGUL if HANGUL.match(old)
                                  else SURE_IDEOGRAPH):
                 changes[theirs_at[i1 + k]] = new
-    if not changes:
-        return tess
-    text = "".join(changes.get(i, c) for i, c in enumerate(line.text))
-    new_pieces = [
-        piece if span is None or not any(span[0] <= i < span[1] for i in changes)
-        else Piece(text[span[0]:span[1]], piece.confidence, piece.quad)
-        for piece, span in zip(pieces, locate_pieces(line.text, pieces), strict=True)
-    ]
-    return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
-                       words=merge_pieces(text, new_pieces), pieces=new_pieces), new_pieces)
+    return _with_chars(line, pieces, changes) if changes else tess
