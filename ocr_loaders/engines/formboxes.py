@@ -81,13 +81,44 @@ def find_boxes(gray: np.ndarray, height: float
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     lo, hi = max(MIN_SIDE * height, MIN_PIXELS), MAX_SIDE * height
     found: list[tuple[tuple[int, int, int, int], str]] = []
-    for x, y, w, h, _area in stats[1:count].tolist():
-        if not (lo <= w <= hi and lo <= h <= hi) or max(w, h) > MAX_ASPECT * min(w, h):
-            continue
+    for x, y, w, h in _framed(ink, stats[1:count], lo, hi).tolist():
         mark = _kind(ink[y:y + h, x:x + w])
         if mark is not None and _isolated(ink, (x, y, x + w, y + h)):
             found.append(((x, y, x + w, y + h), mark))
     return found
+
+
+def _framed(ink: np.ndarray, stats: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """``(x, y, w, h)`` of the components that may be boxes: a square's size, and ink
+    enough in all four corners and along all four edge bands for ``_kind``'s checks (a
+    side ``MIN_EDGE_INK`` inked needs at least that many inked pixels in its band).
+
+    The same checks as ``_kind``'s first ones, as necessary conditions, for all
+    components at once from the ink's integral image: a dense page has a thousand
+    letter-sized components, and ``_kind`` on each took 0.12 s.
+    """
+    x, y, w, h = (stats[:, k].astype(np.int64) for k in range(4))
+    square = ((lo <= w) & (w <= hi) & (lo <= h) & (h <= hi)
+              & (np.maximum(w, h) <= MAX_ASPECT * np.minimum(w, h)))
+    x, y, w, h = x[square], y[square], w[square], h[square]
+    band = np.maximum(1, np.round(EDGE_BAND * np.minimum(w, h)).astype(np.int64))
+    total = cv2.integral(ink.astype(np.uint8))  # (rows + 1, cols + 1) sums
+
+    def inked(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
+        return total[y1, x1] - total[y0, x1] - total[y1, x0] + total[y0, x0]
+
+    right, bottom = x + w, y + h
+    keep = np.ones(len(x), bool)
+    for x0, y0, x1, y1 in ((x, y, x + band, y + band), (right - band, y, right, y + band),
+                           (x, bottom - band, x + band, bottom),
+                           (right - band, bottom - band, right, bottom)):
+        keep &= inked(x0, y0, x1, y1) > 0
+    for (x0, y0, x1, y1), length in (((x, y, right, y + band), w),
+                                     ((x, bottom - band, right, bottom), w),
+                                     ((x, y, x + band, bottom), h),
+                                     ((right - band, y, right, bottom), h)):
+        keep &= inked(x0, y0, x1, y1) >= MIN_EDGE_INK * length
+    return np.stack([x, y, w, h], axis=1)[keep]
 
 
 def _kind(ink: np.ndarray) -> str | None:
