@@ -7,6 +7,8 @@ status and the server's message. Messages are one line and never contain an API 
 
 from __future__ import annotations
 
+from typing import Any
+
 MAX_MESSAGE = 500
 """Longest message kept; library messages quoted inside ours can be pages long."""
 
@@ -63,10 +65,15 @@ class ConversionError(InputError):
 class PageRangeError(InputError):
     """The requested pages do not exist in the document or cannot be parsed."""
 
-    def __init__(self, message: str, *, total_pages: int | None = None) -> None:
+    def __init__(self, message: str, *, total_pages: int | None = None,
+                 opened: Any = None) -> None:
         super().__init__(message)
         self.total_pages = total_pages
         """The document's page count, when the pages asked for go beyond it."""
+        self.opened = opened
+        """The document as opened (an ``OpenedDocument`` of all its pages), when the pages
+        asked for go beyond it: a caller that takes the pages it has need not open (and
+        convert, for an Office file) it again."""
 
 
 # --- engines ---------------------------------------------------------------------------------

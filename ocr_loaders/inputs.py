@@ -423,24 +423,23 @@ def open_document(
     if total == 0:
         raise CorruptDocumentError(f"document has no pages: {name}")
     selected = parse_page_spec(pages)
-    if selected is None:
-        numbers = list(range(1, total + 1))
-    else:
-        missing = [n for n in selected if n > total]
-        if missing:
-            raise PageRangeError(f"page {missing[0]} does not exist; the document has {total}",
-                                 total_pages=total)
-        numbers = selected
-    return OpenedDocument(
+    opened = OpenedDocument(
         data=data,
         name=name,
         format=fmt,
         total_pages=total,
-        page_numbers=numbers[: limits.max_pages],
+        page_numbers=list(range(1, total + 1))[: limits.max_pages],
         limits=limits,
         password=password,
         _pdf=pdf,
     )
+    if selected is not None:
+        missing = [n for n in selected if n > total]
+        if missing:
+            raise PageRangeError(f"page {missing[0]} does not exist; the document has {total}",
+                                 total_pages=total, opened=opened)
+        opened.page_numbers = selected[: limits.max_pages]
+    return opened
 
 
 # --- images ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ failures per file according to ``on_error``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -203,6 +204,9 @@ class PageLoader:
             if not kept:
                 raise
             logger.info("%s has %d pages: pages after it skipped", label, total)
+            if isinstance(exc.opened, OpenedDocument):  # opened (an Office file converted)
+                return dataclasses.replace(exc.opened,
+                                           page_numbers=kept[: self.limits.max_pages])
             if hasattr(source, "seek"):
                 source.seek(0)  # a file object, read by the first attempt
             return engine.open(source, pages=kept, password=self.password, limits=self.limits)

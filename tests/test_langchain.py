@@ -17,6 +17,7 @@ from langchain_core.embeddings import Embeddings
 from ocr_loaders.errors import CorruptDocumentError
 from ocr_loaders.langchain import OCRBlobParser, OCRLoader
 from ocr_loaders.loading import SkippedFileWarning
+from tests import docgen
 from tests.frameworks import CountingEngine, bow_vector, small_page, write_corpus
 
 CONTRACT = {
@@ -282,4 +283,25 @@ def test_pages_over_several_files_are_a_cap(corpus, engine) -> None:
 
     blob = Blob.from_data(corpus["png"].read_bytes(), path=str(corpus["png"]))
     (page,) = OCRBlobParser(engine=engine, pages="1,3").lazy_parse(blob)
+    assert page.metadata["page"] == 1
+
+
+def test_pages_beyond_an_office_file_do_not_convert_it_twice(tmp_path, engine,
+                                                             monkeypatch) -> None:
+    """The document opened to find it has fewer pages is the one read: an Office file was
+    converted by LibreOffice a second time (seconds each)."""
+    from ocr_loaders import office
+
+    conversions = []
+    real = office.convert_to_pdf
+
+    def counted(*args, **kwargs):  # the real conversion, counted
+        conversions.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(office, "convert_to_pdf", counted)
+    path = tmp_path / "one.docx"
+    path.write_bytes(docgen.docx_bytes(["Only page of the memo"]))
+    (page,) = OCRLoader(path, engine=engine, pages="1-3").load()
+    assert page.page_content == "Only page of the memo" and len(conversions) == 1
     assert page.metadata["page"] == 1
