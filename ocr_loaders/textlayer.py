@@ -318,6 +318,52 @@ def _cell_gaps(textpage: Any, text: str) -> tuple[set[int], set[int], set[int]]:
     return spaces, drop, starts
 
 
+_Word = tuple[str, list[tuple[float, float, float, float]]]
+
+
+def _rows(lines: list[list[_Word]]) -> list[list[_Word]]:
+    """A spreadsheet page's lines put in its rows, each row left to right.
+
+    pdfium's order is the order Calc printed the cells in, which is not always the sheet's:
+    cells mixing scripts (``Tokyo 東京``, ``서울 Seoul``; set in two fonts) came after the
+    last row of the page. pdfium's lines are kept whole (a header turned 90 degrees is one
+    line standing upright) and taken top to bottom by their middles; a line whose middle is
+    more than half the first line's height below the first line's of a row starts the next
+    row (a wrapped cell's second line is a row of its own, under its first).
+    """
+    placed = []
+    for line in lines:
+        if not line:
+            continue
+        boxes = [b for _, word_boxes in line for b in word_boxes]
+        x0 = min(b[0] for b in boxes)
+        y0 = min(b[1] for b in boxes)
+        y1 = max(b[3] for b in boxes)
+        placed.append(((y0 + y1) / 2, y1 - y0, x0, line))
+    placed.sort(key=lambda p: (p[0], p[2]))
+    rows: list[list[tuple[float, float, float, list[_Word]]]] = []
+    for unit in placed:
+        if rows and unit[0] - rows[-1][0][0] <= 0.5 * rows[-1][0][1]:
+            rows[-1].append(unit)
+        else:
+            rows.append([unit])
+    return [[w for _, _, w in sorted((k for unit in row for k in _keyed(unit[3])),
+                                     key=lambda k: (k[0], k[1]))] for row in rows]
+
+
+def _keyed(line: list[_Word]) -> list[tuple[float, int, _Word]]:
+    """A line's words keyed for a row's left-to-right order: each by its own left edge (a
+    pdfium line may hold cells of a row apart: ``Alice 42`` with ``Tokyo 東京`` between
+    them), or all by the line's when it is turned (upright words, stacked: one cell)."""
+    rects = [(min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+              max(b[3] for b in boxes)) for _, boxes in line]
+    if any(r[3] - r[1] > r[2] - r[0] and len(w) > 1 for r, (w, _) in zip(rects, line,
+                                                                      strict=True)):
+        left = min(r[0] for r in rects)
+        return [(left, k, word) for k, word in enumerate(line)]
+    return [(r[0], 0, word) for r, word in zip(rects, line, strict=True)]
+
+
 def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int,
                     cells: bool = False) -> Page | None:
     """The page's words from its text layer, or None when the layer is missing or garbled.
@@ -397,6 +443,8 @@ def text_layer_page(pdf_page: Any, *, dpi: int, page_id: int,
         flush_word()
     finally:
         textpage.close()
+    if cells:
+        lines = _rows(lines)
     words: list[Word] = []
     text_lines: list[str] = []
     for line in lines:

@@ -55,10 +55,13 @@ def test_spreadsheet_rows_keep_their_cells_apart_and_together(engine) -> None:
     """pdfium knows no cells: a right-aligned number ran into the next cell's CJK text
     (``42日本語``), a row came out a line per cell (``Kim`` / ``7`` / ``3`` / ``月``) and one
     cell's two font runs (``3月``: Latin digit, CJK character) were split."""
-    data = docgen.xlsx_bytes([["Name", "Age", "Note"], ["Bob", 42, "日本語"], ["Kim", 7, "3月"]],
-                             widths=(20, 10, 20))
+    data = docgen.xlsx_bytes([["Name", "Age", "Note"], ["Bob", 42, "日本語"], ["Kim", 7, "3月"],
+                              ["Alice", "Tokyo 東京", 5], ["Dan", 11, "Paris"],
+                              ["Carol", 9, "서울 Seoul"]], widths=(20, 10, 20))
     page = engine.recognize(data).pages[0]
-    assert page.text == "Name Age Note\nBob 42 日本語\nKim 7 3月"
+    # cells mixing scripts (two fonts) came after the page's last row, in pdfium's order
+    assert page.text == ("Name Age Note\nBob 42 日本語\nKim 7 3月\nAlice Tokyo 東京 5\n"
+                         "Dan 11 Paris\nCarol 9 서울 Seoul")
     assert [w.text for w in page.words] == page.text.split()
     x0, _, x1, _ = page.words[4].bounding_box.rect()  # "42" ends before "日本語" starts
     assert x1 <= page.words[5].bounding_box.rect()[0] and x1 - x0 < 100
