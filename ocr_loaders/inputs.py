@@ -333,15 +333,46 @@ class DocPage:
         return text_layer_page(self._pdf_page, dpi=self._limits.render_dpi, page_id=page_id,
                                cells=self._cells)
 
-    def pictures(self) -> list[tuple[float, float, float, float]]:
+    def pictures(self) -> list[tuple[tuple[float, float, float, float], int]]:
         """Where a PDF page shows pictures, as ``(x0, y0, x1, y1)`` in the pixels of
-        :meth:`image` (none for an image page, nor under a scan's invisible OCR text)."""
+        :meth:`image`, each with the quarter turn (degrees, counterclockwise) that shows it
+        upright (none for an image page, nor under a scan's invisible OCR text)."""
         if self._pdf_page is None:
             return []
         from ocr_loaders.pdfpage import display_transform, picture_boxes
 
         to_box, _, _ = display_transform(self._pdf_page, self._limits.render_dpi / POINTS_PER_INCH)
-        return [to_box(*box) for box in picture_boxes(self._pdf_page)]
+        rotation = self._pdf_page.get_rotation()
+        return [(to_box(*box), round((rotation - angle) / 90) % 4 * 90)
+                for box, angle in picture_boxes(self._pdf_page)]
+
+    def text_turn(self) -> int:
+        """The quarter turn (degrees, counterclockwise) that shows a PDF page's text upright
+        in :meth:`image` (its ``/Rotate`` when the text is level in its own space)."""
+        if self._pdf_page is None:
+            return 0
+        from ocr_loaders.textlayer import shown_turn
+
+        return shown_turn(self._pdf_page)
+
+    def picture_image(self) -> Image.Image:
+        """A PDF page rendered as :meth:`image` but without its text: what its pictures show
+        (text laid over a picture, such as the lines under a transparent stamp, is the text
+        layer's, and would be read into the picture's text)."""
+        if self._pdf_page is None:
+            return self.image()
+        import pypdfium2.raw as pdfium_c
+
+        texts = list(self._pdf_page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,)))
+        modes = [pdfium_c.FPDFTextObj_GetTextRenderMode(t.raw) for t in texts]
+        try:
+            for text in texts:
+                pdfium_c.FPDFTextObj_SetTextRenderMode(
+                    text.raw, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
+            return _render_pdf_page(self._pdf_page, self.number, self._limits)
+        finally:
+            for text, mode in zip(texts, modes, strict=True):
+                pdfium_c.FPDFTextObj_SetTextRenderMode(text.raw, mode)
 
 
 @dataclass

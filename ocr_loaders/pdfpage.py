@@ -227,10 +227,12 @@ def _then(inner: Matrix, outer: Matrix) -> Matrix:
             e * g + f * i + k, e * h + f * j + m)
 
 
-def picture_boxes(pdf_page: Any) -> list[Box]:
+def picture_boxes(pdf_page: Any) -> list[tuple[Box, float]]:
     """Where the page shows pictures, in user space (left, bottom, right, top), for OCR of
     the text inside them (a scanned letterhead, a screenshot, a chart pasted as an image),
-    which the text layer does not hold.
+    which the text layer does not hold; with each, the angle its image is drawn turned by
+    in user space (degrees, counterclockwise: a landscape page stored sideways draws its
+    pictures turned 90 degrees, to be shown upright by its ``/Rotate``).
 
     Images inside form objects are placed by their forms' matrices (pdfium gives a child's
     bounds in its form's space) and cut to their forms' and their own clip boxes. A picture
@@ -246,8 +248,13 @@ def picture_boxes(pdf_page: Any) -> list[Box]:
     bounds = [ctypes.c_float() for _ in range(4)]
     refs = [ctypes.byref(b) for b in bounds]
     matrix = pdfium_c.FS_MATRIX()
-    images: list[Box] = []
+    images: list[tuple[Box, float]] = []
     hidden_text: list[tuple[float, float]] = []
+
+    def own_matrix(obj: Any) -> Matrix | None:
+        if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+            return None
+        return (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
 
     def place(obj: Any, outer: tuple[Matrix, Box] | None) -> Box | None:
         if not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
@@ -272,13 +279,16 @@ def picture_boxes(pdf_page: Any) -> list[Box]:
                     hidden_text.append(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2))
             elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 box = place(obj, outer)
-                if box is not None:
-                    images.append(box)
+                drawn = own_matrix(obj)
+                if box is not None and drawn is not None:
+                    if outer is not None:
+                        drawn = _then(drawn, outer[0])
+                    images.append((box, math.degrees(math.atan2(drawn[1], drawn[0]))))
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
                 box = place(obj, outer)
-                if box is None or not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+                own = own_matrix(obj)
+                if box is None or own is None:
                     continue
-                own: Matrix = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
                 children = [pdfium_c.FPDFFormObj_GetObject(obj, k)
                             for k in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
                 walk(children, (own if outer is None else _then(own, outer[0]), box),
@@ -288,6 +298,6 @@ def picture_boxes(pdf_page: Any) -> list[Box]:
     walk([pdfium_c.FPDFPage_GetObject(page, k)
           for k in range(pdfium_c.FPDFPage_CountObjects(page))], None, 0)
     return [
-        box for box in images
+        (box, angle) for box, angle in images
         if not any(box[0] <= x <= box[2] and box[1] <= y <= box[3] for x, y in hidden_text)
     ]

@@ -268,6 +268,21 @@ def _textpage(pdf_page: Any) -> Any:
         pdf_page.set_rotation(rotation)
 
 
+def shown_turn(pdf_page: Any) -> int:
+    """The quarter turn (degrees, counterclockwise) that shows the page's text upright in
+    its rendered image: its ``/Rotate`` when the text is level in the page's own space (a
+    portrait page shown sideways), else none (text drawn turned, to be shown upright)."""
+    rotation = pdf_page.get_rotation() % 360
+    if not rotation:
+        return 0
+    textpage = pdf_page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        return rotation if count > 0 and _char_angles(textpage, count) is None else 0
+    finally:
+        textpage.close()
+
+
 def _cell_gaps(textpage: Any, text: str) -> tuple[set[int], set[int], set[int]]:
     """On a spreadsheet's page: what pdfium made up between cells of a row, as
     ``(breaks to read as a word space, separators to drop, indexes to start a word at)``.

@@ -7,7 +7,12 @@ import io
 import pytest
 
 from ocr_loaders.engines.local import LocalEngine
-from ocr_loaders.engines.pictures import MAX_PICTURES, merge_pictures, pictures_to_read
+from ocr_loaders.engines.pictures import (
+    BACKGROUND_LAYER_CHARS,
+    MAX_PICTURES,
+    merge_pictures,
+    pictures_to_read,
+)
 from ocr_loaders.inputs import open_document
 from ocr_loaders.models import BoundingBox, Page, Word
 from ocr_loaders.pdfpage import picture_boxes
@@ -42,7 +47,8 @@ def test_text_inside_a_word_picture_is_read_in_place(engine: LocalEngine) -> Non
                          "Picture text only\nText after the picture")
     assert [w.id for w in page.words] == list(range(len(page.words)))
     assert [w.text for w in page.words] == page.text.split()
-    ((region,),) = [dp.pictures() for dp in open_document(data).iter_pages()]
+    (((region, turn),),) = [dp.pictures() for dp in open_document(data).iter_pages()]
+    assert turn == 0
     read = page.words[4:-4]  # between the paragraphs' four words each
     assert [w.text for w in read] == ["Quarterly", "revenue", "4,250", "Picture", "text", "only"]
     for word in read:
@@ -88,7 +94,8 @@ def test_pictures_inside_form_objects_are_placed_on_the_page() -> None:
     import pypdfium2.raw as pdfium_c
 
     src = pdfium.PdfDocument(_scan(["Inner picture"]))
-    (inner,) = picture_boxes(src[0])
+    ((inner, angle),) = picture_boxes(src[0])
+    assert angle == 0
     dst = pdfium.PdfDocument.new()
     page = dst.new_page(800, 800)
     form = pdfium_c.FPDF_NewFormObjectFromXObject(
@@ -96,7 +103,8 @@ def test_pictures_inside_form_objects_are_placed_on_the_page() -> None:
     pdfium_c.FPDFPageObj_Transform(form, 0.5, 0, 0, 0.5, 100, 50)
     pdfium_c.FPDFPage_InsertObject(page.raw, form)
     assert pdfium_c.FPDFPage_GenerateContent(page.raw)
-    (placed,) = picture_boxes(page)
+    ((placed, angle),) = picture_boxes(page)
+    assert angle == 0
     expected = (inner[0] / 2 + 100, inner[1] / 2 + 50, inner[2] / 2 + 100, inner[3] / 2 + 50)
     assert placed == pytest.approx(expected, abs=0.01)
 
@@ -116,7 +124,7 @@ def _page(lines: list[list[Word]], texts: list[str] | None = None) -> Page:
 def test_merged_lines_go_under_their_column_without_words_read_twice() -> None:
     """Two columns; a figure in the right column, above its second line: the figure's lines
     go before that line (not before the left column's lower lines), and an OCR word on a
-    layer word (a caption written over the figure) is left out."""
+    layer word (text under the figure) is left out."""
     layer = _page([
         [_word(0, "left-one", 50, 100, 400, 130)],
         [_word(1, "left-two", 50, 500, 400, 530)],
@@ -124,10 +132,9 @@ def test_merged_lines_go_under_their_column_without_words_read_twice() -> None:
         [_word(3, "caption", 600, 320, 700, 340)],
         [_word(4, "right-two", 550, 500, 900, 530)],
     ])
-    # read from a crop whose corner is at (540, 200): boxes in the crop's pixels
-    reading = _page([
-        [_word(0, "Figure", 20, 20, 120, 50, 0.9), _word(1, "text", 130, 20, 200, 50, 0.8)],
-        [_word(2, "caption", 62, 121, 158, 139, 0.9)],  # over the layer's "caption"
+    reading = _page([  # boxes in page pixels
+        [_word(0, "Figure", 560, 220, 660, 250, 0.9), _word(1, "text", 670, 220, 740, 250, 0.8)],
+        [_word(2, "caption", 602, 321, 698, 339, 0.9)],  # over the layer's "caption"
     ])
     merged = merge_pictures(layer, [((540, 200, 950, 450), reading)])
     assert merged.text.split("\n") == [
@@ -138,9 +145,36 @@ def test_merged_lines_go_under_their_column_without_words_read_twice() -> None:
     assert merged.confidence == pytest.approx((5 + 0.9 + 0.8) / 7)
     assert merge_pictures(layer, [((540, 200, 950, 450), _page([]))]) == layer
     # a picture closing the left column (no line below it there) follows its last line
-    closing = _page([[_word(0, "Closing", 10, 10, 200, 40, 0.9)]])
+    closing = _page([[_word(0, "Closing", 50, 600, 200, 630, 0.9)]])
     merged = merge_pictures(layer, [((40, 590, 400, 700), closing)])
     assert merged.text.split("\n")[:3] == ["left-one", "left-two", "Closing"]
+
+
+def test_picture_lines_in_sentences_and_table_rows() -> None:
+    """A picture inside a sentence joins its line where it stands; a picture in a table's
+    right cell follows its row's text (it went inside the left cell's lines); pictures of
+    many rows read as one region still go row by row."""
+    sentence = _page([[_word(0, "The", 50, 100, 100, 130), _word(1, "part", 110, 100, 160, 130),
+                       _word(2, "ships", 300, 100, 360, 130)]])
+    inline = _page([[_word(0, "ZETA-9", 170, 98, 290, 132, 0.9)]])
+    merged = merge_pictures(sentence, [((165, 95, 295, 135), inline)])
+    assert merged.text == "The part ZETA-9 ships"
+    assert [w.text for w in merged.words] == ["The", "part", "ZETA-9", "ships"]
+    cell = _page([[_word(0, "Left-one", 50, 100, 300, 130)],
+                  [_word(1, "Left-two", 50, 150, 300, 180)],
+                  [_word(2, "Left-three", 50, 200, 300, 230)],
+                  [_word(3, "After", 50, 300, 200, 330)]])
+    picture = _page([[_word(0, "Quarterly", 500, 140, 700, 190, 0.9)]])
+    merged = merge_pictures(cell, [((480, 100, 900, 240), picture)])
+    assert merged.text.split("\n") == ["Left-one", "Left-two", "Quarterly", "Left-three",
+                                        "After"]
+    rows = _page([[_word(k, f"Item-{k}", 50, 100 + 60 * k, 300, 130 + 60 * k)]
+                  for k in range(3)])
+    codes = _page([[_word(k, f"CODE-{k}", 500, 100 + 60 * k, 700, 130 + 60 * k, 0.9)]
+                   for k in range(3)])
+    merged = merge_pictures(rows, [((480, 90, 720, 270), codes)])
+    assert merged.text.split("\n") == ["Item-0", "CODE-0", "Item-1", "CODE-1", "Item-2",
+                                        "CODE-2"]
 
 
 def test_partly_known_lines_keep_their_own_spacing() -> None:
@@ -155,11 +189,52 @@ def test_partly_known_lines_keep_their_own_spacing() -> None:
 
 
 def test_which_pictures_are_read() -> None:
-    tiny = (10, 10, 20, 300)  # a rule: 10 px wide
-    tiles = [(100, 100 + 50 * k, 600, 150 + 50 * k) for k in range(3)]  # a picture in strips
-    other = (700, 700, 900, 800)
-    off_page = (-50, 900, 1200, 1100)
+    tiny = ((10, 10, 20, 300), 0)  # a rule: 10 px wide
+    tiles = [((100, 100 + 50 * k, 600, 150 + 50 * k), 0) for k in range(3)]  # in strips
+    other = ((700, 700, 900, 800), 90)
+    off_page = ((-50, 900, 1200, 1100), 0)
     assert pictures_to_read([other, tiny, *tiles, off_page], 1000, 1000) == [
-        (100, 100, 600, 250), (700, 700, 900, 800), (0, 900, 1000, 1000)]
-    icons = [(40 * k, 0, 40 * k + 20, 20) for k in range(MAX_PICTURES + 1)]
-    assert pictures_to_read(icons, 1000, 1000) == [(0, 0, 40 * MAX_PICTURES + 20, 20)]
+        ((100, 100, 600, 250), 0), ((700, 700, 900, 800), 90), ((0, 900, 1000, 1000), 0)]
+    icons = [((40 * k, 0, 40 * k + 20, 20), 0) for k in range(MAX_PICTURES + 1)]
+    assert pictures_to_read(icons, 1000, 1000) == [((0, 0, 40 * MAX_PICTURES + 20, 20), 0)]
+    # a picture over most of a page full of text is its background (or a scan the layer
+    # holds): not read; on a page with a stamp's worth of text, it is read
+    background = ((0, 0, 1000, 900), 0)
+    assert pictures_to_read([background], 1000, 1000, layer_chars=BACKGROUND_LAYER_CHARS) == []
+    assert pictures_to_read([background], 1000, 1000, layer_chars=14) == [background]
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_pictures_on_pages_shown_turned(engine: LocalEngine, rotation: int) -> None:
+    """A page shown turned by its ``/Rotate``: its picture is turned upright before OCR
+    (upside down it read as junk), its lines go between the paragraphs around it (they
+    came after them), and its boxes lie on its ink in the page as rendered."""
+    import numpy as np
+
+    from ocr_loaders.inputs import DocumentFormat, Limits
+    from ocr_loaders.office import convert_to_pdf
+    from tests.test_office import _turned
+
+    pdf = convert_to_pdf(_docx_with_picture(["INVOICE NO 2024-0042"]), DocumentFormat.DOCX,
+                         limits=Limits())
+    data = _turned(pdf, rotation)
+    page = engine.recognize(data).pages[0]
+    assert page.text == "Text before the picture\nINVOICE NO 2024-0042\nText after the picture"
+    (image,) = [dp.image() for dp in open_document(data).iter_pages()]
+    ink = np.asarray(image.convert("L")) < 128
+    for word in page.words[4:-4]:
+        x0, y0, x1, y1 = word.bounding_box.rect()
+        assert ink[y0:y1, x0:x1].mean() > 0.05, (word.text, rotation)
+
+
+def test_text_laid_over_a_picture_is_not_read_into_it(engine: LocalEngine) -> None:
+    """Text drawn over a picture (the lines under a transparent stamp) is the layer's: the
+    picture is read from the page rendered without it (it read ``D D ROVED``)."""
+    stamp = docgen.pdf_from_images([docgen.render_lines(["APPROVED"], size=90, width=900)],
+                                   dpi=150)
+    # a sentence across the stamp's letters (the page is 432 x 111 points)
+    data = docgen.with_text(stamp, "Terms of this agreement apply",
+                            at=(10, 45), size=22)
+    page = engine.recognize(data).pages[0]
+    assert sorted(page.text.split("\n")) == [
+        "APPROVED", "Terms of this agreement apply"], page.text
