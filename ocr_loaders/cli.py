@@ -54,8 +54,8 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="local (default, offline) or upstage")
     ocr.add_argument("--pages", help="1-based pages, e.g. 1,3-5 (default: all, at most 30)")
     ocr.add_argument("--format", choices=["json", "text"], default="json",
-                     help="json (default) or text: each page's text, pages separated by a "
-                          "form feed line (\\f), as pdftotext separates them")
+                     help="json (default) or text: each page's text, a form feed (\\f) "
+                          "starting each next page, as pdftotext writes them")
     ocr.add_argument("--schema", choices=["upstage", "clova", "google"], default="upstage",
                      help="JSON shape of the output (default: the Upstage OCR API's)")
     ocr.add_argument("--password", help="password of an encrypted PDF")
@@ -156,9 +156,9 @@ def _ocr(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     if args.format == "text":
-        # one page ran into the next (lines only); a form feed is where pdftotext, less and
-        # split tools expect a page break
-        print("\n\f\n".join(page.text for page in result.pages))
+        # one page ran into the next (lines only); a form feed starts each next page, as
+        # pdftotext writes it and the loaders' single mode joins pages
+        print("\n\f".join(page.text for page in result.pages))
         return 0
     if args.schema == "upstage":
         payload = result.to_api_dict()

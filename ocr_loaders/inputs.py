@@ -324,6 +324,14 @@ class DocPage:
             self._image = _render_pdf_page(self._pdf_page, self.number, self._limits)
         return self._image
 
+    def release(self) -> None:
+        """Free a PDF page's rendered image (:meth:`image` renders it again if asked: it
+        raised "Operation on closed image" after recognition); an image file's frame stays,
+        freed with the page."""
+        if self._pdf_page is not None and self._image is not None:
+            self._image.close()
+            self._image = None
+
     def text_layer(self, page_id: int) -> Page | None:
         """The page read from its PDF text layer, or None (not a PDF, no usable text)."""
         if self._pdf_page is None:
@@ -360,7 +368,7 @@ class DocPage:
         (text laid over a picture, such as the lines under a transparent stamp, is the text
         layer's, and would be read into the picture's text)."""
         if self._pdf_page is None:
-            return self.image()
+            return self.image().copy()  # the caller closes it; the page keeps its own
         import pypdfium2.raw as pdfium_c
 
         texts = list(self._pdf_page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_TEXT,)))

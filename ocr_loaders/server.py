@@ -23,6 +23,7 @@ import hmac
 import logging
 import math
 import os
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -95,11 +96,14 @@ def _input_error(exc: InputError) -> APIErrorResponse:
     return APIErrorResponse(400, str(exc), "invalid_request_error", code)
 
 
+_OCR_MODEL = re.compile(r"ocr(?:-[0-9A-Za-z][0-9A-Za-z._]*)?")
+"""The alias ``ocr`` or a pinned version: ``ocr-260930``, ``ocr-2.2.1`` (not ``ocr-``, nor
+one with spaces)."""
+
+
 def _is_ocr_model(model: str | None) -> bool:
     """``model`` names OCR: the alias ``ocr`` or a pinned version such as ``ocr-260930``."""
-    return model is not None and any(
-        model == name or model.startswith(name + "-") for name in DIGITIZATION_MODELS
-    )
+    return model is not None and _OCR_MODEL.fullmatch(model) is not None
 
 
 class WorkerPool:
@@ -118,14 +122,22 @@ class WorkerPool:
         self._lock = threading.Lock()
         self.active = 0
         self.avg_seconds = 1.0
+        self.started: dict[int, float] = {}
+        """When each running job started (by a job number)."""
+        self._jobs = 0
 
     def full(self) -> bool:
         return self.active >= self.capacity
 
     def retry_after(self) -> int:
-        """Seconds until a slot is likely free: the backlog times the mean job time."""
+        """Seconds until a slot is likely free: the backlog times the mean job time, or
+        the time the running jobs have taken so far when that is longer (a fresh server's
+        mean starts at 1 s: its first 429s said 2 s while 3-5 s jobs ran)."""
         waves = max(self.active - self.max_workers + 1, 1) / self.max_workers
-        return max(1, math.ceil(self.avg_seconds * waves))
+        now = time.monotonic()
+        # a copy made in one step (the release callback may change the dict meanwhile)
+        running = max((now - start for start in tuple(self.started.values())), default=0.0)
+        return max(1, math.ceil(max(self.avg_seconds, running) * waves))
 
     async def run(self, fn: Callable[[], Any], timeout: float | None = None) -> Any:
         """Run ``fn`` in a worker; 429 when the backlog is full, 504 after ``timeout`` s (the
@@ -138,7 +150,9 @@ class WorkerPool:
                     "server_busy", headers={"Retry-After": str(self.retry_after())},
                 )
             self.active += 1
-        start = time.monotonic()
+            self._jobs += 1
+            job = self._jobs
+            start = self.started[job] = time.monotonic()
 
         def release(done: Future[Any]) -> None:
             # a document refused at once (not a PDF, empty) says nothing of how long OCR
@@ -147,6 +161,7 @@ class WorkerPool:
             refused = not done.cancelled() and isinstance(done.exception(), InputError)
             with self._lock:
                 self.active -= 1
+                del self.started[job]
                 if not refused:
                     self.avg_seconds = (0.8 * self.avg_seconds
                                         + 0.2 * (time.monotonic() - start))
@@ -282,7 +297,7 @@ def create_app(
         if document is None:
             raise APIErrorResponse(400, "missing multipart file field 'document'",
                                    "invalid_request_error", "missing_document")
-        model = form.fields.get("model") or None
+        model = form.fields.get("model")  # present but empty is a wrong model, not none
         schema = (form.fields.get("schema") or "upstage").lower()
         if schema not in SCHEMAS:
             raise APIErrorResponse(

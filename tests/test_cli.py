@@ -39,7 +39,7 @@ def test_text_format_and_pages(tmp_path) -> None:
     proc = _run("ocr", str(path), "--pages", "2-3", "--format", "text")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["Sheet", "two", "Sheet", "three"]
-    assert proc.stdout.split("\f") == ["Sheet two\n", "\nSheet three\n"]  # a page each
+    assert proc.stdout.split("\f") == ["Sheet two\n", "Sheet three\n"]  # a page each
 
 
 def test_bad_input_is_one_line_without_traceback(tmp_path) -> None:

@@ -458,3 +458,15 @@ def test_each_line_keeps_its_own_reading_across_batches(engine: LocalEngine) -> 
     assert [reader.lines[k].text for k in (0, 1, 3, 4)] == [texts[k] for k in (0, 1, 3, 4)]
     reader.read_stretched(range(len(crops)))
     assert [reader.lines[k].text for k in range(len(crops))] == texts
+
+
+def test_a_page_image_can_be_asked_for_after_recognition(engine) -> None:
+    """Drawing boxes after ``recognize_page`` needs the page image: it was closed
+    ("Operation on closed image"); a PDF page renders it again, an image keeps its frame."""
+    from ocr_loaders.inputs import open_document
+
+    page_image = docgen.render_lines(["Hello page"])
+    for data in (docgen.pdf_from_images([page_image]), docgen.image_bytes(page_image, "PNG")):
+        for doc_page in open_document(data).iter_pages():
+            assert engine.recognize_page(doc_page).text == "Hello page"
+            assert doc_page.image().convert("L").getextrema()[0] < 128  # ink, not closed

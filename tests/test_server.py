@@ -198,9 +198,11 @@ def test_400_for_bad_requests(fake_server: str, tiny_png: bytes) -> None:
     assert assert_error(parse, 400)["code"] == "invalid_model"
     # the OCR endpoint: no model is the server's choice, an OCR model is taken, others not
     for path in ("/v1/document-ai/ocr", "/v1/document-digitization"):
-        typo = post(fake_server, tiny_png, path=path, fields={"model": "orc"})
-        typo_error = assert_error(typo, 400)
-        assert typo_error["code"] == "invalid_model" and "'orc'" in typo_error["message"]
+        for wrong in ("orc", "ocr-", "ocr-foo bar", "OCR", ""):
+            typo = post(fake_server, tiny_png, path=path, fields={"model": wrong})
+            typo_error = assert_error(typo, 400)
+            assert typo_error["code"] == "invalid_model", (wrong, typo_error)
+            assert repr(wrong) in typo_error["message"], typo_error
     assert post(fake_server, tiny_png, fields={"model": "ocr-2.2.1"}).status_code == 200
 
 
@@ -267,6 +269,23 @@ def test_queue_full_answers_429_with_retry_after(tiny_png: bytes) -> None:
                 assert int(resp.headers["Retry-After"]) >= 1
                 assert assert_error(resp, 429)["code"] == "server_busy"
         assert post(url, tiny_png).status_code == 200  # capacity is back
+
+
+def test_retry_after_counts_the_running_jobs_time(tiny_png: bytes) -> None:
+    """A fresh server has no mean job time yet (it starts at 1 s): while a 4 s job has run
+    for 3 s, a 429 says at least 3 s, not 2."""
+    app = create_app(FakeEngine(delay=4.0), api_key="", max_workers=1, max_queue=0)
+    with running(app) as url, ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(post, url, tiny_png)
+        deadline = time.monotonic() + 5
+        busy = post(url, b"")
+        while busy.status_code == 400 and time.monotonic() < deadline:
+            busy = post(url, b"")
+        assert busy.status_code == 429
+        time.sleep(3)
+        later = post(url, b"")
+        assert later.status_code == 429 and int(later.headers["Retry-After"]) >= 3
+        assert slow.result().status_code == 200
 
 
 def test_retry_after_is_not_pulled_down_by_refused_documents(tiny_png: bytes) -> None:

@@ -93,11 +93,10 @@ class PageEngine(OCREngine):
 
     def recognize_page(self, page: DocPage, *, page_id: int = 0) -> Page:
         """Recognise one document page (default: OCR of its image)."""
-        image = page.image()
         try:
-            return self.recognize_image(image, page_id=page_id)
+            return self.recognize_image(page.image(), page_id=page_id)
         finally:
-            image.close()
+            page.release()
 
     def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
         for index, page in enumerate(doc.iter_pages()):
