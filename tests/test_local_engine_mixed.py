@@ -220,6 +220,10 @@ def test_splice_ideographs() -> None:
         assert text.text == expected  # over a Hangul syllable only at 0.99 or more
         assert [p.text for p in pieces] == expected.split()
         assert [quad_rect(w.quad) for w in text.words] == [quad_rect(p.quad) for p in tess[1]]
+    # a Han character Tesseract left out after one both read goes in with it
+    text, pieces = splice_ideographs(line([("2024年3月", 0.9, 100, 300)])[0],
+                                     line([("2024", 0.9, 100, 200), ("3月", 0.8, 220, 300)]))
+    assert text.text == "2024年 3月" and [p.text for p in pieces] == ["2024年", "3月"]
     # no Han characters, or readings that hardly agree: Tesseract's reading as it is
     assert splice_ideographs(line([("2024 3 1", 1.0, 100, 410)])[0], tess) is tess
     assert splice_ideographs(line([("中华人民共和国", 1.0, 0, 410)])[0], tess) is tess
@@ -231,6 +235,15 @@ def test_hanja_dates_in_korean_lines(engine: LocalEngine) -> None:
     for first in ("계약서", "Contract date"):
         page = engine.recognize_image(docgen.render_lines([first, "서기 2024年 3月 1日"], size=30))
         assert page.text.split("\n")[1] == "서기 2024年 3月 1日", page.text
+
+
+def test_won_signs_in_korean_lines(engine: LocalEngine) -> None:
+    """``Total: ₩15,000 (부가세 포함)`` alone on a page, at three sizes: PP-OCRv6 read the
+    Hangul as Chinese it doubted (``(早7川 王宫)``, not re-read), Tesseract wrote the won
+    sign as ``¥``, ``\\`` or nothing."""
+    for size in (30, 45, 60):
+        image = docgen.render_lines(["Total: ₩15,000 (부가세 포함)"], size=size)
+        assert engine.recognize_image(image).text == "Total: ₩15,000 (부가세 포함)", size
 
 
 def test_lone_ideographs_in_a_latin_line_ask_for_rereading() -> None:

@@ -148,6 +148,11 @@ def columns(text: str) -> int:
                for c in text if not c.isspace())
 
 
+LATIN_LINE = 0.5
+"""Share of a line's characters that are Latin letters and digits from which it is a Latin
+line, where an ideograph PP-OCRv6 doubts at all is a sign of Hangul."""
+
+
 def doubtful_ideographs(line: LineResult) -> bool:
     """Whether PP-OCRv6 wrote ideographs it doubts (a piece under ``DOUBTFUL_PIECE``): what it
     does with Hangul, which it cannot read (``Seoul 서울특별시 甲 乙`` -> ``Seoul 善豐入 甲乙``,
@@ -160,7 +165,14 @@ def doubtful_ideographs(line: LineResult) -> bool:
     ``kor+eng`` score 0.15-0.46). Measured: 3 of the 502 lines of the 11 Chinese eval pages
     have such a piece, which costs 2 Tesseract reads more on those pages (none taken).
     """
-    return any(p.confidence < DOUBTFUL_PIECE and IDEOGRAPH.search(p.text) for p in line.pieces)
+    if any(p.confidence < DOUBTFUL_PIECE and IDEOGRAPH.search(p.text) for p in line.pieces):
+        return True
+    # in a line mostly of Latin letters and digits, ideographs read under DOUBTED_PIECE:
+    # ``Total: ₩15,000 (부가세 포함)`` -> ``Total: W15,000 (早7川 王宫)`` at 0.56-0.87
+    solid = [c for c in line.text if not c.isspace()]
+    latin = sum(1 for c in solid if c.isascii() and c.isalnum())
+    return latin >= LATIN_LINE * len(solid) and any(
+        p.confidence < DOUBTED_PIECE and IDEOGRAPH.search(p.text) for p in line.pieces)
 
 
 def hangul_share(text: str) -> float:

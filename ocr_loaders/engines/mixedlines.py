@@ -42,7 +42,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'.-]*[A-Za-z]")
 """A Latin word of two letters or more."""
 SURE_LATIN = 0.9
 """Least PP-OCRv6 piece score at which its Latin words are taken as what the line says."""
-SURE_IDEOGRAPH = 0.95
+SURE_IDEOGRAPH = 0.85
 SURE_IDEOGRAPH_FOR_HANGUL = 0.99
 """Least PP-OCRv6 piece score at which its Han character replaces one Tesseract wrote as a
 digit, a letter or a sign, and as a Hangul syllable (PP-OCRv6 reads real Hanja at >= 0.995
@@ -173,31 +173,69 @@ def splice_hangul(pp: LineResult, tess: tuple[LineResult, list[Piece]]
     return won_signs(spliced, pieces)
 
 
+YEN_FOR_WON = re.compile(r"[¥\\](?=\s?\d{1,3}(?:,\d{3})+(?!\d))")
+"""``¥`` or ``\\`` before an amount grouped in thousands: Tesseract ``kor+eng`` 's won sign
+(and in Korean code pages the backslash is the won sign)."""
+WON_LOOKALIKES = "W₩N¥\\"
+"""The won sign and what the readers write for it."""
+SIGNED_AMOUNT = re.compile(r"[W₩N¥\\]\s?(\d{1,3}(?:,\d{3})+)(?!\d)")
+"""An amount grouped in thousands after a won sign or a reader's look-alike of it."""
+
+
 def won_signs(line: LineResult, pieces: list[Piece]) -> tuple[LineResult, list[Piece]]:
     """The line with ``W`` or ``N`` before an amount read as the won sign when the line has
-    Hangul (both readers write ``Total: ₩15,000 (부가세 포함)`` with a ``W``)."""
+    Hangul (both readers write ``Total: ₩15,000 (부가세 포함)`` with a ``W``), and ``¥``
+    before a grouped amount (Tesseract's ``Total: ¥15,000 (부가세 포함)``)."""
     if not SYLLABLE.search(line.text):
         return line, pieces
-    return _with_chars(line, pieces, {m.start(): "₩" for m in WON.finditer(line.text)})
+    signs = [*WON.finditer(line.text), *YEN_FOR_WON.finditer(line.text)]
+    return _with_chars(line, pieces, {m.start(): "₩" for m in signs})
 
 
 def tesseract_reading(pp: LineResult, tess: tuple[LineResult, list[Piece]]
                       ) -> tuple[LineResult, list[Piece]]:
     """Tesseract's reading of a line, taken over PP-OCRv6's, made final: the Han characters
     PP-OCRv6 is sure of (``splice_ideographs``) and won signs (``won_signs``)."""
-    return won_signs(*splice_ideographs(pp, tess))
+    return won_signs(*_lost_won_signs(pp, *splice_ideographs(pp, tess)))
+
+
+def _lost_won_signs(pp: LineResult, line: LineResult, pieces: list[Piece]
+                    ) -> tuple[LineResult, list[Piece]]:
+    """Tesseract's reading with the won signs it dropped (``Total: 15,000 (부가세 포함)``)
+    put back before the amounts PP-OCRv6 read with one (``Total: W15,000 (早川平)``), in a
+    line with Hangul: before each piece that starts with such an amount and has no sign."""
+    amounts = {m.group(1) for m in SIGNED_AMOUNT.finditer(pp.text)}
+    if not amounts or not SYLLABLE.search(line.text):
+        return line, pieces
+    spans = locate_pieces(line.text, pieces)
+    marked = {
+        k: span[0] for k, (piece, span) in enumerate(zip(pieces, spans, strict=True))
+        if span is not None and any(piece.text.strip().startswith(a) for a in amounts)
+        and not line.text[:span[0]].rstrip().endswith(tuple(WON_LOOKALIKES))
+    }
+    if not marked:
+        return line, pieces
+    text = line.text
+    for at in sorted(marked.values(), reverse=True):
+        text = text[:at] + "₩" + text[at:]
+    new_pieces = [Piece("₩" + p.text.strip(), p.confidence, p.quad) if k in marked else p
+                  for k, p in enumerate(pieces)]
+    return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
+                       words=merge_pieces(text, new_pieces), pieces=new_pieces), new_pieces)
 
 
 def _with_chars(line: LineResult, pieces: list[Piece], changes: dict[int, str]
                 ) -> tuple[LineResult, list[Piece]]:
-    """The line with characters replaced one for one (``changes``: index in its text to
-    the new character), in its text and in the pieces (same boxes) that hold them."""
+    """The line with characters replaced (``changes``: index in its text to what stands
+    there instead: a character, or it and characters after it), in its text and in the
+    pieces (same boxes) that hold them."""
     if not changes:
         return line, pieces
     text = "".join(changes.get(i, c) for i, c in enumerate(line.text))
     new_pieces = [
         piece if span is None or not any(span[0] <= i < span[1] for i in changes)
-        else Piece(text[span[0]:span[1]], piece.confidence, piece.quad)
+        else Piece("".join(changes.get(i, line.text[i]) for i in range(*span)),
+                   piece.confidence, piece.quad)
         for piece, span in zip(pieces, locate_pieces(line.text, pieces), strict=True)
     ]
     return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
@@ -266,7 +304,9 @@ def splice_ideographs(pp: LineResult, tess: tuple[LineResult, list[Piece]]
     at 1.0 and dropped ``서기``. The two readings are aligned without their spaces; where
     they differ one for one and PP-OCRv6 has Han characters, each is taken when PP-OCRv6's
     piece there scores ``SURE_IDEOGRAPH`` (``SURE_IDEOGRAPH_FOR_HANGUL`` over a Hangul
-    syllable). Tesseract's spacing and pieces (their boxes) stay.
+    syllable), and Han characters only PP-OCRv6 read right after a character both read are
+    put in (``서기 2024 393 18`` at 60 px). Tesseract's spacing and pieces (their boxes)
+    stay.
     """
     if not IDEOGRAPH.search(pp.text):
         return tess
@@ -285,7 +325,15 @@ def splice_ideographs(pp: LineResult, tess: tuple[LineResult, list[Piece]]
         return min((pp.pieces[k].confidence for k in inside), default=0.0)
 
     changes: dict[int, str] = {}
-    for tag, i1, i2, j1, j2 in ops:
+    for n, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if (tag == "insert" and n and ops[n - 1][0] == "equal"
+                and all(IDEOGRAPH.match(c) and score(j) >= SURE_IDEOGRAPH
+                        for j, c in enumerate(mine[j1:j2], j1))):
+            # what Tesseract left out after a character both read (``2024 393`` for
+            # ``2024年 3月``): with that character
+            at = theirs_at[i1 - 1]
+            changes[at] = line.text[at] + mine[j1:j2]
+            continue
         if tag != "replace" or i2 - i1 != j2 - j1:
             continue
         for k in range(i2 - i1):
