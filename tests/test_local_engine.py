@@ -11,7 +11,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ocr_loaders.engines import hangul
-from ocr_loaders.engines.local import STRETCH_BELOW, LocalEngine, _LineReader
+from ocr_loaders.engines.linereader import STRETCH_BELOW, LineReader
+from ocr_loaders.engines.local import LocalEngine
 from ocr_loaders.models import OCRResult
 from tests import docgen
 from tests.conftest import ENGLISH, HANJA, JAPANESE, KOREAN
@@ -334,7 +335,6 @@ def test_quick_hanja_pass_keeps_every_ideograph_reading(engine: LocalEngine) -> 
     """The crops checked for Hanja are read quickly first; wherever the usual reading has an
     ideograph at a score ``restore_hanja`` may act on, the result is exactly that reading,
     and a quick reading that differs from the usual one has no such ideograph."""
-    from ocr_loaders.engines.local import _LineReader
 
     words = ["甲", "乙", "丙", "甲은", "乙에게", "법원", "판결", "원고", "大韓", "法院", "1,300",
              "기각", "丁", "戊"]
@@ -342,7 +342,7 @@ def test_quick_hanja_pass_keeps_every_ideograph_reading(engine: LocalEngine) -> 
     for word in words:
         img = docgen.render_lines([word], size=34, width=60 + 40 * len(word), margin=8)
         crops.append(np.ascontiguousarray(np.asarray(img)[:, :, ::-1]))
-    reader = _LineReader(engine._load(), np.zeros((0, 4, 2), dtype=np.float32), [])
+    reader = LineReader(engine._load(), np.zeros((0, 4, 2), dtype=np.float32), [])
     usual = reader.plain(crops)
     quick = reader.ideographs(crops)
     assert sum(bool(hangul.IDEOGRAPH.search(text)) for text, _ in usual) >= 6, usual
@@ -414,7 +414,7 @@ def test_condensed_type_is_read_again_stretched(engine: LocalEngine) -> None:
     h, w = crop.shape[:2]
     box = np.array([[[100, 40], [100 + w, 40], [100 + w, 40 + h], [100, 40 + h]]],
                    dtype=np.float32)
-    reader = _LineReader(engine._load(), box, [crop])
+    reader = LineReader(engine._load(), box, [crop])
     reader.read([0])
     first = reader.lines[0]
     assert first.confidence < STRETCH_BELOW and docgen.cer(first.text, text) > 0.3
@@ -435,7 +435,7 @@ def test_confident_lines_are_not_read_again(engine: LocalEngine) -> None:
     crop = _condensed_line(text, squeeze=1.0, margin=4)
     h, w = crop.shape[:2]
     box = np.array([[[0, 0], [w, 0], [w, h], [0, h]]], dtype=np.float32)
-    reader = _LineReader(engine._load(), box, [crop])
+    reader = LineReader(engine._load(), box, [crop])
     reader.read([0])
     first = reader.lines[0]
     assert first.text == text and first.confidence >= STRETCH_BELOW
@@ -453,7 +453,7 @@ def test_each_line_keeps_its_own_reading_across_batches(engine: LocalEngine) -> 
     crops[2] = _condensed_line(texts[2], squeeze=0.6, margin=12)  # re-read stretched
     boxes = np.array([[[0, 60 * k], [c.shape[1], 60 * k], [c.shape[1], 60 * k + c.shape[0]],
                        [0, 60 * k + c.shape[0]]] for k, c in enumerate(crops)], dtype=np.float32)
-    reader = _LineReader(engine._load(), boxes, crops, max_lines=2)
+    reader = LineReader(engine._load(), boxes, crops, max_lines=2)
     reader.read(range(len(crops)))
     assert [reader.lines[k].text for k in (0, 1, 3, 4)] == [texts[k] for k in (0, 1, 3, 4)]
     reader.read_stretched(range(len(crops)))

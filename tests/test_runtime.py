@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from ocr_loaders.engines.local import LocalEngine, _LineReader
+from ocr_loaders.engines.linereader import LineReader
+from ocr_loaders.engines.local import LocalEngine
 from ocr_loaders.engines.runtime import OpenVINOSession, openvino_bf16
 from tests import docgen
 from tests.conftest import ENGLISH, HANJA, JAPANESE, KOREAN
@@ -99,8 +100,8 @@ def test_openvino_recognition_batches_run_side_by_side(openvino_engine: LocalEng
     crops = [np.asarray(docgen.render_lines([w], size=28, width=40 + 22 * len(w), margin=8))
              for w in words]
     boxes = np.zeros((len(crops), 4, 2), dtype=np.float32)
-    side = _LineReader(rapid, boxes, crops, pool=pool).plain(crops)
-    one_by_one = _LineReader(rapid, boxes, crops).plain(crops)
+    side = LineReader(rapid, boxes, crops, pool=pool).plain(crops)
+    one_by_one = LineReader(rapid, boxes, crops).plain(crops)
     assert side == one_by_one
     assert [text for text, _ in side] == [w for w in words], side
 
