@@ -29,7 +29,7 @@ import contextlib
 import itertools
 import json
 import operator
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -37,7 +37,9 @@ import numpy as np
 
 from ocr_loaders.documents import BULKY_KEYS, PageRecord
 from ocr_loaders.rag.align import align_words
-from ocr_loaders.rag.items import as_record, kind
+from ocr_loaders.rag.boxes import box_bottom, box_height, box_top
+from ocr_loaders.rag.convert import converter
+from ocr_loaders.rag.items import as_record
 from ocr_loaders.rag.pageindex import PageIndex, sync_safe, token_ends, word_spans
 from ocr_loaders.rag.tokens import DEFAULT_ENCODING, get_encoding
 
@@ -70,7 +72,7 @@ def chunk_documents(
     # closed on the way out, so that an error here also stops the encoding thread at once
     with contextlib.closing(_encoded_pages(docs, enc)) as pages:
         for doc, record, page_ends in pages:
-            convert = _converter(doc)
+            convert = converter(doc)
             for part, part_ends, offset in _pages_of(record, enc, page_ends):
                 chunks = _chunk_page(part, enc, part_ends, chunk_size, chunk_overlap,
                                      flat_metadata, 0, counts)
@@ -287,7 +289,7 @@ class _Words:
         """Median word height over a sample of the page's boxes (0 without boxes)."""
         if self._median_height is None:
             step = max(len(self.boxes) // 32, 1)
-            heights = sorted([_height(b) for b in self.boxes[::step] if b is not None])
+            heights = sorted([box_height(b) for b in self.boxes[::step] if b is not None])
             self._median_height = heights[len(heights) // 2] if heights else 0.0
         return self._median_height
 
@@ -299,7 +301,7 @@ class _Words:
         above, below = self.boxes[k - 1], self.boxes[k]
         if above is None or below is None:
             return False
-        gap = _top(below) - _bottom(above)
+        gap = box_top(below) - box_bottom(above)
         if not gap > 0:  # lines that touch or overlap: no median needed (it is never < 0;
             return False  # 93 of the 124 eval pages work it out instead of 104)
         median = self.median_height()
@@ -317,58 +319,6 @@ def _columns(words: list[dict[str, Any]]) -> tuple[list[Any], list[Any], list[An
     except KeyError:
         return ([w.get("text", "") for w in words], [w.get("id") for w in words],
                 [w.get("box") for w in words], [w.get("confidence") for w in words])
-
-
-# A box's extreme ys, for the API's quadrilateral, by comparisons written out: the same
-# comparisons in the same order as ``min``/``max`` (so the same results), for a fraction of the
-# cost of the builtins' generic ones (those were 4% of the main thread's instructions on the
-# eval pages: the median height and the paragraph test read a few thousand boxes).
-
-
-def _top(box: Sequence[Sequence[float]]) -> float:
-    if len(box) != 4:
-        return float(min(p[1] for p in box))
-    y, y1, y2, y3 = box[0][1], box[1][1], box[2][1], box[3][1]
-    if y1 < y:
-        y = y1
-    if y2 < y:
-        y = y2
-    if y3 < y:
-        y = y3
-    return float(y)
-
-
-def _bottom(box: Sequence[Sequence[float]]) -> float:
-    if len(box) != 4:
-        return float(max(p[1] for p in box))
-    y, y1, y2, y3 = box[0][1], box[1][1], box[2][1], box[3][1]
-    if y1 > y:
-        y = y1
-    if y2 > y:
-        y = y2
-    if y3 > y:
-        y = y3
-    return float(y)
-
-
-def _height(box: Sequence[Sequence[float]]) -> float:
-    if len(box) != 4:
-        return _bottom(box) - _top(box)
-    y0, y1, y2, y3 = box[0][1], box[1][1], box[2][1], box[3][1]  # each read once, for both
-    lo = hi = y0
-    if y1 < lo:
-        lo = y1
-    if y1 > hi:
-        hi = y1
-    if y2 < lo:
-        lo = y2
-    if y2 > hi:
-        hi = y2
-    if y3 < lo:
-        lo = y3
-    if y3 > hi:
-        hi = y3
-    return float(hi) - float(lo)
 
 
 def _chunk_page(
@@ -519,67 +469,6 @@ def _chunk(words: _Words, a: int, b: int, count: int, text: str | None = None,
         meta["confidence"] = float(sum(confidences)) / len(confidences)
         meta["confidence_min"] = float(min(confidences))
     return PageRecord(text=words.index.text[start:end] if text is None else text, metadata=meta)
-
-
-def _converter(doc: Any) -> Callable[[PageRecord], Any]:
-    """A function turning chunks of the page ``doc`` into ``doc``'s kind."""
-    which = kind(doc)
-    if which == "record":
-        return lambda chunk: chunk
-    if which == "langchain":
-        from langchain_core.documents import Document
-
-        page_id = getattr(doc, "id", None)
-        single = "page" not in doc.metadata
-        return lambda chunk: Document(
-            page_content=chunk.text, metadata=chunk.metadata,
-            id=node_id(page_id, chunk.metadata, single) if page_id else None,
-        )
-    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
-    from ocr_loaders.llama_index import EXCLUDED_EMBED_KEYS, EXCLUDED_LLM_KEYS
-
-    # once per page, not per chunk: the page's hash covers its metadata, words and boxes
-    # included (made per chunk it was 1.7 s of 2.4 s for the 605 chunks of the eval pages)
-    source = doc.as_related_node_info()
-    # the relation is stored with each node (a vector store's ``_node_content``): without
-    # the page's words, which would otherwise go into every chunk's payload
-    source_meta = {k: v for k, v in source.metadata.items() if k not in BULKY_KEYS}
-
-    def convert(chunk: PageRecord) -> Any:
-        meta = chunk.metadata
-        node = TextNode(
-            id_=node_id(doc.id_, meta, "page" not in doc.metadata),
-            text=chunk.text,
-            metadata=meta,
-            excluded_embed_metadata_keys=_excluded(doc.excluded_embed_metadata_keys,
-                                                   EXCLUDED_EMBED_KEYS, meta),
-            excluded_llm_metadata_keys=_excluded(doc.excluded_llm_metadata_keys,
-                                                 EXCLUDED_LLM_KEYS, meta),
-            start_char_idx=meta["start_index"],
-            end_char_idx=meta["end_index"],
-        )
-        node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(
-            node_id=source.node_id, node_type=source.node_type, metadata=source_meta,
-            hash=source.hash,
-        )
-        return node
-
-    return convert
-
-
-def node_id(document_id: str, meta: dict[str, Any], with_page: bool) -> str:
-    """A chunk's stable id (a LlamaIndex node's, a LangChain Document's): its page document's
-    id and its index in the page (and its page, for a document of a whole file loaded with
-    ``mode="single"``)."""
-    page = f"#page={meta['page']}" if with_page and "page" in meta else ""
-    return f"{document_id}{page}#chunk={meta['chunk_index']}"
-
-
-def _excluded(inherited: Sequence[str], ours: Sequence[str], meta: dict[str, Any]) -> list[str]:
-    extra = ["chunk_index", "token_count", "confidence_min", "start_index", "end_index"]
-    keys = [*inherited, *ours, *extra]
-    return [k for k in dict.fromkeys(keys) if k in meta]
 
 
 def highlight_boxes(chunk: Any, *, merge: str = "line") -> list[tuple[int, int, int, int]]:
