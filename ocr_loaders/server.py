@@ -58,8 +58,6 @@ from ocr_loaders.upload import (
 logger = logging.getLogger(__name__)
 
 API_KEY_ENV = "OCR_LOADERS_API_KEY"
-DIGITIZATION_MODELS = ("ocr",)
-"""``model`` values document-digitization takes: the alias and its dated versions (``ocr-*``)."""
 
 
 class APIErrorResponse(Exception):
@@ -97,8 +95,8 @@ def _input_error(exc: InputError) -> APIErrorResponse:
 
 
 _OCR_MODEL = re.compile(r"ocr(?:-[0-9A-Za-z][0-9A-Za-z._]*)?")
-"""The alias ``ocr`` or a pinned version: ``ocr-260930``, ``ocr-2.2.1`` (not ``ocr-``, nor
-one with spaces)."""
+"""The ``model`` values both endpoints take: the alias ``ocr`` or a pinned version
+(``ocr-260930``, ``ocr-2.2.1``; not ``ocr-``, nor one with spaces)."""
 
 
 def _is_ocr_model(model: str | None) -> bool:
