@@ -160,6 +160,12 @@ def test_picture_lines_in_sentences_and_table_rows() -> None:
     merged = merge_pictures(sentence, [((165, 95, 295, 135), inline)])
     assert merged.text == "The part ZETA-9 ships"
     assert [w.text for w in merged.words] == ["The", "part", "ZETA-9", "ships"]
+    # the same page shown upside down (/Rotate 180): boxes in the shown image, order upright
+    upside = _page([[_word(0, "The", 900, 870, 950, 900), _word(1, "part", 840, 870, 890, 900),
+                     _word(2, "ships", 640, 870, 700, 900)]])
+    picture = _page([[_word(0, "ZETA-9", 710, 868, 830, 902, 0.9)]])
+    merged = merge_pictures(upside, [((705, 865, 835, 905), picture)], turn=180)
+    assert merged.text == "The part ZETA-9 ships"
     cell = _page([[_word(0, "Left-one", 50, 100, 300, 130)],
                   [_word(1, "Left-two", 50, 150, 300, 180)],
                   [_word(2, "Left-three", 50, 200, 300, 230)],

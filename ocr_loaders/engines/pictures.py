@@ -226,13 +226,15 @@ def _same_row(a: Rect, b: Rect) -> bool:
     return shared >= SAME_ROW * min(a[3] - a[1], b[3] - b[1])
 
 
-def _inline(lines: Sequence[_Line], new: _Line) -> int | None:
+def _inline(lines: Sequence[_Line], spans: Sequence[list[tuple[float, float]]],
+            new: _Line) -> int | None:
     """The layer line a picture's line sits inside (on its row, with layer words on both
-    sides of it: a picture in a sentence), or None."""
+    sides of it: a picture in a sentence), or None. ``spans``: each line's words' left and
+    right edges in the upright frame."""
     for i, line in enumerate(lines):
         if (_same_row(line.box, new.box)
-                and any(w.bounding_box.rect()[2] <= new.box[0] + 2 for w in line.words)
-                and any(w.bounding_box.rect()[0] >= new.box[2] - 2 for w in line.words)):
+                and any(right <= new.box[0] + 2 for _, right in spans[i])
+                and any(left >= new.box[2] - 2 for left, _ in spans[i])):
             return i
     return None
 
@@ -245,15 +247,18 @@ def merge_pictures(layer: Page, readings: Sequence[tuple[Rect, Page]], *,
     the page's text upright: positions are compared in that frame."""
     width, height = layer.width, layer.height
     lines = _lines(layer)
+    spans: list[list[tuple[float, float]]] = []
     for line in lines:
         line.box = _turned_rect(line.box, turn, width, height)
+        upright = [_turned_rect(w.bounding_box.rect(), turn, width, height) for w in line.words]
+        spans.append([(r[0], r[2]) for r in upright])
     layer_boxes = [w.bounding_box.rect() for w in layer.words]
     inserted: dict[int, list[_Line]] = {}
     joined: dict[int, list[Word]] = {}
     for _, reading in readings:
         for new in _new_only(reading, layer_boxes):
             new.box = _turned_rect(new.box, turn, width, height)
-            host = _inline(lines, new)
+            host = _inline(lines, spans, new)
             if host is not None:
                 joined.setdefault(host, []).extend(new.words)
             else:
