@@ -11,7 +11,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -271,17 +271,30 @@ def test_queue_full_answers_429_with_retry_after(tiny_png: bytes) -> None:
         assert post(url, tiny_png).status_code == 200  # capacity is back
 
 
+def _hold_the_worker(pool: ThreadPoolExecutor, url: str, png: bytes
+                     ) -> Future[requests.Response]:
+    """A slow job posted on ``pool`` (again while refused: a probe may hold the one worker
+    for a moment), returned once the server refuses others: it holds the worker."""
+
+    def admitted() -> requests.Response:
+        while True:
+            resp = post(url, png)
+            if resp.status_code != 429:
+                return resp
+
+    slow = pool.submit(admitted)
+    deadline = time.monotonic() + 30
+    while post(url, b"").status_code != 429:  # empty: refused at once while not busy
+        assert time.monotonic() < deadline and not slow.done(), "the slow job never ran"
+    return slow
+
+
 def test_retry_after_counts_the_running_jobs_time(tiny_png: bytes) -> None:
     """A fresh server has no mean job time yet (it starts at 1 s): while a 4 s job has run
     for 3 s, a 429 says at least 3 s, not 2."""
     app = create_app(FakeEngine(delay=4.0), api_key="", max_workers=1, max_queue=0)
     with running(app) as url, ThreadPoolExecutor(1) as pool:
-        slow = pool.submit(post, url, tiny_png)
-        deadline = time.monotonic() + 5
-        busy = post(url, b"")
-        while busy.status_code == 400 and time.monotonic() < deadline:
-            busy = post(url, b"")
-        assert busy.status_code == 429
+        slow = _hold_the_worker(pool, url, tiny_png)
         time.sleep(3)
         later = post(url, b"")
         assert later.status_code == 429 and int(later.headers["Retry-After"]) >= 3
@@ -300,11 +313,8 @@ def test_retry_after_is_not_pulled_down_by_refused_documents(tiny_png: bytes) ->
             error = assert_error(refused, 400)
             assert error["message"] == "empty document (0 bytes)", error  # no "<bytes>"
         with ThreadPoolExecutor(1) as pool:
-            slow = pool.submit(post, url, tiny_png)
-            deadline = time.monotonic() + 5
-            busy = post(url, b"")  # refused at once until the slow job holds the worker
-            while busy.status_code == 400 and time.monotonic() < deadline:
-                busy = post(url, b"")
+            slow = _hold_the_worker(pool, url, tiny_png)
+            busy = post(url, b"")
             assert busy.status_code == 429
             assert int(busy.headers["Retry-After"]) >= 2  # 1 when the refusals counted
             assert slow.result().status_code == 200
