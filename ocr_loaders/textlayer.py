@@ -253,14 +253,9 @@ def _textpage(pdf_page: Any) -> Any:
     page stored sideways, shown upright by its ``/Rotate``), as shown. Boxes are in user
     space either way.
     """
-    textpage = pdf_page.get_textpage()
+    if not shown_turn(pdf_page):
+        return pdf_page.get_textpage()
     rotation = pdf_page.get_rotation()
-    if not rotation:
-        return textpage
-    count = textpage.count_chars()
-    if count <= 0 or _char_angles(textpage, count) is not None:
-        return textpage
-    textpage.close()
     pdf_page.set_rotation(0)
     try:
         return pdf_page.get_textpage()

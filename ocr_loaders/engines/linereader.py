@@ -118,12 +118,7 @@ class LineReader:
                                                    return_word_box=False))
             return [(text, float(score)) for text, score in zip(rec.txts or [], rec.scores)]
 
-        out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
-        batches = self._batches(crops)
-        for batch, readings in zip(batches, self._each(one, batches)):
-            for k, reading in zip(batch, readings):
-                out[k] = reading
-        return out
+        return self._per_crop(crops, one)
 
     def ideographs(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Text and score of word crops checked for Hanja (``hangul.restore_hanja``).
@@ -157,6 +152,12 @@ class LineReader:
                                           max_wh_ratio=widest)
             return [(text, float(score)) for text, score in texts]
 
+        return self._per_crop(crops, one)
+
+    def _per_crop(self, crops: Sequence[np.ndarray],
+                  one: Callable[[list[int]], list[tuple[str, float]]]
+                  ) -> list[tuple[str, float]]:
+        """``one`` (a batch's readings) over the crops' batches, readings in crop order."""
         out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
         batches = self._batches(crops)
         for batch, readings in zip(batches, self._each(one, batches)):
