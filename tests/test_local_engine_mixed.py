@@ -224,9 +224,48 @@ def test_splice_ideographs() -> None:
     text, pieces = splice_ideographs(line([("2024年3月", 0.9, 100, 300)])[0],
                                      line([("2024", 0.9, 100, 200), ("3月", 0.8, 220, 300)]))
     assert text.text == "2024年 3月" and [p.text for p in pieces] == ["2024年", "3月"]
+    # more signs than Han characters (``393`` for ``3月``): replaced in one piece, none
+    # of Hangul, and only where PP-OCRv6 is sure
+    more = line([("서기", 0.93, 0, 80), ("2024", 0.75, 100, 230), ("393", 0.6, 250, 330),
+                 ("18", 0.78, 350, 410)])
+    for score, expected in ((0.865, "서기 2024年 3月 1日"), (0.8, "서기 2024年 393 1日")):
+        pp = line([("2024年3", 1.0, 100, 280), ("月", score, 280, 330), ("1日", 1.0, 350, 410)])
+        text, pieces = splice_ideographs(pp[0], more)
+        assert text.text == expected and [p.text for p in pieces] == expected.split()
+    hangul_more = line([("서기", 0.93, 0, 80), ("2024年", 0.75, 100, 230),
+                        ("3달9", 0.6, 250, 330), ("1日", 0.78, 350, 410)])
+    pp = line([("2024年3月1日", 1.0, 100, 410)])[0]
+    assert splice_ideographs(pp, hangul_more)[0].text == "서기 2024年 3달9 1日"
     # no Han characters, or readings that hardly agree: Tesseract's reading as it is
     assert splice_ideographs(line([("2024 3 1", 1.0, 100, 410)])[0], tess) is tess
     assert splice_ideographs(line([("中华人民共和国", 1.0, 0, 410)])[0], tess) is tess
+
+
+def test_splice_ideographs_by_position() -> None:
+    """PP-OCRv6 read only the Hanja of a Korean line (``甲乙`` for ``甲 은행과 乙 회사``):
+    its sure Han characters replace the one-character pieces under them that are no sure
+    Hangul; Hangul Tesseract is sure of, and longer pieces, stay."""
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rect, rect_quad
+    from ocr_loaders.engines.mixedlines import splice_ideographs
+
+    def line(words: list[tuple[str, float, int, int]], sep: str = " "
+             ) -> tuple[LineResult, list[Piece]]:
+        pieces = [Piece(t, c, rect_quad(x0, 0, x1, 40)) for t, c, x0, x1 in words]
+        text = sep.join(t for t, *_ in words)
+        return LineResult(quad=rect_quad(0, 0, 600, 40), text=text, confidence=0.9,
+                          words=merge_pieces(text, pieces), pieces=pieces), pieces
+
+    tess = line([("뿌", 0.55, 0, 40), ("은행과", 0.92, 60, 180), ("ㅇ", 0.31, 200, 240),
+                 ("회사", 0.97, 260, 340)])
+    pp = line([("甲", 0.985, 0, 40), ("乙", 0.998, 200, 240)], sep="")[0]
+    text, pieces = splice_ideographs(pp, tess)
+    assert text.text == "뿌 은행과 乙 회사"  # 뿌 (a syllable) only at 0.99 or more
+    assert [quad_rect(p.quad) for p in pieces] == [quad_rect(p.quad) for p in tess[1]]
+    pp = line([("甲", 0.995, 0, 40), ("乙", 0.998, 200, 240)], sep="")[0]
+    assert splice_ideographs(pp, tess)[0].text == "甲 은행과 乙 회사"
+    sure = line([("뿌", 0.95, 0, 40), ("은행과", 0.92, 60, 180), ("ㅇㅇ", 0.31, 200, 240),
+                 ("회사", 0.97, 260, 340)])
+    assert splice_ideographs(pp, sure) is sure
 
 
 def test_hanja_dates_in_korean_lines(engine: LocalEngine) -> None:

@@ -74,7 +74,7 @@ ORIENTATION_SAMPLE = 8
 ORIENTATION_MARGIN = 0.1
 """A turn is taken only when its sample scores this much more than the page as it stands."""
 
-ENGINE_VERSION = "1.9"
+ENGINE_VERSION = "1.10"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 

@@ -305,8 +305,11 @@ def splice_ideographs(pp: LineResult, tess: tuple[LineResult, list[Piece]]
     they differ one for one and PP-OCRv6 has Han characters, each is taken when PP-OCRv6's
     piece there scores ``SURE_IDEOGRAPH`` (``SURE_IDEOGRAPH_FOR_HANGUL`` over a Hangul
     syllable), and Han characters only PP-OCRv6 read right after a character both read are
-    put in (``서기 2024 393 18`` at 60 px). Tesseract's spacing and pieces (their boxes)
-    stay.
+    put in (``서기 2024 393 18`` at 60 px). Where Tesseract wrote a few more signs than
+    PP-OCRv6's Han characters (``393`` for ``3月``), those go in their place when none of them
+    is Hangul or Han. Readings that hardly agree (PP-OCRv6 read only the Hanja of a Korean
+    line, ``甲乙`` for ``甲 은행과 乙 회사``) are matched by position instead
+    (``_ideographs_in_place``). Tesseract's spacing and pieces (their boxes) stay.
     """
     if not IDEOGRAPH.search(pp.text):
         return tess
@@ -317,8 +320,11 @@ def splice_ideographs(pp: LineResult, tess: tuple[LineResult, list[Piece]]
     mine = "".join(pp.text[i] for i in mine_at)
     ops = difflib.SequenceMatcher(None, theirs, mine, autojunk=False).get_opcodes()
     if _agreeing(ops) < max(2, len(mine) / 2):
-        return tess  # the readings hardly agree: no place is known to be the same text
+        # the readings hardly agree: no place is known to be the same text
+        placed = _ideographs_in_place(pp, tess)
+        return _with_chars(line, pieces, placed) if placed else tess
     pp_spans = locate_pieces(pp.text, pp.pieces)
+    tess_spans = locate_pieces(line.text, pieces)
 
     def score(j: int) -> float:
         inside = _within(pp.pieces, pp_spans, mine_at[j], mine_at[j] + 1)
@@ -334,7 +340,19 @@ def splice_ideographs(pp: LineResult, tess: tuple[LineResult, list[Piece]]
             at = theirs_at[i1 - 1]
             changes[at] = line.text[at] + mine[j1:j2]
             continue
-        if tag != "replace" or i2 - i1 != j2 - j1:
+        if tag != "replace":
+            continue
+        if i2 - i1 != j2 - j1:
+            olds = theirs[i1:i2]
+            where = theirs_at[i1:i2]
+            if (j2 - j1 < i2 - i1 <= 3 * (j2 - j1)
+                    and not HANGUL.search(olds) and not IDEOGRAPH.search(olds)
+                    and where[-1] - where[0] == len(where) - 1  # one run of its text
+                    and len(_within(pieces, tess_spans, where[0], where[-1] + 1)) == 1
+                    and all(IDEOGRAPH.match(c) and score(j) >= SURE_IDEOGRAPH
+                            for j, c in enumerate(mine[j1:j2], j1))):
+                changes[where[0]] = mine[j1:j2]
+                changes.update((i, "") for i in where[1:])
             continue
         for k in range(i2 - i1):
             new, old = mine[j1 + k], theirs[i1 + k]
@@ -344,3 +362,33 @@ def splice_ideographs(pp: LineResult, tess: tuple[LineResult, list[Piece]]
                                  else SURE_IDEOGRAPH):
                 changes[theirs_at[i1 + k]] = new
     return _with_chars(line, pieces, changes) if changes else tess
+
+
+def _ideographs_in_place(pp: LineResult, tess: tuple[LineResult, list[Piece]]
+                         ) -> dict[int, str]:
+    """Han characters of PP-OCRv6 put in place of one-character Tesseract pieces under them
+    (``_with_chars`` changes): a piece that is no Han character and no Hangul Tesseract is
+    sure of, and one PP-OCRv6 piece of a single Han character whose middle is over it
+    (``SURE_IDEOGRAPH``, or ``SURE_IDEOGRAPH_FOR_HANGUL`` over a Hangul syllable).
+    ``甲 은행과 乙 회사`` at 45 px: Tesseract ``ㅇ`` (0.31) for ``乙``, PP-OCRv6 ``甲乙``."""
+    line, pieces = tess
+    hanja = [(quad_rect(p.quad), p) for p in pp.pieces
+             if len(p.text.strip()) == 1 and IDEOGRAPH.match(p.text.strip())]
+    if not hanja:
+        return {}
+    changes: dict[int, str] = {}
+    for piece, span in zip(pieces, locate_pieces(line.text, pieces), strict=True):
+        old = piece.text.strip()
+        if span is None or len(old) != 1 or IDEOGRAPH.match(old):
+            continue
+        if SYLLABLE.match(old) and piece.confidence >= DOUBTED_PIECE:
+            continue
+        x0, _, x1, _ = quad_rect(piece.quad)
+        under = [p for (a, _, b, _), p in hanja if x0 <= (a + b) / 2 <= x1]
+        if len(under) != 1:
+            continue
+        sure = SURE_IDEOGRAPH_FOR_HANGUL if HANGUL.match(old) else SURE_IDEOGRAPH
+        if under[0].confidence >= sure:
+            at = span[0] + line.text[span[0]:span[1]].index(old)
+            changes[at] = under[0].text.strip()
+    return changes
