@@ -172,6 +172,30 @@ def test_lines_mixing_korean_and_english(engine: LocalEngine) -> None:
         assert "₩15,000 (부가세 포함)" in text, text
 
 
+def test_mixed_lines_on_an_english_page_at_larger_sizes(engine: LocalEngine) -> None:
+    """Korean words in English lines at 30-60 px type. PP-OCRv6 wrote ``이메일`` as ``o|`` at
+    1.0 (the rest unread, the hole under the sign's width); Tesseract ``kor+eng`` read
+    ``(Hong`` as ``1008`` and ``Total:`` as ``70【31:``: its Latin runs are read again by
+    PP-OCRv6 (``latin.restore_latin``) on every page now, without doubling a sign the crop
+    reached (``Gil--dong``)."""
+    english = ["This agreement is made between the parties below.",
+               "Please read all terms carefully before signing."]
+    lines = [english[0], "Email: 이메일 hong@example.com", *MIXED_LINES[:2], english[1]]
+    for size in (30, 45, 60):
+        text = engine.recognize(_page(lines, size=size)).text
+        assert not _missing(text, lines), (size, text)
+
+
+def test_restored_latin_does_not_repeat_the_signs_around_it() -> None:
+    from ocr_loaders.engines.latin import _without_overlap
+
+    assert _without_overlap("Hong Gil-", "(", "-dong)") == "Hong Gil"
+    assert _without_overlap("(Hong", "Contact: 홍길동 (", " Gil") == "Hong"
+    assert _without_overlap("x).", "", ")." ) == "x"
+    assert _without_overlap("Gil-", "", " -dong") == "Gil-"  # a space between: its own
+    assert _without_overlap("--", "-", "-") == "--"  # never all of it
+
+
 def test_splice_hangul() -> None:
     from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rect, rect_quad
     from ocr_loaders.engines.mixedlines import splice_hangul

@@ -177,7 +177,9 @@ def _rebuilt(line: LineResult, pieces: list[Piece], changes: dict[tuple[int, int
         reading, score, rect = changes[(i, end)]
         found = [s for s in spans[i:end] if s is not None]
         if found:  # the run's text, from its first piece found to its last
-            out_text.append(line.text[pos:found[0][0]])
+            before, after = line.text[pos:found[0][0]], line.text[found[-1][1]:]
+            reading = _without_overlap(reading, before, after)
+            out_text.append(before)
             out_text.append(reading)
             pos = found[-1][1]
         else:
@@ -188,6 +190,23 @@ def _rebuilt(line: LineResult, pieces: list[Piece], changes: dict[tuple[int, int
     text = " ".join("".join(out_text).split())
     return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
                        words=merge_pieces(text, out_pieces)), out_pieces)
+
+
+def _without_overlap(reading: str, before: str, after: str) -> str:
+    """``reading`` without the signs at its ends that the text touching the run already has:
+    the crop reaches past the run's pieces, so a reading of ``Gil`` before ``-dong`` came
+    out ``Gil-`` (``Gil--dong``). Only signs (no letters, digits or spaces) are dropped, and
+    never all that has a letter or digit."""
+
+    def signs(part: str) -> bool:
+        return bool(part) and not any(c.isalnum() or c.isspace() for c in part)
+
+    lead = max((k for k in range(1, len(reading) + 1)
+                if signs(reading[:k]) and before.endswith(reading[:k])), default=0)
+    trail = max((k for k in range(1, len(reading) - lead + 1)
+                 if signs(reading[-k:]) and after.startswith(reading[-k:])), default=0)
+    kept = reading[lead:len(reading) - trail]
+    return kept if any(c.isalnum() for c in kept) else reading
 
 
 def restore_latin(

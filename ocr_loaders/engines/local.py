@@ -398,7 +398,8 @@ class LocalEngine(PageEngine):
                 return lambda: self._korean_lines(reader, korean, bgr, tess), False
         reader.read(range(len(crops)))
         scores = [reader.lines[i].confidence for i in range(len(crops))]
-        korean_lines: list[tuple[LineResult, list[Piece]]] = []
+        korean_lines: list[tuple[LineResult, list[Piece]]] = []  # Tesseract's readings
+        spliced_lines: list[tuple[LineResult, list[Piece]]] = []  # PP-OCRv6's, with Hangul
         is_japanese = japanese.is_japanese(line.text for line in reader.lines.values())
         pp_lines: list[int] = []
         for i in range(len(crops)):
@@ -423,15 +424,18 @@ class LocalEngine(PageEngine):
                         spliced = (None if patched is None
                                    else mixedlines.splice_hangul(line, patched))
                     if spliced is not None:
-                        korean_lines.append(spliced)  # its Hangul, PP-OCRv6's Latin
+                        spliced_lines.append(spliced)  # its Hangul, PP-OCRv6's Latin
                         continue
             pp_lines.append(i)
 
         def finish() -> list[LineResult]:
             lines = self._kept(reader, pp_lines, is_japanese)
-            if korean_lines:
+            if korean_lines or spliced_lines:
+                # Latin runs Tesseract ``kor+eng`` misread (``Hong`` -> ``1008``) read again;
+                # spliced lines' Latin is PP-OCRv6's already
+                read = self._latin(korean_lines, reader, bgr) + spliced_lines
                 lines += _with_korean_marks(
-                    hangul.restore_hanja(korean_lines, bgr, reader.ideographs), bgr)
+                    hangul.restore_hanja(read, bgr, reader.ideographs), bgr)
             if is_japanese and any(w.text.startswith("□") for ln in lines for w in ln.words):
                 japanese.checkboxes(lines, bgr.min(axis=2))  # grey only for pages with boxes
             elif not is_japanese:
@@ -442,7 +446,7 @@ class LocalEngine(PageEngine):
         tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
         suspicious = (len(crops) >= 3 and (
             tall >= 0.5 * len(crops)
-            or (not korean_lines and float(np.mean(scores)) < 0.6)
+            or (not (korean_lines or spliced_lines) and float(np.mean(scores)) < 0.6)
             or _upside_down(self._rapid, crops)
         )) or (0 < len(crops) < 3 and tall == len(crops))
         # one or two lines, all tall: a label or a short note lying sideways (rapidocr turns
@@ -530,8 +534,8 @@ class LocalEngine(PageEngine):
     def _latin(lines: list[tuple[LineResult, list[Piece]]], reader: LineReader,
                bgr: np.ndarray) -> list[tuple[LineResult, list[Piece]]]:
         """Tesseract's lines with misread Latin runs read again by PP-OCRv6
-        (``engines/latin.py``). On Korean pages only, read with ``kor``; elsewhere Tesseract
-        reads with ``kor+eng``, which has the Latin letters."""
+        (``engines/latin.py``): ``kor`` on Korean pages has no Latin letters, and ``kor+eng``
+        elsewhere still misreads some (``(Hong`` -> ``1008``, ``Total:`` -> ``70【31:``)."""
         return latin.restore_latin(lines, bgr, reader.quick, reader.plain)
 
     def _korean_page(
