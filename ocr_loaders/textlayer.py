@@ -28,6 +28,7 @@ import math
 import re
 from typing import Any
 
+from ocr_loaders.limits import POINTS_PER_INCH
 from ocr_loaders.models import BoundingBox, Page, Word
 from ocr_loaders.pdfpage import (
     clipped_away,
@@ -36,7 +37,6 @@ from ocr_loaders.pdfpage import (
     draws_images,
 )
 
-POINTS_PER_INCH = 72.0
 MIN_CHARS = 8
 MAX_BAD_FRACTION = 0.05
 ANGLE_TOLERANCE = 0.01
