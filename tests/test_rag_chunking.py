@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,40 @@ def test_blank_pages_and_words_not_in_the_text() -> None:
     chunks = chunk_record(partly, chunk_size=4, chunk_overlap=0, encoding=ENC)
     assert " ".join(c.text for c in chunks).split() == partly.text.split()
     assert [c.metadata["word_ids"] for c in chunks] == [[0], [1]]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=LINES, edits=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(
+    ["upper", "lower", "nfkc", "insert", "drop"])), max_size=12), size=st.integers(4, 40))
+@example(lines=[["ＡＢＣ", "日本語", "ｶﾀｶﾅ"], ["１２３"]], edits=[(0, "nfkc")], size=4)
+def test_text_edited_after_ocr_loses_nothing(lines, edits, size) -> None:
+    """Page text changed after OCR (normalised, cased, words added or dropped), so that its
+    words are not all found in it: every character of the text is still in a chunk, even
+    with no overlap (NFKC-normalised Japanese lost half its text in chunks). (Sizes from 4
+    tokens: a character is never cut into its tokens.)"""
+    record = make_record(lines)
+    text = record.text
+    for at, edit in edits:
+        parts = text.split(" ")
+        k = at % len(parts)
+        if edit == "upper":
+            parts[k] = parts[k].upper()
+        elif edit == "lower":
+            parts[k] = parts[k].lower()
+        elif edit == "nfkc":
+            parts[k] = unicodedata.normalize("NFKC", parts[k])
+        elif edit == "insert":
+            parts.insert(k, "inserted words here")
+        elif len(parts) > 1:
+            del parts[k]
+        text = " ".join(parts)
+    edited = PageRecord(text=text, metadata=record.metadata)
+    chunks = chunk_record(edited, chunk_size=size, chunk_overlap=0, encoding=ENC)
+    assert "".join("".join(c.text.split()) for c in chunks) == "".join(text.split())
+    for chunk in chunks:
+        assert chunk.metadata["token_count"] == len(ENC.encode_ordinary(chunk.text)) <= size
+        for i, box in zip(chunk.metadata["word_ids"], chunk.metadata["boxes"], strict=True):
+            assert box == record.metadata["words"][i]["box"]
 
 
 def test_lone_surrogates_are_chunked_with_exact_counts() -> None:

@@ -244,29 +244,7 @@ class _Words:
             texts = self._use_own_words(text)
         found = word_spans(text, texts)
         if found is None:  # words missing from the text or text between them: align each
-            spans = align_words(text, words or [])
-            kept = [k for k, span in enumerate(spans) if span is not None]
-            own = word_spans(text, text.split())  # the text's own words: always found
-            assert own is not None
-            if kept:
-                starts = [spans[k].start for k in kept]  # type: ignore[union-attr]
-                ends = [spans[k].end for k in kept]  # type: ignore[union-attr]
-                # text before the first word found and after the last (a rewritten page)
-                # is kept as words of its own, without boxes, so no text is dropped
-                lead = int((own[1] <= starts[0]).sum())
-                trail = int((own[0] >= ends[-1]).sum())
-                rest = len(own[0]) - trail
-                starts = [*own[0][:lead].tolist(), *starts, *own[0][rest:].tolist()]
-                ends = [*own[1][:lead].tolist(), *ends, *own[1][rest:].tolist()]
-                blank: list[Any] = [None] * lead
-                after: list[Any] = [None] * trail
-                self.ids = blank + [self.ids[k] for k in kept] + after
-                self.boxes = blank + [self.boxes[k] for k in kept] + after
-                self.confidences = blank + [self.confidences[k] for k in kept] + after
-                found = (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
-            else:  # none of the words is in the (rewritten) text: chunk the text itself
-                self._use_own_words(text)
-                found = own
+            found = self._align(text, words or [])  # (only OCR words can be missing)
         self.index = PageIndex(enc, text, page_ends, *found, counts=counts)
         # truth instead of ``None not in``: 4x faster (a list is compared with None by
         # rich comparison), and the rare false alarm (an empty box, a confidence of 0) only
@@ -276,6 +254,36 @@ class _Words:
         self.all_confident = all(self.confidences)
         """No word without a confidence (else, maybe one)."""
         self._median_height: float | None = None
+
+    def _align(self, text: str, words: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+        """Spans of the words found in a text that is not exactly the words (``align_words``;
+        edited after OCR: normalised, lower-cased, rewritten), keeping only those; the text's
+        own words outside every found one (text before, between or after them) become words
+        without boxes, so that no text is left out of the chunks (NFKC-normalised Japanese
+        lost half its characters when chunks did not overlap)."""
+        spans = align_words(text, words)
+        kept = [k for k, span in enumerate(spans) if span is not None]
+        own = word_spans(text, text.split())  # the text's own words: always found
+        assert own is not None
+        starts = np.array([spans[k].start for k in kept  # type: ignore[union-attr]
+                           ], dtype=np.int64)
+        ends = np.array([spans[k].end for k in kept], dtype=np.int64)  # type: ignore[union-attr]
+        starts, ends = _to_own_edges(starts, ends, own)
+        # an own word is covered when it overlaps a found word (found ones are in order)
+        after = ends.searchsorted(own[0], side="right")  # first found word ending past it
+        inside = after < len(kept)
+        inside[inside] = starts[after[inside]] < own[1][inside]
+        extra = (~inside).nonzero()[0]
+        all_starts = np.concatenate((starts, own[0][extra]))
+        order = np.argsort(all_starts, kind="stable").tolist()
+
+        def merged(column: list[Any]) -> list[Any]:
+            values = [column[k] for k in kept] + [None] * len(extra)
+            return [values[k] for k in order]
+
+        self.ids, self.boxes = merged(self.ids), merged(self.boxes)
+        self.confidences = merged(self.confidences)
+        return all_starts[order], np.concatenate((ends, own[1][extra]))[order]
 
     def _use_own_words(self, text: str) -> list[str]:
         """Take the text's whitespace-separated words as the page's words, without boxes or
@@ -306,6 +314,26 @@ class _Words:
             return False  # 93 of the 124 eval pages work it out instead of 104)
         median = self.median_height()
         return bool(median) and gap > median
+
+
+def _to_own_edges(starts: np.ndarray, ends: np.ndarray,
+                  own: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Found word spans (in order, apart) widened to the edges of the text's own words they
+    lie in: the first found word in an own word starts where it starts, the last ends where
+    it ends, so that the rest of that own word (``00`` where only ``0`` was found) is in the
+    chunk of its found word."""
+    if not len(starts):
+        return starts, ends
+    own_starts, own_ends = own
+    js = np.clip(own_starts.searchsorted(starts, side="right") - 1, 0, len(own_starts) - 1)
+    je = np.clip(own_ends.searchsorted(ends, side="left"), 0, len(own_ends) - 1)
+    first = np.ones(len(starts), dtype=bool)
+    first[1:] = js[1:] != js[:-1]
+    last = np.ones(len(ends), dtype=bool)
+    last[:-1] = je[:-1] != je[1:]
+    first &= (own_starts[js] <= starts) & (starts < own_ends[js])
+    last &= (own_starts[je] < ends) & (ends <= own_ends[je])
+    return np.where(first, own_starts[js], starts), np.where(last, own_ends[je], ends)
 
 
 def _columns(words: list[dict[str, Any]]) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
