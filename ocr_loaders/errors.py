@@ -21,6 +21,10 @@ class OCRError(Exception):
     output and HTTP error bodies as it is.
     """
 
+    source: str | None = None
+    """The file the error is about, when a loader read several (set by the loader, which
+    also puts it at the front of the message)."""
+
     def __init__(self, *args: object) -> None:
         if args and isinstance(args[0], str):
             message = " ".join(args[0].split())

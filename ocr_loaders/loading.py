@@ -57,7 +57,11 @@ class SkippedFileWarning(UserWarning):
 
 
 def expand_paths(paths: PathLike | Iterable[PathLike]) -> list[str]:
-    """Paths as strings; a directory becomes its supported files, recursively, sorted."""
+    """Paths as strings; a directory becomes its supported files, recursively, sorted, but
+    hidden ones and those inside hidden folders (``.ipynb_checkpoints`` copies, macOS
+    ``._scan.png`` resource forks) and Office lock files (``~$memo.docx``), as
+    ``SimpleDirectoryReader`` skips them: a lock file failed the whole load. Paths named
+    one by one are taken as they are."""
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     out: list[str] = []
     for item in items:
@@ -65,11 +69,18 @@ def expand_paths(paths: PathLike | Iterable[PathLike]) -> list[str]:
         if path.is_dir():
             out.extend(
                 str(p) for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS
+                if p.suffix.lower() in SUPPORTED_EXTENSIONS and not _hidden(p.relative_to(path))
+                and p.is_file()
             )
         else:
             out.append(os.fspath(item))
     return out
+
+
+def _hidden(relative: Path) -> bool:
+    """Whether a file found in a folder is one a user did not put there as a document."""
+    return (any(part.startswith(".") for part in relative.parts)
+            or relative.name.startswith("~$"))
 
 
 def progress_wanted(show_progress: bool | None, items: int) -> bool:
@@ -278,12 +289,25 @@ class PageLoader:
 
     def _skip(self, source: str, exc: Exception) -> None:
         if self.on_error == "raise":
-            raise exc
+            raise _naming(exc, source)
         entry = SkippedFile(source, type(exc).__name__, str(exc))
         self.skipped.append(entry)
         logger.warning("skipped %s", entry)
         if self.on_error == "warn":
             warnings.warn(str(entry), SkippedFileWarning, stacklevel=4)
+
+
+def _naming(exc: Exception, source: str) -> Exception:
+    """``exc`` saying which file it is about: in a load of a folder of a thousand files, "cannot
+    open PDF" alone left the user to look for the file. An :class:`OCRError` gets ``source``
+    and the file at the front of its message; any other error a note."""
+    if isinstance(exc, OCRError) and exc.source is None:
+        exc.source = source
+        if exc.args and isinstance(exc.args[0], str) and source not in exc.args[0]:
+            exc.args = (f"{source}: {exc.args[0]}", *exc.args[1:])
+    elif not isinstance(exc, OCRError) and hasattr(exc, "add_note"):  # Python 3.11+
+        exc.add_note(f"while reading {source}")
+    return exc
 
 
 def join_pages(records: Sequence[PageRecord], delimiter: str) -> PageRecord:

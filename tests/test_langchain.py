@@ -109,8 +109,18 @@ def test_directory_is_expanded_and_bad_files_follow_on_error(corpus, engine, tmp
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\nthis is not a pdf")
     (tmp_path / "notes.txt").write_text("not picked up: unsupported extension in a directory")
 
-    with pytest.raises(CorruptDocumentError):
+    # hidden files and folders (notebook checkpoints, macOS resource forks) and Office lock
+    # files are not documents: skipped, as SimpleDirectoryReader skips them
+    (tmp_path / "._good.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+    (tmp_path / "~$memo.docx").write_bytes(b"owner file of a Word session")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "good-checkpoint.png").write_bytes(
+        corpus["png"].read_bytes())
+
+    # the error says which file of the folder it is about
+    with pytest.raises(CorruptDocumentError, match="broken.pdf: cannot open PDF") as raised:
         OCRLoader(tmp_path, engine=engine).load()
+    assert raised.value.source == str(tmp_path / "broken.pdf")
 
     loader = OCRLoader(tmp_path, engine=engine, on_error="skip")
     docs = loader.load()
