@@ -90,28 +90,35 @@ class OCRDocumentTool:
     def run(self, path: str, pages: Any = None) -> tuple[str, dict[str, Any]]:
         """``(text for the model, result dict in the API's shape)``; ``pages`` as
         :func:`page_spec` takes it."""
+        asked = page_spec(pages)
         try:
-            result = self.engine.recognize(self.resolve(path), pages=page_spec(pages))
+            result = self.engine.recognize(self.resolve(path), pages=asked)
         except EncryptedDocumentError:
             # the library's hint (``pass password=...``) names an argument the model does
             # not have: say what it can do instead
             raise EncryptedDocumentError(
                 f"{path} is password-protected: this tool cannot open it; ask the user for "
                 "an unprotected copy") from None
-        return self.format(result), result.to_api_dict()
+        return self.format(result, asked is not None), result.to_api_dict()
 
     async def arun(self, path: str, pages: Any = None) -> tuple[str, dict[str, Any]]:
         """:meth:`run` in a worker thread, so the event loop keeps serving."""
         return await asyncio.to_thread(self.run, path, pages)
 
-    def format(self, result: OCRResult) -> str:
-        """Pages marked ``[page N]``, cut at ``max_chars`` with a note saying so."""
-        parts = [
-            f"[page {result.page_number(i)}]\n{page.text}" for i, page in enumerate(result.pages)
-        ]
+    def format(self, result: OCRResult, selected: bool = False) -> str:
+        """Pages marked ``[page N]``, cut at ``max_chars`` with a note saying so, and, for a
+        whole document (not ``selected`` pages), a note when it has pages that were not read
+        (past the 30-page limit): the model would otherwise answer "not in the document" for
+        what is on page 31."""
+        numbers = [result.page_number(i) for i in range(len(result.pages))]
+        parts = [f"[page {n}]\n{page.text}" for n, page in zip(numbers, result.pages)]
         text = "\n\n".join(parts)
         if len(text) > self.max_chars:
             text = text[: self.max_chars] + f"\n[truncated at {self.max_chars} characters]"
+        total = result.total_pages or 0
+        if not selected and numbers and max(numbers) < total:
+            text += (f"\n[the document has {total} pages; pages after {max(numbers)} were not "
+                     f"read: call again with pages=\"{max(numbers) + 1}-{total}\" to read them]")
         return text
 
 
@@ -164,6 +171,16 @@ def langchain_tool(**kwargs: Any) -> StructuredTool:
     )
 
 
+class _RawResult(dict[str, Any]):
+    """The result dict in the API's shape (a LlamaIndex tool's ``raw_output``) that also
+    holds the text made for the model, which says what the dict cannot (pages past the
+    limit that were not read: the dict's pages are only those read)."""
+
+    def __init__(self, text: str, raw: dict[str, Any]) -> None:
+        super().__init__(raw)
+        self.text = text
+
+
 def llama_index_tool(**kwargs: Any) -> FunctionTool:
     """A LlamaIndex ``FunctionTool``: text as content, the result dict as ``raw_output``."""
     from llama_index.core.tools import FunctionTool
@@ -172,14 +189,16 @@ def llama_index_tool(**kwargs: Any) -> FunctionTool:
 
     def ocr_document(path: str, pages: str | None = None) -> dict[str, Any]:
         """Extract all text from a document file with OCR; pages like '1-3,5'."""
-        return tool.run(path, pages)[1]  # FunctionTool does not validate: page_spec does
+        # FunctionTool does not validate: page_spec does
+        return _RawResult(*tool.run(path, pages))
 
     async def aocr_document(path: str, pages: str | None = None) -> dict[str, Any]:
         """Extract all text from a document file with OCR; pages like '1-3,5'."""
-        return (await tool.arun(path, pages))[1]
+        return _RawResult(*(await tool.arun(path, pages)))
 
     def content(raw: dict[str, Any]) -> str:
-        return tool.format(OCRResult.model_validate(raw))
+        text = getattr(raw, "text", None)
+        return text if isinstance(text, str) else tool.format(OCRResult.model_validate(raw))
 
     async def acontent(raw: dict[str, Any]) -> str:
         return content(raw)

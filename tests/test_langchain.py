@@ -118,7 +118,7 @@ def test_directory_is_expanded_and_bad_files_follow_on_error(corpus, engine, tmp
         corpus["png"].read_bytes())
 
     # the error says which file of the folder it is about
-    with pytest.raises(CorruptDocumentError, match="broken.pdf: cannot open PDF") as raised:
+    with pytest.raises(CorruptDocumentError, match=r"broken\.pdf: cannot open PDF") as raised:
         OCRLoader(tmp_path, engine=engine).load()
     assert raised.value.source == str(tmp_path / "broken.pdf")
 

@@ -165,3 +165,24 @@ def test_encrypted_pdf_tells_the_model_what_it_can_do(doc_dir, engine, tmp_path)
     params = llama_tool(engine=engine).metadata.get_parameters_dict()["properties"]
     assert "document file" in params["path"]["description"]
     assert "1-3,5" in params["pages"]["description"]
+
+
+def test_pages_past_the_limit_are_said_to_the_model(doc_dir, engine) -> None:
+    """A 31-page document: the tool reads the first 30 and says page 31 was not read and how
+    to read it (the model answered "not in the document" for what was on it)."""
+    pytest.importorskip("langchain_core")
+    pytest.importorskip("llama_index.core")
+    from ocr_loaders.langchain import ocr_document_tool as lc_tool
+    from ocr_loaders.llama_index import ocr_document_tool as li_tool
+
+    (doc_dir / "long.pdf").write_bytes(docgen.text_pdf([f"Section {n}" for n in range(1, 32)]))
+    note = 'pages after 30 were not read: call again with pages="31-31"'
+    message = lc_tool(engine=engine, root=doc_dir).invoke(
+        {"name": "ocr_document", "args": {"path": "long.pdf"}, "id": "c", "type": "tool_call"})
+    assert "Section 30" in message.content and note in message.content
+    assert len(message.artifact["pages"]) == 30
+    output = li_tool(engine=engine, root=doc_dir).call(path="long.pdf")
+    assert note in output.content and len(output.raw_output["pages"]) == 30
+    # pages asked for: what was asked is what was read, no note
+    asked = li_tool(engine=engine, root=doc_dir).call(path="long.pdf", pages="31")
+    assert "Section 31" in asked.content and "not read" not in asked.content
