@@ -162,10 +162,17 @@ def to_google(result: OCRResult) -> dict[str, Any]:
     Each response has ``textAnnotations`` (the full page text first, then one per word) and a
     ``fullTextAnnotation`` whose blocks are paragraphs of vertically adjacent lines. The last
     symbol of a word carries ``detectedBreak``: ``SPACE`` inside a line, ``EOL_SURE_SPACE`` at a
-    line end inside a paragraph, ``LINE_BREAK`` at the end of a paragraph.
+    line end inside a paragraph, ``LINE_BREAK`` at the end of a paragraph. A page without text
+    has only its ``context``.
     """
-    responses = []
+    responses: list[dict[str, Any]] = []
     for index, page in enumerate(result.pages):
+        context = {"pageNumber": result.page_number(index)}
+        if not page.words:
+            # as Google answers for an image without text: no annotations at all (clients
+            # test ``if response.text_annotations:``; an empty description read as text)
+            responses.append({"context": context})
+            continue
         languages = detected_languages(page.text)
         lang = languages[0][0]
         lines = page_lines(page)
@@ -195,7 +202,7 @@ def to_google(result: OCRResult) -> dict[str, Any]:
                 }],
                 "text": text,
             },
-            "context": {"pageNumber": result.page_number(index)},
+            "context": context,
         })
     return {"responses": responses}
 
