@@ -209,3 +209,21 @@ def test_node_ids_are_unique_and_do_not_depend_on_other_pages(corpus, engine) ->
     assert {n.metadata["page"] for n in nodes} == {1, 2}
     assert len({n.id_ for n in nodes}) == len(nodes)
     assert all(n.id_.startswith(f"{whole.id_}#page=") for n in nodes)
+
+
+def test_llama_index_nodes_keep_their_page_templates() -> None:
+    # LlamaIndex's splitters copy a document's text and metadata templates onto its nodes:
+    # a custom embedding format was lost at our parser
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.core.schema import Document, MetadataMode
+
+    from ocr_loaders.llama_index import OCRNodeParser
+
+    doc = Document(text="Hello World 2024", id_="p", metadata={"source": "a.png", "page": 1},
+                   text_template="META[{metadata_str}] TEXT[{content}]",
+                   metadata_template="{key}={value}", metadata_separator="; ")
+    (ours,) = OCRNodeParser().get_nodes_from_documents([doc])
+    (theirs,) = SentenceSplitter().get_nodes_from_documents([doc])
+    assert ours.get_content(MetadataMode.EMBED) == theirs.get_content(MetadataMode.EMBED) == (
+        "META[source=a.png; page=1] TEXT[Hello World 2024]")

@@ -47,6 +47,10 @@ def converter(doc: Any) -> Callable[[PageRecord], Any]:
                                                  EXCLUDED_LLM_KEYS, meta),
             start_char_idx=meta["start_index"],
             end_char_idx=meta["end_index"],
+            # the page's formats for embedding and prompts, as LlamaIndex's splitters keep them
+            text_template=doc.text_template,
+            metadata_template=doc.metadata_template,
+            metadata_separator=doc.metadata_separator,
         )
         node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(
             node_id=source.node_id, node_type=source.node_type, metadata=source_meta,
