@@ -45,6 +45,8 @@ def page_spec(pages: Any) -> str | None:
     items = pages if isinstance(pages, (list, tuple)) else [pages]
     parts = []
     for item in items:
+        if isinstance(item, float) and item.is_integer():
+            item = int(item)  # JSON numbers may come as 2.0
         if isinstance(item, bool) or not isinstance(item, (int, str)):
             raise PageRangeError(f"bad pages {pages!r}: use e.g. '1-3,5'")
         parts.append(str(item))
@@ -167,8 +169,22 @@ def langchain_tool(**kwargs: Any) -> StructuredTool:
         args_schema=ToolArgs,
         response_format="content_and_artifact",
         handle_tool_error=True,
-        handle_validation_error=True,
+        handle_validation_error=_argument_errors,
     )
+
+
+def _argument_errors(error: Exception) -> str:
+    """What a model reads when its arguments do not fit (LangChain's own message is a bare
+    "Tool input validation error"): each problem and the arguments the tool takes."""
+    problems = getattr(error, "errors", None)
+    listed = []
+    if callable(problems):
+        for item in problems():
+            where = ".".join(str(part) for part in item.get("loc", ())) or "arguments"
+            listed.append(f"{where}: {item.get('msg', 'invalid')}")
+    said = "; ".join(listed) or str(error).splitlines()[0]
+    return (f"invalid arguments ({said}); {NAME} takes path (string: {PATH_HELP}) and "
+            f"pages (string, optional: {PAGES_HELP})")
 
 
 class _RawResult(dict[str, Any]):

@@ -127,7 +127,7 @@ def test_pages_sent_as_json_numbers_are_pages_not_a_crash(doc_dir, engine) -> No
     tool = langchain_tool(engine=engine, root=doc_dir)
     schema = tool.tool_call_schema.model_json_schema()
     assert "integer" not in str(schema["properties"]["pages"])  # the model still sees text
-    for pages in (2, [2], ["2"]):
+    for pages in (2, [2], ["2"], 2.0):
         message = tool.invoke({"type": "tool_call", "name": "ocr_document", "id": "c1",
                                "args": {"path": "two.pdf", "pages": pages}})
         assert message.status == "success", message.content
@@ -136,6 +136,13 @@ def test_pages_sent_as_json_numbers_are_pages_not_a_crash(doc_dir, engine) -> No
         message = tool.invoke({"type": "tool_call", "name": "ocr_document", "id": "c2",
                                "args": {"path": "two.pdf", "pages": pages}})
         assert message.status == "error"  # told to the model, not raised
+        # what is wrong and what the tool takes (LangChain's own: "Tool input validation
+        # error", nothing to go on)
+        assert "invalid arguments (pages:" in message.content, message.content
+        assert "takes path (string" in message.content
+    message = tool.invoke({"type": "tool_call", "name": "ocr_document", "id": "c3",
+                           "args": {"file": "two.pdf"}})
+    assert message.status == "error" and "path: Field required" in message.content
     output = llama_tool(engine=engine, root=doc_dir).call(path="two.pdf", pages=2)
     assert output.content.startswith("[page 2]") and not output.is_error
     assert output.raw_output["metadata"]["pages"][0]["page"] == 2
