@@ -9,6 +9,7 @@ LangChain and LlamaIndex adapters only wrap these records in their own Document 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,3 +94,13 @@ def result_records(result: OCRResult, *, source: str, engine: str) -> Iterator[P
         )
         record.metadata["document_pages"] = result.total_pages or processed
         yield record
+
+
+def flattened(record: PageRecord) -> PageRecord:
+    """The record with every list or dict in its metadata (``words``, ``page_spans``) as a
+    JSON string, for vector stores that take only flat values (Chroma: "Value for metadata
+    words must be one of (str, int, float, None)"). The filter, the chunkers and
+    ``highlight_boxes`` read such strings back."""
+    meta = {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+            for k, v in record.metadata.items()}
+    return PageRecord(text=record.text, metadata=meta)

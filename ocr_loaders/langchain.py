@@ -68,11 +68,12 @@ class OCRBlobParser(BaseBlobParser):
         pages_delimiter: str = "\n\f",
         min_confidence: float | None = None,
         cache: Any = None,
+        flat_metadata: bool = False,
     ) -> None:
         self.loader = PageLoader(
             engine, engine_options=engine_options, pages=pages, password=password,
             limits=limits, mode=mode, pages_delimiter=pages_delimiter,
-            min_confidence=min_confidence, cache=cache,
+            min_confidence=min_confidence, cache=cache, flat_metadata=flat_metadata,
         )
 
     def lazy_parse(self, blob: Blob) -> Iterator[Document]:
@@ -107,6 +108,7 @@ class OCRLoader(BaseLoader):
         max_workers: int = 1,
         on_error: OnError = "raise",
         cache: Any = None,
+        flat_metadata: bool = False,
     ) -> None:
         self.file_path = file_path
         self.loader = PageLoader(
@@ -114,6 +116,7 @@ class OCRLoader(BaseLoader):
             limits=limits, mode=mode, pages_delimiter=pages_delimiter,
             min_confidence=min_confidence, show_progress=show_progress,
             max_workers=max_workers, on_error=on_error, cache=cache,
+            flat_metadata=flat_metadata,
         )
 
     @property

@@ -89,6 +89,8 @@ class OCRReader(BasePydanticReader):
     on_error: str = Field(default="raise", description="'raise', 'skip' or 'warn'.")
     limits: Limits = Field(default=DEFAULT_LIMITS)
     cache: Any = Field(default=None, description="True, a path or a ResultCache.")
+    flat_metadata: bool = Field(
+        default=False, description="Lists in the metadata (words) as JSON strings (Chroma).")
     is_remote: bool = False
 
     _loader: PageLoader | None = PrivateAttr(default=None)
@@ -105,7 +107,7 @@ class OCRReader(BasePydanticReader):
                 limits=self.limits, mode=self.mode,  # type: ignore[arg-type]
                 min_confidence=self.min_confidence, show_progress=self.show_progress,
                 max_workers=self.max_workers, on_error=self.on_error,  # type: ignore[arg-type]
-                cache=self.cache,
+                cache=self.cache, flat_metadata=self.flat_metadata,
             )
         return self._loader
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from ocr_loaders.documents import PageRecord, page_record
+from ocr_loaders.documents import PageRecord, flattened, page_record
 from ocr_loaders.engines import OCREngine, get_engine
 from ocr_loaders.errors import OCRError, PageRangeError
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits, OpenedDocument, Source, parse_page_spec
@@ -108,6 +108,9 @@ class PageLoader:
             already seen are served from it (listed in :attr:`from_cache`; not in the
             records' metadata, which must not change between a first and a cached run: the
             frameworks hash it to decide what to embed again).
+        flat_metadata: lists in the metadata (``words``; ``page_spans`` in single mode) as
+            JSON strings, for vector stores that take only flat values (Chroma); the filter
+            and the chunkers read them back.
     """
 
     def __init__(
@@ -125,6 +128,7 @@ class PageLoader:
         max_workers: int = 1,
         on_error: OnError = "raise",
         cache: Any = None,
+        flat_metadata: bool = False,
     ) -> None:
         if mode not in ("page", "single"):
             raise ValueError(f"mode must be 'page' or 'single', not {mode!r}")
@@ -149,6 +153,7 @@ class PageLoader:
         self.show_progress = show_progress
         self.max_workers = max_workers
         self.on_error: OnError = on_error
+        self.flat_metadata = flat_metadata
         self.skipped: list[SkippedFile] = []
         self._from_cache: dict[str, None] = {}  # ordered set; workers may add at once
 
@@ -197,9 +202,10 @@ class PageLoader:
         if self.min_confidence is not None:
             records = self._filtered(records)
         if self.mode == "single":
-            yield join_pages(list(records), self.pages_delimiter)
-        else:
-            yield from records
+            records = iter([join_pages(list(records), self.pages_delimiter)])
+        if self.flat_metadata:
+            records = map(flattened, records)
+        yield from records
 
     def _open(self, engine: OCREngine, source: Source, label: str) -> OpenedDocument:
         """The document with the pages asked for that it has: over a corpus, ``pages="1-3"``

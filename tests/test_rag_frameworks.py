@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.frameworks import PAGE1, PAGE2, bow_vector, small_page, write_corpus
@@ -227,3 +229,41 @@ def test_llama_index_nodes_keep_their_page_templates() -> None:
     (theirs,) = SentenceSplitter().get_nodes_from_documents([doc])
     assert ours.get_content(MetadataMode.EMBED) == theirs.get_content(MetadataMode.EMBED) == (
         "META[source=a.png; page=1] TEXT[Hello World 2024]")
+
+
+def test_flat_page_documents_for_stores_that_take_only_flat_values(corpus, engine) -> None:
+    """Chroma refuses a list in metadata ("Value for metadata words must be one of (str, int,
+    float, None)"): ``flat_metadata=True`` on the loaders gives page documents whose lists are
+    JSON strings, chunks of them are flat too, and their boxes still highlight."""
+    pytest.importorskip("langchain_core")
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+    from ocr_loaders.langchain import OCRLoader, OCRTextSplitter
+    from ocr_loaders.llama_index import OCRNodeParser, OCRReader
+    from ocr_loaders.rag import highlight_boxes
+
+    def scalar(metadata: dict) -> bool:
+        return all(v is None or isinstance(v, (str, int, float, bool)) for v in metadata.values())
+
+    files = [corpus["png"], corpus["pdf"]]
+    pages = OCRLoader(files, engine=engine, flat_metadata=True).load()
+    boxed = OCRLoader(files, engine=engine).load()
+    assert all(scalar(p.metadata) for p in pages)
+    assert [json.loads(p.metadata["words"]) for p in pages] == [p.metadata["words"] for p in boxed]
+    chunks = OCRTextSplitter(chunk_size=8, chunk_overlap=0).split_documents(pages)
+    plain = OCRTextSplitter(chunk_size=8, chunk_overlap=0).split_documents(boxed)
+    assert all(scalar(c.metadata) for c in chunks)
+    assert [highlight_boxes(c) for c in chunks] == [highlight_boxes(c) for c in plain]
+    (single,) = OCRLoader(corpus["pdf"], engine=engine, mode="single", flat_metadata=True).load()
+    assert scalar(single.metadata)
+    assert all(scalar(c.metadata) for c in OCRTextSplitter(
+        chunk_size=8, chunk_overlap=0).split_documents([single]))
+
+    docs = OCRReader(engine=engine, flat_metadata=True).load_data(files)
+    for doc in docs:  # what LlamaIndex's Chroma store calls on each node
+        node_to_metadata_dict(doc, flat_metadata=True)
+    nodes = OCRNodeParser(chunk_size=8, chunk_overlap=0).get_nodes_from_documents(docs)
+    for node in nodes:
+        node_to_metadata_dict(node, flat_metadata=True)
+    assert highlight_boxes(nodes[0])

@@ -73,9 +73,14 @@ def chunk_documents(
     with contextlib.closing(_encoded_pages(docs, enc)) as pages:
         for doc, record, page_ends in pages:
             convert = converter(doc)
+            # a page loaded with flat metadata (``flat_metadata=True`` of the loaders) is
+            # going to such a store: its chunks are flat too
+            meta = getattr(doc, "metadata", {})
+            flat = flat_metadata or any(isinstance(meta.get(key), str)
+                                        for key in ("words", "page_spans"))
             for part, part_ends, offset in _pages_of(record, enc, page_ends):
                 chunks = _chunk_page(part, enc, part_ends, chunk_size, chunk_overlap,
-                                     flat_metadata, 0, counts)
+                                     flat, 0, counts)
                 for chunk in chunks:
                     if offset:
                         chunk.metadata["start_index"] += offset
@@ -320,8 +325,8 @@ def _to_own_edges(starts: np.ndarray, ends: np.ndarray,
                   own: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Found word spans (in order, apart) widened to the edges of the text's own words they
     lie in: the first found word in an own word starts where it starts, the last ends where
-    it ends, so that the rest of that own word (``00`` where only ``0`` was found) is in the
-    chunk of its found word."""
+    it ends, and those between reach the next one, so that the rest of that own word (``00``
+    where only ``0`` was found) is in the chunk of a found word."""
     if not len(starts):
         return starts, ends
     own_starts, own_ends = own
@@ -333,7 +338,13 @@ def _to_own_edges(starts: np.ndarray, ends: np.ndarray,
     last[:-1] = je[:-1] != je[1:]
     first &= (own_starts[js] <= starts) & (starts < own_ends[js])
     last &= (own_starts[je] < ends) & (ends <= own_ends[je])
-    return np.where(first, own_starts[js], starts), np.where(last, own_ends[je], ends)
+    starts = np.where(first, own_starts[js], starts)
+    ends = np.where(last, own_ends[je], ends)
+    # found words inside one own word reach each other (``0:1`` where ``0`` and ``1`` were
+    # found: the ``:`` goes with the ``0``)
+    shared = (je[:-1] == js[1:]) & ~last[:-1]
+    ends[:-1][shared] = starts[1:][shared]
+    return starts, ends
 
 
 def _columns(words: list[dict[str, Any]]) -> tuple[list[Any], list[Any], list[Any], list[Any]]:

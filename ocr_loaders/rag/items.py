@@ -33,7 +33,7 @@ def as_record(item: Any) -> PageRecord:
     else:
         text = item.get_content()
     metadata = dict(item.metadata)
-    for key in BULKY_KEYS:
+    for key in (*BULKY_KEYS, "page_spans"):
         if isinstance(metadata.get(key), str):
             metadata[key] = json.loads(metadata[key])
     return PageRecord(text=text, metadata=metadata)
