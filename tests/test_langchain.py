@@ -315,3 +315,13 @@ def test_pages_beyond_an_office_file_do_not_convert_it_twice(tmp_path, engine,
     (page,) = OCRLoader(path, engine=engine, pages="1-3").load()
     assert page.page_content == "Only page of the memo" and len(conversions) == 1
     assert page.metadata["page"] == 1
+
+
+def test_ids_do_not_depend_on_how_the_path_is_spelled(corpus, engine, tmp_path, monkeypatch
+                                                      ) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "x.png").write_bytes(corpus["png"].read_bytes())
+    monkeypatch.chdir(tmp_path)
+    ids = {d.id for path in ("docs/x.png", "./docs/x.png", "docs/../docs/x.png", "docs")
+           for d in OCRLoader(path, engine=engine).load()}
+    assert ids == {"docs/x.png#page=1"}
