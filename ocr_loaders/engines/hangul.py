@@ -343,6 +343,20 @@ def _standalone(text: str, span: tuple[int, int] | None) -> bool:
     return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
 
 
+LONE_DIGIT = re.compile(r"[0-9][.,]?")
+
+
+def _wrapped_name(text: str, span: tuple[int, int] | None) -> bool:
+    """A lone digit word ending a Korean line (``비록 2.``, ``없고, 2,``): a one-letter party
+    name (乙) whose particle went to the next line, which Tesseract reads as a digit with a
+    dot, sure of it; a real number rarely ends a line of Korean prose on its own."""
+    if span is None or not SYLLABLE.search(text):
+        return False
+    start, end = span
+    return ((start == 0 or text[start - 1].isspace()) and not text[end:].strip()
+            and LONE_DIGIT.fullmatch(text[start:end]) is not None)
+
+
 def _before_particle(text: str, span: tuple[int, int] | None) -> bool:
     """The piece starts a word and the rest of the word is a particle (``뼈은`` for 甲은)."""
     if span is None:
@@ -398,9 +412,10 @@ def restore_hanja(
         spans = locate_pieces(line.text, pieces)
         for pi, piece in enumerate(pieces):
             before_particle = _before_particle(line.text, spans[pi])
-            if _doubtful(piece, _standalone(line.text, spans[pi]), before_particle):
-                crop = _crop(bgr, piece.quad,
-                             one_letter=before_particle and len(piece.text.strip()) <= 2)
+            wrapped = pi == len(pieces) - 1 and _wrapped_name(line.text, spans[pi])
+            if wrapped or _doubtful(piece, _standalone(line.text, spans[pi]), before_particle):
+                crop = _crop(bgr, piece.quad, one_letter=wrapped or (
+                    before_particle and len(piece.text.strip()) <= 2))
                 if crop.size and min(crop.shape[:2]) >= 4:
                     jobs.append((li, pi))
                     crops.append(crop)
