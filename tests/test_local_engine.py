@@ -331,6 +331,41 @@ def test_hanja_party_names_before_particles(engine: LocalEngine) -> None:
     assert "甲은" in result.text and "甲의" in result.text, result.text
 
 
+def test_hanja_party_name_whose_particle_wrapped_to_the_next_line(engine: LocalEngine) -> None:
+    """Court decisions wrap lines anywhere: ``비록 乙`` ends a line and its ``이`` starts the
+    next. Tesseract read the lone 乙 as ``2.`` or ``2,`` (a court decision's scan), sure of
+    it, with no particle after it to suggest a name: a lone digit word ending a Korean line is
+    now checked with PP-OCRv6, and a real one stays."""
+    from ocr_loaders.engines.hangul import _wrapped_name, restore_hanja
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
+
+    fnt = docgen.font(34)
+    img = Image.new("RGB", (700, 60), "white")
+    draw = ImageDraw.Draw(img)
+    draw.text((10, 8), "못한 이상, 비록", font=fnt, fill="black")
+    draw.text((300, 8), "乙", font=fnt, fill="black")
+    draw.text((400, 8), "2.", font=fnt, fill="black")
+    bgr = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+    reader = LineReader(engine._load(), np.zeros((0, 4, 2), dtype=np.float32), [])
+
+    def line(last: str, x0: int, x1: int) -> tuple[LineResult, list[Piece]]:
+        pieces = [Piece("못한", 0.93, rect_quad(10, 8, 80, 50)),
+                  Piece("이상,", 0.93, rect_quad(90, 8, 180, 50)),
+                  Piece("비록", 0.93, rect_quad(190, 8, 260, 50)),
+                  Piece(last, 0.85, rect_quad(x0, 8, x1, 50))]
+        text = " ".join(p.text for p in pieces)
+        return LineResult(quad=rect_quad(0, 0, 700, 60), text=text, confidence=0.9,
+                          words=merge_pieces(text, pieces), pieces=pieces), pieces
+
+    (name, number) = restore_hanja([line("2.", 296, 340), line("2.", 396, 440)], bgr,
+                                   reader.ideographs)
+    assert name.text == "못한 이상, 비록 乙" and number.text == "못한 이상, 비록 2."
+    assert _wrapped_name("제2항 및 2.", (6, 8)) and _wrapped_name("없고, 2,", (4, 6))
+    assert not _wrapped_name("없고, 12,", (4, 7))  # a number, not one letter
+    assert not _wrapped_name("없고, 2, 이", (4, 6))  # not at the line's end
+    assert not _wrapped_name("Total 2.", (6, 8))  # not a Korean line
+
+
 def test_quick_hanja_pass_keeps_every_ideograph_reading(engine: LocalEngine) -> None:
     """The crops checked for Hanja are read quickly first; wherever the usual reading has an
     ideograph at a score ``restore_hanja`` may act on, the result is exactly that reading,
