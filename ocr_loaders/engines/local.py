@@ -73,6 +73,9 @@ ORIENTATION_SAMPLE = 8
 """Widest lines read in each orientation to compare them."""
 ORIENTATION_MARGIN = 0.1
 """A turn is taken only when its sample scores this much more than the page as it stands."""
+ORIENTATION_TIE = 0.05
+"""Turns whose samples score within this of the best read as well: the one whose lines lie
+level is taken (horizontal writing is the rule, columns the exception)."""
 
 ENGINE_VERSION = "1.10"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
@@ -302,7 +305,7 @@ class LocalEngine(PageEngine):
         quarter = 0
         if suspicious and self.auto_rotate:
             # Mostly vertical boxes or a poor reading: maybe scanned sideways or upside down.
-            turned, quarter = self._upright(rapid, image, detected)
+            turned, quarter = self._upright(rapid, image, detected, tess)
             if quarter:
                 base = image.size  # the page the quarter turn was made from
                 image, detected, turn = self._level(rapid, turned)
@@ -341,8 +344,8 @@ class LocalEngine(PageEngine):
         level = turn.apply(image)
         return level, _detected(rapid, level), turn
 
-    def _upright(self, rapid: Any, image: Image.Image,
-                 detected: tuple[np.ndarray, np.ndarray]) -> tuple[Image.Image, int]:
+    def _upright(self, rapid: Any, image: Image.Image, detected: tuple[np.ndarray, np.ndarray],
+                 tess: Tesseract | None = None) -> tuple[Image.Image, int]:
         """The page turned by the quarter turn (0, 90, 180 or 270 degrees) under which the
         recogniser reads a sample of its longest lines best: a page scanned sideways or
         upside down reads as garbage, at low scores, in every other orientation.
@@ -352,13 +355,28 @@ class LocalEngine(PageEngine):
         turned pages, and at that size it named the wrong quarter for sideways pages.
         ``detected`` is the page's own detection, already made.
         """
-        best, best_score, best_degrees = image, _reading_score(rapid, detected), 0
+        here = _reading_score(rapid, detected)
+        options: list[tuple[float, float, int, Image.Image]] = []
         for degrees in ORIENTATIONS:
             turned = image.rotate(degrees, expand=True)  # quarter turns leave no empty corner
-            score = _reading_score(rapid, _detected(rapid, turned))
-            if score > best_score + ORIENTATION_MARGIN:
-                best, best_score, best_degrees = turned, score, degrees
-        return best, best_degrees
+            found = _detected(rapid, turned)
+            options.append((_reading_score(rapid, found), _level_share(found[1]), degrees,
+                            turned))
+        top = max(score for score, *_ in options)
+        if top <= here + ORIENTATION_MARGIN:
+            half = options[ORIENTATIONS.index(180)]
+            if (tess is not None and half[0] > here
+                    and _tesseract_reads_better(tess, _detected(rapid, half[3]), detected)):
+                # PP-OCRv6 has no Hangul: a Korean page reads about as badly either way up
+                # (0.64 as it stood upside down, 0.72 turned); Tesseract ``kor`` tells
+                return half[3], 180
+            return image, 0
+        # of the turns that read about as well, the one whose lines lie level: a Chinese page
+        # upside down read 0.96 turned a quarter (its lines taken for columns) and 0.997
+        # turned half, and was read as columns
+        near = [o for o in options if o[0] >= top - ORIENTATION_TIE]
+        _, _, degrees, turned = max(near, key=lambda o: (o[1] >= 0.5, o[0]))
+        return turned, degrees
 
     def _read_folded(
         self, rapid: Any, tess: Tesseract | None, image: Image.Image, folded: strips.Folded,
@@ -392,10 +410,15 @@ class LocalEngine(PageEngine):
         reader = LineReader(rapid, boxes, crops, max_lines=self.rec_batch_size,
                              budget=self.rec_batch_width, pool=self._rec_pool)
         use_hangul = tess is not None and self._hangul_enabled(tess)
+        rects = [quad_rect(b) for b in boxes]
+        tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
         if use_hangul and tess is not None:
             korean = self._korean_page(reader, tess)
             if korean is not None:
-                return lambda: self._korean_lines(reader, korean, bgr, tess), False
+                # Tesseract finds Hangul in a Korean page lying sideways too: its lines
+                # standing on end say so
+                return (lambda: self._korean_lines(reader, korean, bgr, tess),
+                        len(crops) >= 3 and tall >= 0.5 * len(crops))
         reader.read(range(len(crops)))
         scores = [reader.lines[i].confidence for i in range(len(crops))]
         korean_lines: list[tuple[LineResult, list[Piece]]] = []  # Tesseract's readings
@@ -442,11 +465,12 @@ class LocalEngine(PageEngine):
                 lines = formboxes.add_checkboxes(lines, bgr.min(axis=2))
             return lines
 
-        rects = [quad_rect(b) for b in boxes]
-        tall = sum(1 for x0, y0, x1, y1 in rects if (y1 - y0) > 1.5 * (x1 - x0))
+        # a poor reading is a sign unless it is Hangul's (a Korean line or two on a page
+        # PP-OCRv6 reads well; an upside-down Korean page had one line spliced)
+        hangul_lines = len(korean_lines) + len(spliced_lines)
         suspicious = (len(crops) >= 3 and (
             tall >= 0.5 * len(crops)
-            or (not (korean_lines or spliced_lines) and float(np.mean(scores)) < 0.6)
+            or (hangul_lines < 0.25 * len(crops) and float(np.mean(scores)) < 0.6)
             or _upside_down(self._rapid, crops)
         )) or (0 < len(crops) < 3 and tall == len(crops))
         # one or two lines, all tall: a label or a short note lying sideways (rapidocr turns
@@ -612,10 +636,12 @@ def _reading_score(rapid: Any, detected: tuple[np.ndarray, np.ndarray]) -> float
     recogniser's score of a sample of its widest lines, weighted by the characters read (0
     when none).
 
-    A line taller than wide counts only when it reads as CJK: rapidocr turns such crops a
-    quarter before reading them, so a Latin page lying sideways would read well in one of
-    the two directions, but only CJK is written in columns (a page of vertical Japanese
-    reads as well upright as turned, and stays upright: a turn must read better).
+    A line taller than wide counts as read only when it reads as CJK: rapidocr turns such
+    crops a quarter before reading them, so a Latin page lying sideways would read well in
+    one of the two directions, but only CJK is written in columns (a page of vertical
+    Japanese reads as well upright as turned, and stays upright: a turn must read better).
+    Its characters count as unread otherwise: skipped, they left a sideways English invoice
+    scored on the four digits of its few level boxes (1.0), and it was read sideways, as junk.
     """
     bgr, found = detected
     boxes, crops = _crops(bgr, found)
@@ -631,11 +657,39 @@ def _reading_score(rapid: Any, detected: tuple[np.ndarray, np.ndarray]) -> float
     weighted = total = 0.0
     for k, (text, score) in zip(sample, readings):
         chars = len("".join(text.split()))
-        if ratios[k] < 1.0 and not (chars and len(CJK.findall(text)) >= 0.5 * chars):
-            continue
-        weighted += chars * score
+        if ratios[k] >= 1.0 or len(CJK.findall(text)) >= 0.5 * chars:
+            weighted += chars * score
         total += chars
     return weighted / total if total else 0.0
+
+
+TESSERACT_TURN_MARGIN = 0.15
+"""Mean Tesseract confidence by which a page turned half must read better to be taken."""
+
+
+def _tesseract_reads_better(tess: Tesseract, turned: tuple[np.ndarray, np.ndarray],
+                            here: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether Tesseract ``kor+eng`` reads the widest lines of ``turned`` (a page and its
+    detected lines) with a clearly higher mean confidence than those of ``here``."""
+
+    def confidence(detected: tuple[np.ndarray, np.ndarray]) -> float:
+        boxes, crops = _crops(*detected)
+        order = sorted(range(len(crops)), key=lambda k: -crops[k].shape[1] / crops[k].shape[0])
+        read = [hangul.read_line(tess, crops[k], [(float(x), float(y)) for x, y in boxes[k]],
+                                 False, hangul.MIXED_PAGE_LANG) for k in order[:3]]
+        scores = [r[0].confidence for r in read if r is not None]
+        return float(np.mean(scores)) if scores else 0.0
+
+    return confidence(turned) >= confidence(here) + TESSERACT_TURN_MARGIN
+
+
+def _level_share(boxes: np.ndarray) -> float:
+    """Share of detected lines that are wider than tall (0 without lines)."""
+    if not len(boxes):
+        return 0.0
+    widths = np.ptp(boxes[:, :, 0], axis=1)
+    heights = np.ptp(boxes[:, :, 1], axis=1)
+    return float(np.mean(widths >= heights))
 
 
 def _detected(rapid: Any, image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
