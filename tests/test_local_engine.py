@@ -399,6 +399,63 @@ def test_upside_down_page_is_read_upright(engine: LocalEngine) -> None:
     assert docgen.cer(result.text, "\n".join(lines)) < 0.1, result.text
 
 
+INVOICE_PAGE = [
+    "INVOICE", "Acme Consulting Group, Inc.", "1250 Market Street, Suite 400, San Francisco",
+    "Invoice No: INV-2024-0318          Date: March 18, 2024",
+    ("Item", "Qty", "Unit price", "Amount"),
+    ("Strategy workshop", "2", "$4,000.00", "$8,000.00"),
+    ("Data migration", "1", "$7,500.00", "$7,500.00"),
+    ("Support hours", "12", "$150.00", "$1,800.00"),
+    ("Training seats", "5", "$240.00", "$1,200.00"),
+    "Payment terms: Net 30. Pay online at https://pay.acme.example/inv",
+]
+KOREAN_CONTRACT = [
+    "부동산 매매계약서", "매도인 홍길동과 매수인 주식회사 한빛테크는 아래 부동산에 관하여",
+    "다음과 같이 매매계약을 체결한다. 제1조 매도인은 그 소유의 건물을 매수인에게",
+    "매도하고, 매수인은 이를 매수한다. 제2조 매매대금은 금 일억오천만원으로 하며,",
+    "매수인은 다음과 같이 매도인에게 지급한다. 계약금은 계약 체결 시 지급한다.",
+    "제3조 본 계약에 관한 분쟁은 서울중앙지방법원을 제1심 관할법원으로 한다.",
+]
+CHINESE_NOTICE = [
+    "关于2024年度供应商合作协议的通知", "根据公司2024年第一季度采购计划，现将有关事项通知如下：",
+    "一、合同金额为人民币1,280,000元。", "二、交货日期不得晚于2024年6月30日。",
+    "三、乙方应通过API接口向甲方提供电子发票。", "四、本协议自双方签字盖章之日起生效。",
+]
+
+
+def _a4_page(rows: list, font_size: int = 29) -> tuple[Image.Image, str]:
+    """A 200-DPI A4 page of lines and four-column table rows, and its text."""
+    fnt = docgen.font(font_size)
+    img = Image.new("RGB", (1654, 2338), "white")
+    draw = ImageDraw.Draw(img)
+    texts = []
+    for i, row in enumerate(rows):
+        y = 180 + i * 70
+        if isinstance(row, tuple):
+            for x, cell in zip((180, 760, 960, 1240), row):
+                draw.text((x, y), cell, font=fnt, fill="black")
+            texts.append(" ".join(row))
+        else:
+            draw.text((180, y), row, font=fnt, fill="black")
+            texts.append(row)
+    return img, "\n".join(texts)
+
+
+@pytest.mark.parametrize(("rows", "degrees"), [
+    (INVOICE_PAGE, 90), (KOREAN_CONTRACT, 180), (KOREAN_CONTRACT, 270), (CHINESE_NOTICE, 180),
+])
+def test_turned_a4_pages_are_read_upright(engine: LocalEngine, rows: list, degrees: int
+                                          ) -> None:
+    """Whole A4 pages scanned turned: a sideways English invoice was scored on the four digits
+    its few level boxes read (1.0) and read as junk; an upside-down Chinese notice reads
+    about as well turned a quarter (its lines taken for columns) and came out in columns;
+    PP-OCRv6 reads Korean badly either way up, and a sideways Korean page went the Korean
+    way without a look at its orientation."""
+    img, text = _a4_page(rows)
+    result = engine.recognize(docgen.image_bytes(img.rotate(degrees, expand=True), "PNG"))
+    assert docgen.cer(result.text, text) < 0.05, result.text
+
+
 def test_rec_batch_size_reaches_the_recogniser_and_keeps_the_text() -> None:
     lines = ["Quarterly report 2024", "Revenue grew by 12 percent"]
     png = docgen.image_bytes(docgen.render_lines(lines), "PNG")

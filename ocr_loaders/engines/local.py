@@ -69,13 +69,18 @@ on 1, 18.8 s two at a time on 1 thread each)."""
 
 ORIENTATIONS = (90, 180, 270)
 """Quarter turns (counter-clockwise) a suspicious page is also read in (``_upright``)."""
+UPRIGHT, TURNED, SIDEWAYS_HANGUL = 0, 1, 2
+"""What ``_read_page`` says of a page's orientation: fine as it stands, maybe turned
+(``_upright`` looks), or a Korean page lying on its side (its lines stand on end)."""
 ORIENTATION_SAMPLE = 8
 """Widest lines read in each orientation to compare them."""
 ORIENTATION_MARGIN = 0.1
 """A turn is taken only when its sample scores this much more than the page as it stands."""
-ORIENTATION_TIE = 0.05
+ORIENTATION_TIE = 0.1
 """Turns whose samples score within this of the best read as well: the one whose lines lie
-level is taken (horizontal writing is the rule, columns the exception)."""
+level is taken (horizontal writing is the rule, columns the exception). A Korean page upside
+down read 0.745 turned a quarter (PP-OCRv6 reads Hangul lying on its side as columns of Han
+junk) and 0.669 turned half."""
 
 ENGINE_VERSION = "1.10"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
@@ -305,7 +310,8 @@ class LocalEngine(PageEngine):
         quarter = 0
         if suspicious and self.auto_rotate:
             # Mostly vertical boxes or a poor reading: maybe scanned sideways or upside down.
-            turned, quarter = self._upright(rapid, image, detected, tess)
+            turned, quarter = self._upright(rapid, image, detected, tess,
+                                            columns=suspicious != SIDEWAYS_HANGUL)
             if quarter:
                 base = image.size  # the page the quarter turn was made from
                 image, detected, turn = self._level(rapid, turned)
@@ -345,7 +351,8 @@ class LocalEngine(PageEngine):
         return level, _detected(rapid, level), turn
 
     def _upright(self, rapid: Any, image: Image.Image, detected: tuple[np.ndarray, np.ndarray],
-                 tess: Tesseract | None = None) -> tuple[Image.Image, int]:
+                 tess: Tesseract | None = None, columns: bool = True
+                 ) -> tuple[Image.Image, int]:
         """The page turned by the quarter turn (0, 90, 180 or 270 degrees) under which the
         recogniser reads a sample of its longest lines best: a page scanned sideways or
         upside down reads as garbage, at low scores, in every other orientation.
@@ -355,21 +362,29 @@ class LocalEngine(PageEngine):
         turned pages, and at that size it named the wrong quarter for sideways pages.
         ``detected`` is the page's own detection, already made.
         """
-        here = _reading_score(rapid, detected)
+        # ``columns=False``: the page's text is not written in columns (Korean lines that
+        # stand on end): only turns whose lines lie level can be right
+        here = _reading_score(rapid, detected) if columns else 0.0
         options: list[tuple[float, float, int, Image.Image]] = []
         for degrees in ORIENTATIONS:
             turned = image.rotate(degrees, expand=True)  # quarter turns leave no empty corner
             found = _detected(rapid, turned)
-            options.append((_reading_score(rapid, found), _level_share(found[1]), degrees,
-                            turned))
+            share = _level_share(found[1])
+            if columns or share >= 0.5:
+                options.append((_reading_score(rapid, found), share, degrees, turned))
+        if not options:
+            return image, 0
         top = max(score for score, *_ in options)
         if top <= here + ORIENTATION_MARGIN:
-            half = options[ORIENTATIONS.index(180)]
-            if (tess is not None and half[0] > here
-                    and _tesseract_reads_better(tess, _detected(rapid, half[3]), detected)):
-                # PP-OCRv6 has no Hangul: a Korean page reads about as badly either way up
-                # (0.64 as it stood upside down, 0.72 turned); Tesseract ``kor`` tells
-                return half[3], 180
+            # PP-OCRv6 has no Hangul: a Korean page reads about as badly either way up (0.64
+            # as it stood upside down, 0.72 turned), and lying on its side it reads as columns
+            # of Han junk (0.745); Tesseract tells the page as it stands from its best turn
+            # whose lines lie level
+            level = [o for o in options if o[1] >= 0.5 and o[0] > here - ORIENTATION_TIE]
+            if tess is not None and level:
+                _, _, degrees, turned = max(level, key=lambda o: o[0])
+                if _tesseract_reads_better(tess, _detected(rapid, turned), detected):
+                    return turned, degrees
             return image, 0
         # of the turns that read about as well, the one whose lines lie level: a Chinese page
         # upside down read 0.96 turned a quarter (its lines taken for columns) and 0.997
@@ -396,8 +411,9 @@ class LocalEngine(PageEngine):
     def _read_page(
         self, rapid: Any, tess: Tesseract | None, image: Image.Image,
         detected: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> tuple[Callable[[], list[LineResult]], bool]:
-        """Lines of one upright candidate page, and whether the page looks mis-oriented.
+    ) -> tuple[Callable[[], list[LineResult]], int]:
+        """Lines of one upright candidate page, and whether the page looks mis-oriented
+        (``UPRIGHT``, ``TURNED`` or ``SIDEWAYS_HANGUL``).
 
         The lines come as a function that finishes them (stretched re-reads, Hanja, form
         marks), so that none of that work is spent on a page that is then turned and read
@@ -406,7 +422,7 @@ class LocalEngine(PageEngine):
         bgr, found = detected if detected is not None else _detected(rapid, image)
         boxes, crops = _crops(bgr, found)
         if not crops:
-            return list, False
+            return list, UPRIGHT
         reader = LineReader(rapid, boxes, crops, max_lines=self.rec_batch_size,
                              budget=self.rec_batch_width, pool=self._rec_pool)
         use_hangul = tess is not None and self._hangul_enabled(tess)
@@ -415,10 +431,12 @@ class LocalEngine(PageEngine):
         if use_hangul and tess is not None:
             korean = self._korean_page(reader, tess)
             if korean is not None:
-                # Tesseract finds Hangul in a Korean page lying sideways too: its lines
-                # standing on end say so
+                # Tesseract finds Hangul in a Korean page lying sideways too (``_crops``
+                # stands tall lines up): its lines standing on end say so, and Korean is
+                # not written in columns
+                on_end = len(crops) >= 3 and tall >= 0.5 * len(crops)
                 return (lambda: self._korean_lines(reader, korean, bgr, tess),
-                        len(crops) >= 3 and tall >= 0.5 * len(crops))
+                        SIDEWAYS_HANGUL if on_end else UPRIGHT)
         reader.read(range(len(crops)))
         scores = [reader.lines[i].confidence for i in range(len(crops))]
         korean_lines: list[tuple[LineResult, list[Piece]]] = []  # Tesseract's readings
@@ -476,7 +494,7 @@ class LocalEngine(PageEngine):
         # one or two lines, all tall: a label or a short note lying sideways (rapidocr turns
         # tall crops one way only, so half of them read as garbage); a vertical CJK column
         # reads as well upright and stays (``_upright`` needs a better reading to turn)
-        return finish, suspicious
+        return finish, TURNED if suspicious else UPRIGHT
 
     def _may_be_korean(self, line: LineResult, width: int, height: int,
                        japanese_page: bool) -> bool:
