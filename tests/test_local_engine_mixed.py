@@ -339,3 +339,23 @@ def test_large_korean_type_is_read_at_a_size_tesseract_reads_well(engine: LocalE
         scale = width / 800
         sales = page.words[-1].bounding_box.rect()  # 매출 starts at about 220 px of 800
         assert abs(sales[0] / scale - 222) < 12 and abs(sales[2] / scale - 290) < 12, sales
+
+
+def test_won_sign_in_korean_page_cells() -> None:
+    """On a Korean page, the lines PP-OCRv6 reads (an amount alone in a table cell) have no
+    ``₩``: a ``W`` or ``N`` before an amount is the won sign, other W's stay."""
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
+    from ocr_loaders.engines.mixedlines import won_cells
+
+    def line(*words: str) -> LineResult:
+        pieces = [Piece(w, 0.99, rect_quad(100 * k, 0, 100 * k + 90, 40))
+                  for k, w in enumerate(words)]
+        text = " ".join(words)
+        return LineResult(quad=rect_quad(0, 0, 100 * len(words), 40), text=text,
+                          confidence=0.99, words=merge_pieces(text, pieces), pieces=pieces)
+
+    fixed = won_cells(line("W5,766,750"))
+    assert fixed.text == "₩5,766,750" and [w.text for w in fixed.words] == ["₩5,766,750"]
+    assert won_cells(line("N15,000", "VAT")).text == "₩15,000 VAT"
+    kept = line("W3C", "Windows", "10")
+    assert won_cells(kept) is kept

@@ -570,7 +570,7 @@ class LocalEngine(PageEngine):
         japanese_page = japanese.is_japanese(reader.lines[i].text for i in rest)
         return _with_korean_marks(hangul.restore_hanja(
             self._latin(tess_lines, reader, bgr), bgr, reader.ideographs), bgr,
-        ) + self._kept(reader, pp_lines, japanese_page)
+        ) + [mixedlines.won_cells(line) for line in self._kept(reader, pp_lines, japanese_page)]
 
     @staticmethod
     def _latin(lines: list[tuple[LineResult, list[Piece]]], reader: LineReader,
