@@ -201,6 +201,16 @@ def test_restored_latin_does_not_repeat_the_signs_around_it() -> None:
     assert _without_overlap("--", "-", "-") == "--"  # never all of it
 
 
+def test_restored_latin_keeps_the_bracket_its_crop_missed() -> None:
+    # ``만원(₩15,000,000)은``: Tesseract ``(#15,000,000)``, PP-OCRv6 ``₩15,000,000)``
+    from ocr_loaders.engines.latin import _with_brackets
+
+    assert _with_brackets("₩15,000,000)", "(#15,000,000)") == "(₩15,000,000)"
+    assert _with_brackets("₩15,000,000", "(#15,000,000)") == "(₩15,000,000)"
+    assert _with_brackets("(₩15,000,000)", "(#15,000,000)") == "(₩15,000,000)"
+    assert _with_brackets("USB", "450") == "USB" and _with_brackets("", "(") == ""
+
+
 def test_splice_hangul() -> None:
     from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rect, rect_quad
     from ocr_loaders.engines.mixedlines import splice_hangul
