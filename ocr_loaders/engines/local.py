@@ -365,13 +365,14 @@ class LocalEngine(PageEngine):
         # ``columns=False``: the page's text is not written in columns (Korean lines that
         # stand on end): only turns whose lines lie level can be right
         here = _reading_score(rapid, detected) if columns else 0.0
-        options: list[tuple[float, float, int, Image.Image]] = []
+        # (score, share of level lines, degrees, turned page, its detection)
+        options: list[tuple[float, float, int, Image.Image, tuple[np.ndarray, np.ndarray]]] = []
         for degrees in ORIENTATIONS:
             turned = image.rotate(degrees, expand=True)  # quarter turns leave no empty corner
             found = _detected(rapid, turned)
             share = _level_share(found[1])
             if columns or share >= 0.5:
-                options.append((_reading_score(rapid, found), share, degrees, turned))
+                options.append((_reading_score(rapid, found), share, degrees, turned, found))
         if not options:
             return image, 0
         top = max(score for score, *_ in options)
@@ -382,15 +383,15 @@ class LocalEngine(PageEngine):
             # whose lines lie level
             level = [o for o in options if o[1] >= 0.5 and o[0] > here - ORIENTATION_TIE]
             if tess is not None and level:
-                _, _, degrees, turned = max(level, key=lambda o: o[0])
-                if _tesseract_reads_better(tess, _detected(rapid, turned), detected):
+                _, _, degrees, turned, found = max(level, key=lambda o: o[0])
+                if _tesseract_reads_better(tess, found, detected):
                     return turned, degrees
             return image, 0
         # of the turns that read about as well, the one whose lines lie level: a Chinese page
         # upside down read 0.96 turned a quarter (its lines taken for columns) and 0.997
         # turned half, and was read as columns
         near = [o for o in options if o[0] >= top - ORIENTATION_TIE]
-        _, _, degrees, turned = max(near, key=lambda o: (o[1] >= 0.5, o[0]))
+        _, _, degrees, turned, _ = max(near, key=lambda o: (o[1] >= 0.5, o[0]))
         return turned, degrees
 
     def _read_folded(
@@ -682,7 +683,8 @@ def _reading_score(rapid: Any, detected: tuple[np.ndarray, np.ndarray]) -> float
 
 
 TESSERACT_TURN_MARGIN = 0.15
-"""Mean Tesseract confidence by which a page turned half must read better to be taken."""
+"""Mean Tesseract confidence by which a turned page must read better to be taken, where
+PP-OCRv6's reading cannot tell (``_upright``)."""
 
 
 def _tesseract_reads_better(tess: Tesseract, turned: tuple[np.ndarray, np.ndarray],
