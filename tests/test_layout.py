@@ -38,6 +38,34 @@ def test_two_columns_under_a_centred_title_and_above_a_footer() -> None:
                      + [f"right {i}" for i in range(8)] + ["footer across"])
 
 
+def test_two_columns_whose_text_ends_in_the_right_one() -> None:
+    # the right column is the end of the text: two full lines, then short ones (a sign-off)
+    lines = [line("TITLE ACROSS THE GUTTER", 250, 10, 700)]
+    lines += [line(f"left {i}", 100, 50 + 30 * i, 480 - (60 if i % 3 == 0 else 0))
+              for i in range(7)]
+    right = [(520, 900), (520, 640), (520, 900), (520, 600), (520, 610), (760, 905), (820, 905)]
+    lines += [line(f"right {i}", x0, 50 + 30 * i, x1) for i, (x0, x1) in enumerate(right)]
+    order = texts(reading_order(lines))
+    assert order == (["TITLE ACROSS THE GUTTER"] + [f"left {i}" for i in range(7)]
+                     + [f"right {i}" for i in range(7)])
+
+
+def test_a_column_whose_long_lines_reach_into_the_gutter_is_not_cut() -> None:
+    # a court decision in two columns: the left one opens with label rows and centred
+    # headings, and a few of its lines reach far into the gutter; a title and a centred
+    # heading stand over the gutter. Only the gap between the columns is a gutter.
+    lines = [line("COURT", 620, 10, 1040), line("JUDGMENT", 770, 45, 885)]
+    left = [(177, 627), (174, 416), (174, 307), (174, 493), (172, 493), (446, 524),
+            (174, 720), (177, 766), (175, 537), (174, 562), (446, 524)]
+    lines += [line(f"left {i}", x0, 80 + 30 * i, x1) for i, (x0, x1) in enumerate(left)]
+    right = [(856, 1004), (856, 1428), (860, 1363), (856, 1188), (859, 1350), (859, 1344),
+             (856, 1199), (859, 1434), (859, 1357), (860, 1322), (856, 1195)]
+    lines += [line(f"right {i}", x0, 80 + 30 * i, x1) for i, (x0, x1) in enumerate(right)]
+    order = texts(reading_order(lines))
+    assert order == (["COURT", "JUDGMENT"] + [f"left {i}" for i in range(11)]
+                     + [f"right {i}" for i in range(11)])
+
+
 def test_a_spanning_figure_caption_splits_the_columns_into_bands() -> None:
     top = [line(f"a{i}", 100, 10 + 30 * i, 480) for i in range(4)]
     top += [line(f"b{i}", 520, 10 + 30 * i, 900) for i in range(4)]
@@ -48,6 +76,13 @@ def test_a_spanning_figure_caption_splits_the_columns_into_bands() -> None:
     assert order == ([f"a{i}" for i in range(4)] + [f"b{i}" for i in range(4)]
                      + ["Figure 1: a caption across both columns"]
                      + [f"c{i}" for i in range(4)] + [f"d{i}" for i in range(4)])
+
+
+def test_columns_of_vertical_writing_read_right_to_left() -> None:
+    columns = [LineResult(quad=rect_quad(900 - 60 * i, 50, 940 - 60 * i, 50 + 40 * n),
+                          text=f"column {i}", confidence=1.0)
+               for i, n in enumerate([20, 20, 20, 3])]
+    assert texts(reading_order(columns[::-1])) == [f"column {i}" for i in range(4)]
 
 
 def test_form_labels_and_values_keep_their_rows() -> None:

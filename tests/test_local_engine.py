@@ -443,7 +443,7 @@ def _a4_page(rows: list, font_size: int = 29) -> tuple[Image.Image, str]:
 
 @pytest.mark.parametrize(("rows", "degrees"), [
     (INVOICE_PAGE, 90), (INVOICE_PAGE, 180), (KOREAN_CONTRACT, 180), (KOREAN_CONTRACT, 270),
-    (CHINESE_NOTICE, 180),
+    (CHINESE_NOTICE, 180), (CHINESE_NOTICE, 270),
 ])
 def test_turned_a4_pages_are_read_upright(engine: LocalEngine, rows: list, degrees: int
                                           ) -> None:
@@ -452,10 +452,29 @@ def test_turned_a4_pages_are_read_upright(engine: LocalEngine, rows: list, degre
     looked at (the 0/180 classifier, shown whole lines, voted half and half); an upside-down
     Chinese notice reads about as well turned a quarter (its lines taken for columns) and
     came out in columns; PP-OCRv6 reads Korean badly either way up, and a sideways Korean
-    page went the Korean way without a look at its orientation."""
+    page went the Korean way without a look at its orientation. A Chinese page lying on its
+    side (270) reads as well as columns of vertical writing, and was read as such."""
     img, text = _a4_page(rows)
     result = engine.recognize(docgen.image_bytes(img.rotate(degrees, expand=True), "PNG"))
     assert docgen.cer(result.text, text) < 0.05, result.text
+
+
+def test_vertical_japanese_reads_column_by_column_from_the_right(engine: LocalEngine) -> None:
+    """Tategaki: characters upright, columns read top to bottom and right to left. The page
+    stays as it is (Tesseract's OSD sees upright glyphs) and its columns come out in that
+    order (they came out left to right, the last column first)."""
+    text = ("本日は晴天なり。令和六年三月一日より営業時間を変更します。詳細は窓口までお問い合わせ"
+            "ください。当社の新しいサービスについてご案内いたします。")
+    columns = [text[i:i + 20] for i in range(0, len(text), 20)]
+    fnt = docgen.font(34)
+    img = Image.new("RGB", (1000, 1000), "white")
+    draw = ImageDraw.Draw(img)
+    for c, column in enumerate(columns):
+        for k, char in enumerate(column):
+            draw.text((880 - c * 64, 60 + k * 40), char, font=fnt, fill="black")
+    result = engine.recognize(docgen.image_bytes(img, "PNG"))
+    assert docgen.cer(result.text, "\n".join(columns)) < 0.05, result.text
+    assert result.text.index("本日") < result.text.index("ください")
 
 
 def test_rec_batch_size_reaches_the_recogniser_and_keeps_the_text() -> None:
@@ -467,6 +486,17 @@ def test_rec_batch_size_reaches_the_recogniser_and_keeps_the_text() -> None:
     assert small.cache_options()["rec_batch_size"] == 1
     with pytest.raises(ValueError, match="rec_batch_size"):
         LocalEngine(rec_batch_size=0)
+
+
+def test_hanja_date_units_in_korean_lines(engine: LocalEngine) -> None:
+    """年/月/日 after digits in Korean lines: Tesseract reads them as Hangul it doubts
+    (``2024주``, ``30더``) or as more digits (``4月`` -> ``483``); PP-OCRv6 reads them back.
+    Korean date units stay as they are."""
+    lines = ["3. 잔금: 금 팔천오백만원은 2024年 4月 30日 지급한다.",
+             "잔금일은 2024年 12月 31日로 하고, 계약일은 2024년 1월 1일로 한다."]
+    text = engine.recognize(docgen.image_bytes(_a4_page(lines)[0], "PNG")).text
+    assert "2024年 4月 30日" in text and "2024年 12月 31日로" in text, text
+    assert "2024년 1월 1일로" in text, text
 
 
 def test_korean_quotes_and_middle_dots(engine: LocalEngine) -> None:

@@ -357,6 +357,29 @@ def _wrapped_name(text: str, span: tuple[int, int] | None) -> bool:
             and LONE_DIGIT.fullmatch(text[start:end]) is not None)
 
 
+DATE_UNIT_DOUBT = 0.8
+"""A one-syllable Tesseract piece right after digits scored under this may be a Hanja date
+unit (``2024年 4月 30日`` read ``2024주 483 30더``: 주 0.51, 더 0.0, 던 0.42-0.61, where real
+``년``/``월``/``일`` score 0.92-0.93); ``_date_number`` takes a misread ``月`` back."""
+DATE_NUMBER = re.compile(r"([0-9]+)([年月日])")
+
+
+def _after_digit(piece: Piece, text: str, span: tuple[int, int] | None) -> bool:
+    """A doubted one-syllable piece directly after a digit (a Hanja date unit misread)."""
+    if span is None or span[0] == 0 or not text[span[0] - 1].isdigit():
+        return False
+    return (len(piece.text) == 1 and SYLLABLE.match(piece.text) is not None
+            and piece.confidence < DATE_UNIT_DOUBT)
+
+
+def _date_number(piece: Piece, reading: str) -> bool:
+    """Whether PP-OCRv6's ``reading`` of a doubted digit piece is its number with a date
+    unit: Tesseract reads 月 as digits (``483`` for ``4月``, ``12833`` for ``12月``) or drops
+    a unit its box still covers (``30`` at 0.27 for ``30日``)."""
+    found = DATE_NUMBER.fullmatch(reading)
+    return found is not None and piece.text.isdigit() and piece.text.startswith(found[1])
+
+
 def _before_particle(text: str, span: tuple[int, int] | None) -> bool:
     """The piece starts a word and the rest of the word is a particle (``뼈은`` for 甲은)."""
     if span is None:
@@ -413,8 +436,10 @@ def restore_hanja(
         for pi, piece in enumerate(pieces):
             before_particle = _before_particle(line.text, spans[pi])
             wrapped = pi == len(pieces) - 1 and _wrapped_name(line.text, spans[pi])
-            if wrapped or _doubtful(piece, _standalone(line.text, spans[pi]), before_particle):
-                crop = _crop(bgr, piece.quad, one_letter=wrapped or (
+            unit = _after_digit(piece, line.text, spans[pi])
+            if (wrapped or unit
+                    or _doubtful(piece, _standalone(line.text, spans[pi]), before_particle)):
+                crop = _crop(bgr, piece.quad, one_letter=wrapped or unit or (
                     before_particle and len(piece.text.strip()) <= 2))
                 if crop.size and min(crop.shape[:2]) >= 4:
                     jobs.append((li, pi))
@@ -429,6 +454,9 @@ def restore_hanja(
             # Measured: PP-OCRv6 reads real Hanja at >= 0.995 and Hangul look-alikes at
             # <= 0.988 (못 -> 吴), so a Hangul reading is replaced only above 0.99.
             if HANGUL.search(piece.text) and (score < 0.99 or len(text) != 1):
+                continue
+            if _date_number(piece, text):
+                replaced.setdefault(li, {})[pi] = text
                 continue
             if any(c.isalnum() and not IDEOGRAPH.match(c) for c in text):
                 continue  # "1,300世": a number read with part of the next letter, not Hanja

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
@@ -223,28 +223,87 @@ def first_glyph(ink: np.ndarray, min_height: int = 1) -> np.ndarray | None:
 def _sparse_gutters(
     lines: list[LineResult], x0: float, x1: float, min_width: float, max_crossing: float
 ) -> list[float]:
-    """Middles of vertical stretches at least ``min_width`` wide that at most ``max_crossing``
-    lines cross, with lines on both sides (column gutters, despite a few spanning lines)."""
+    """Column gutters: vertical stretches at least ``min_width`` wide that at most
+    ``max_crossing`` lines cross, with lines on both sides, despite a few spanning lines.
+
+    A stretch must be about as clear as the clearest one (crossed at its clearest by at most
+    one line more): the gap between the ends of a column's lines, which only its few longest
+    lines cross, is no gutter (a Korean court page's left column was cut there, its long
+    lines taken for headings across the page). The cut is the middle of the stretch's
+    clearest part, give or take one line, so that a heading centred over the gutter crosses
+    it (``_spanners`` keeps it across the columns).
+    """
     size = int(x1 - x0) + 1
     cover = np.zeros(size + 1, dtype=np.int32)
     for ln in lines:
         cover[max(int(ln.rect[0] - x0), 0)] += 1
         cover[min(int(ln.rect[2] - x0), size)] -= 1
-    sparse = np.cumsum(cover)[:size] <= max_crossing
-    return [
-        x0 + (start + end) / 2 for start, end in true_runs(sparse)
+    crossing = np.cumsum(cover)[:size]
+    stretches = [
+        (start, end) for start, end in true_runs(crossing <= max_crossing)
         if start > 0 and end < size and end - start >= min_width
     ]
+    if not stretches:
+        return []
+    clearest = [int(crossing[start:end].min()) for start, end in stretches]
+    cuts: list[float] = []
+    for (start, end), least in zip(stretches, clearest, strict=True):
+        if least > min(clearest) + 1:
+            continue
+        part = max(true_runs(crossing[start:end] <= least + 1), key=lambda r: r[1] - r[0])
+        cuts.append(x0 + start + (part[0] + part[1]) / 2)
+    return cuts
 
 
-def _has_running_text(column: list[LineResult], page_width: float) -> bool:
-    """At least three lines filling most of a column at least a quarter of the page wide (a
-    column may also hold a table; a column of form labels or values has no such lines)."""
+def _spanners(lines: list[LineResult], cuts: list[float]) -> list[LineResult]:
+    """Lines across a gutter: those that cross a cut and either reach into the columns on
+    both sides or are centred in the gutter (a heading over the columns); a column's long
+    line that only reaches into the gutter stays in its column."""
+    out: list[LineResult] = []
+    for cut in cuts:
+        left = max((ln.rect[2] for ln in lines if ln.rect[2] <= cut), default=cut)
+        right = min((ln.rect[0] for ln in lines if ln.rect[0] >= cut), default=cut)
+        for ln in lines:
+            lx0, _, lx1, _ = ln.rect
+            if not lx0 < cut < lx1 or any(ln is s for s in out):
+                continue
+            if (lx0 < left and lx1 > right) or left <= (lx0 + lx1) / 2 <= right:
+                out.append(ln)
+    return out
+
+
+def _has_running_text(column: list[LineResult], page_width: float,
+                      before: list[LineResult] | None = None) -> bool:
+    """At least three lines of words (:func:`_wordy`) filling most of a column at least a
+    quarter of the page wide (a column may also hold a table; a column of form labels or
+    values has no such lines).
+
+    The last column (``before``: the column left of it) may be where the text ends, in a
+    few short lines: there it is enough that its top line is full (the text goes on from the
+    column before) and that it is about as wide as that column (a receipt's narrow column of
+    amounts is no such column).
+    """
     c0 = min(ln.rect[0] for ln in column)
     c1 = max(ln.rect[2] for ln in column)
     if c1 - c0 < 0.25 * page_width:
         return False
-    return sum(1 for ln in column if ln.rect[2] - ln.rect[0] >= 0.6 * (c1 - c0)) >= 3
+    full = [ln for ln in column
+            if ln.rect[2] - ln.rect[0] >= 0.6 * (c1 - c0) and _wordy(ln.text)]
+    if len(full) >= 3:
+        return True
+    if before is None or not full:
+        return False
+    b0 = min(ln.rect[0] for ln in before)
+    b1 = max(ln.rect[2] for ln in before)
+    top = min(column, key=lambda ln: ln.rect[1])
+    return c1 - c0 >= 0.8 * (b1 - b0) and any(ln is top for ln in full)
+
+
+def _wordy(text: str) -> bool:
+    """Whether a line reads as words rather than figures (no fewer letters than digits): a
+    receipt's column of amounts and dates is no running text, however wide its lines."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return letters >= sum(1 for ch in text if ch.isdigit())
 
 
 def _columns_between_spanners(
@@ -254,11 +313,11 @@ def _columns_between_spanners(
     heading, a full-width figure caption or footer).
 
     A gutter is a vertical stretch that only a few lines cross (:func:`_sparse_gutters`); the
-    lines crossing it split the page into bands, read top to bottom, each band column by
-    column. ``None`` when the page
-    does not look like that: the crossing lines must be few and each column must hold running
-    text (:func:`_has_running_text`) and overlap its neighbour over most of its height, so
-    forms with labels and values keep their row order.
+    lines across it (:func:`_spanners`) split the page into bands, read top to bottom, each
+    band column by column. ``None`` when the page does not look like that: the spanning lines
+    must be few, each column but the last must hold running text (:func:`_has_running_text`;
+    the last may be the end of the text, a few short lines) and every column must overlap its
+    neighbour over most of its height, so forms with labels and values keep their row order.
     """
     if len(lines) < 6:
         return None
@@ -268,12 +327,14 @@ def _columns_between_spanners(
     cuts = _sparse_gutters(lines, x0, x1, line_h, max_crossing=max(3.0, 0.05 * len(lines)))
     if not cuts:
         return None
-    spanners = [ln for ln in lines if any(ln.rect[0] < c < ln.rect[2] for c in cuts)]
+    spanners = _spanners(lines, cuts)
     if len(spanners) > 0.2 * len(lines):
         return None
     spanner_ids = {id(ln) for ln in spanners}
     columns = _split([ln for ln in lines if id(ln) not in spanner_ids], cuts, 0)
-    if len(columns) < 2 or not all(_has_running_text(col, width) for col in columns):
+    if len(columns) < 2 or not all(
+            _has_running_text(col, width, columns[k - 1] if k == len(columns) - 1 else None)
+            for k, col in enumerate(columns)):
         return None
     extents = [(min(ln.rect[1] for ln in c), max(ln.rect[3] for ln in c)) for c in columns]
     for (a0, a1), (b0, b1) in itertools.pairwise(extents):
@@ -343,11 +404,42 @@ def page_skew(lines: Sequence[LineResult]) -> float:
     return angle if abs(angle) >= SKEW_MIN_DEGREES and abs(angle) < 45 else 0.0
 
 
-def _levelled(line: LineResult, cos: float, sin: float) -> LineResult:
-    """A stand-in for ``line`` with its quad turned by the angle whose cosine and sine are
-    given (ordering only reads the quad and the text)."""
-    quad = [(x * cos - y * sin, x * sin + y * cos) for x, y in line.quad]
-    return LineResult(quad=quad, text=line.text, confidence=line.confidence)
+def _stand_in(line: LineResult, move: Callable[[float, float], Point]) -> LineResult:
+    """A stand-in for ``line`` with each corner of its quad moved by ``move`` (ordering only
+    reads the quad and the text)."""
+    return LineResult(quad=[move(x, y) for x, y in line.quad], text=line.text,
+                      confidence=line.confidence)
+
+
+def _quarter_clockwise(right: float) -> Callable[[float, float], Point]:
+    """Points turned a quarter clockwise, ``right`` (the page's right edge) becoming the top."""
+    return lambda x, y: (y, right - x)
+
+
+def _turned(degrees: float) -> Callable[[float, float], Point]:
+    """Points turned by ``degrees`` (clockwise in image coordinates) about the origin."""
+    rad = math.radians(degrees)
+    cos, sin = math.cos(rad), math.sin(rad)
+    return lambda x, y: (x * cos - y * sin, x * sin + y * cos)
+
+
+VERTICAL_ASPECT = 1.5
+"""A line standing this many times taller than wide is a column of vertical writing..."""
+VERTICAL_SHARE = 0.5
+"""...and a page with at least this share of such lines is written in columns."""
+
+
+def written_in_columns(lines: Sequence[LineResult]) -> bool:
+    """Whether the page's lines are mostly columns of vertical writing (Japanese or Chinese
+    tategaki, read top to bottom, columns right to left). A CJK page lying on its side has
+    such lines too, but it is turned upright before its lines are ordered."""
+    if len(lines) < 2:
+        return False
+    tall = 0
+    for ln in lines:
+        x0, y0, x1, y1 = ln.rect
+        tall += (y1 - y0) > VERTICAL_ASPECT * (x1 - x0)
+    return tall >= VERTICAL_SHARE * len(lines)
 
 
 def reading_order(lines: Sequence[LineResult]) -> list[list[LineResult]]:
@@ -356,20 +448,26 @@ def reading_order(lines: Sequence[LineResult]) -> list[list[LineResult]]:
     On a skewed page (a scan fed in at a slant, a photo) the lines' upright rectangles grow
     tall and overlap the next rows, and rows and columns would be cut across; the lines are
     therefore ordered as if the page were level (their quads turned back by
-    :func:`page_skew`). The lines themselves, boxes included, are not changed.
+    :func:`page_skew`). A page written in columns (:func:`written_in_columns`) is ordered as
+    if turned a quarter clockwise, its rightmost column on top: each column is then a row,
+    and the columns read right to left, each top to bottom (they read left to right before:
+    a vertical Japanese notice came out last column first). The lines themselves, boxes
+    included, are not changed.
     """
     items = [ln for ln in lines if ln.text.strip()]
     if not items:
         return []
-    angle = page_skew(items)
-    if angle:
-        rad = math.radians(-angle)
-        cos, sin = math.cos(rad), math.sin(rad)
-        level = [_levelled(ln, cos, sin) for ln in items]
-        original = {id(stand_in): ln for stand_in, ln in zip(level, items, strict=True)}
-        rows = _order(level, _line_height(level), 0)
-        return [[original[id(stand_in)] for stand_in in row] for row in rows]
-    return _order(items, _line_height(items), 0)
+    move: Callable[[float, float], Point] | None = None
+    if written_in_columns(items):
+        move = _quarter_clockwise(max(ln.rect[2] for ln in items))
+    elif angle := page_skew(items):
+        move = _turned(-angle)
+    if move is None:
+        return _order(items, _line_height(items), 0)
+    stand_ins = [_stand_in(ln, move) for ln in items]
+    original = {id(stand_in): ln for stand_in, ln in zip(stand_ins, items, strict=True)}
+    rows = _order(stand_ins, _line_height(stand_ins), 0)
+    return [[original[id(stand_in)] for stand_in in row] for row in rows]
 
 
 def _line_height(lines: Sequence[LineResult]) -> float:

@@ -72,6 +72,10 @@ ORIENTATIONS = (90, 180, 270)
 UPRIGHT, TURNED, SIDEWAYS_HANGUL = 0, 1, 2
 """What ``_read_page`` says of a page's orientation: fine as it stands, maybe turned
 (``_upright`` looks), or a Korean page lying on its side (its lines stand on end)."""
+OSD_MIN_CONFIDENCE = 3.0
+"""Tesseract OSD confidence (``orient_conf``) taken as an answer for a page whose lines stand
+on end (``_upright``): 6-27 on 200-DPI CJK pages turned any quarter and on a vertical
+Japanese page, right every time."""
 ORIENTATION_SAMPLE = 8
 """Widest lines read in each orientation to compare them."""
 ORIENTATION_MARGIN = 0.1
@@ -82,7 +86,7 @@ level is taken (horizontal writing is the rule, columns the exception). A Korean
 down read 0.745 turned a quarter (PP-OCRv6 reads Hangul lying on its side as columns of Han
 junk) and 0.669 turned half."""
 
-ENGINE_VERSION = "1.10"
+ENGINE_VERSION = "1.11"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 
@@ -376,6 +380,18 @@ class LocalEngine(PageEngine):
         if not options:
             return image, 0
         top = max(score for score, *_ in options)
+        if (top <= here + ORIENTATION_MARGIN and columns and tess is not None
+                and _level_share(detected[1]) < 0.5):
+            # lines standing on end that read about as well as any turn's: CJK written in
+            # columns, or a CJK page lying on its side (PP-OCRv6 reads CJK on its side at
+            # .96-.97, as well as columns); Tesseract's OSD looks at the glyphs
+            told = tess.orientation(image)
+            if told is not None and told[1] >= OSD_MIN_CONFIDENCE:
+                if told[0] == 0:
+                    return image, 0
+                for _, _, degrees, turned, _ in options:
+                    if degrees == told[0]:
+                        return turned, degrees
         if top <= here + ORIENTATION_MARGIN:
             # PP-OCRv6 has no Hangul: a Korean page reads about as badly either way up (0.64
             # as it stood upside down, 0.72 turned), and lying on its side it reads as columns
