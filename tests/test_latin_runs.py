@@ -50,6 +50,20 @@ def test_runs_and_rebuilt_line_keep_attached_particles() -> None:
     assert [p.text for p in new_pieces] == ["USB", "를", "연결하고"]
 
 
+def test_a_doubted_syllable_attached_to_a_look_alike_joins_its_run() -> None:
+    # PDF read as 『 (sure) + 매 (doubted): the run takes 매 in, so PP-OCRv6 reads all of PDF
+    pieces = [_piece("자료를", 0, 90), _piece("『", 110, 125, 0.92), _piece("매", 125, 150, 0.71),
+              _piece("형식으로", 170, 280)]
+    text = "자료를 『매 형식으로"
+    assert latin._runs(pieces, text) == [(1, 3)]
+    assert latin._runs(pieces) == [(1, 2)]
+    # a particle it is sure of stays out (USB를), and so does a syllable after a space
+    sure = [_piece("450", 0, 60, 0.77), _piece("를", 60, 90, 0.93), _piece("연결", 110, 170)]
+    assert latin._runs(sure, "450를 연결") == [(0, 1)]
+    spaced = [_piece("『", 0, 15, 0.92), _piece("매", 30, 55, 0.71)]
+    assert latin._runs(spaced, "『 매") == [(0, 1)]
+
+
 def test_a_run_of_several_words_is_replaced_whole() -> None:
     pieces = [_piece("이", 0, 30), _piece("530754118", 40, 200, 0.64),
               _piece("티", 210, 240, 0.0), _piece("6[『01105", 240, 400, 0.12),
