@@ -499,6 +499,45 @@ def test_hanja_date_units_in_korean_lines(engine: LocalEngine) -> None:
     assert "2024년 1월 1일로" in text, text
 
 
+def _korean_invoice_table() -> Image.Image:
+    """A 200-DPI A4 page: Korean sentences above a ruled table whose numbers sit right-aligned
+    against the cell rules (as a Korean invoice prints them)."""
+    fnt = docgen.font(29)
+    img = Image.new("RGB", (1654, 1200), "white")
+    draw = ImageDraw.Draw(img)
+    for i, sentence in enumerate(KOREAN_CONTRACT[:3]):
+        draw.text((180, 120 + i * 60), sentence, font=fnt, fill="black")
+    edges = [180, 255, 645, 940, 1070, 1300, 1560]
+    rows = [["No", "품명", "규격", "수량", "단가", "금액"],
+            ["1", "노트북 컴퓨터", "15.6인치", "2", "1,250,000", "2,500,000"],
+            ["2", "무선 마우스", "M-720", "10", "35,000", "350,000"],
+            ["4", "USB-C 허브", "7포트", "5", "48,500", "242,500"]]
+    top, height = 380, 58
+    for r, row in enumerate(rows):
+        y = top + r * height
+        for c, cell in enumerate(row):
+            x0, x1 = edges[c], edges[c + 1]
+            width = draw.textlength(cell, font=fnt)
+            x = x1 - 10 - width if c >= 3 else (x0 + 12 if c else (x0 + x1 - width) / 2)
+            draw.text((x, y + 12), cell, font=fnt, fill="black")
+    for r in range(len(rows) + 1):
+        draw.line([(edges[0], top + r * height), (edges[-1], top + r * height)], fill="black",
+                  width=2)
+    for x in edges:
+        draw.line([(x, top), (x, top + len(rows) * height)], fill="black", width=2)
+    return img
+
+
+def test_short_numbers_in_korean_table_cells(engine: LocalEngine) -> None:
+    """A number alone in a ruled cell of a Korean table: Tesseract reads ``2`` as ``디``,
+    ``10`` as ``프``, ``5`` as ``대``; PP-OCRv6, sure of the digits, is taken instead."""
+    text = engine.recognize(docgen.image_bytes(_korean_invoice_table(), "PNG")).text
+    lines = text.split("\n")
+    assert any(ln.split()[-3:] == ["2", "1,250,000", "2,500,000"] for ln in lines), text
+    assert any(ln.split()[-3:] == ["10", "35,000", "350,000"] for ln in lines), text
+    assert any(ln.split()[-3:] == ["5", "48,500", "242,500"] for ln in lines), text
+
+
 def test_korean_quotes_and_middle_dots(engine: LocalEngine) -> None:
     """A closing curly quote and middle dots between nouns come out as printed (Tesseract
     alone writes ' and ㆍ here), and each still belongs to its word. (This rendering's

@@ -27,6 +27,7 @@ from ocr_loaders.engines.layout import (
     merge_pieces,
     quad_rect,
 )
+from ocr_loaders.engines.rules import without_rules
 from ocr_loaders.engines.tesseract import Tesseract
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
@@ -201,6 +202,26 @@ def some_hangul(tess: LineResult) -> bool:
     return bool(KOREAN_WORD.search(tess.text))
 
 
+SURE_NUMBER = 0.95
+"""PP-OCRv6 score from which its reading of a short cell as a number beats Tesseract's
+syllables (``short_syllables``)."""
+NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*%?")
+
+
+def short_syllables(text: str) -> bool:
+    """Whether Tesseract's reading is one or two Hangul letters and nothing else: what it
+    makes of a short number alone in a table cell (``2`` -> ``디``, ``10`` -> ``프``)."""
+    stripped = "".join(text.split())
+    return 0 < len(stripped) <= 2 and hangul_share(stripped) == 1.0
+
+
+def sure_number(line: LineResult) -> bool:
+    """Whether PP-OCRv6 read a line as a number (digits, separators, a percent sign) at
+    ``SURE_NUMBER`` or more; it cannot read Hangul, so a real syllable never comes out so."""
+    return (line.confidence >= SURE_NUMBER
+            and NUMBER.fullmatch("".join(line.text.split())) is not None)
+
+
 def mostly_hangul(text: str) -> bool:
     """At least 30% of the non-space characters are Hangul (not a URL with one stray syllable)."""
     return hangul_share(text) >= 0.3
@@ -311,6 +332,7 @@ def read_line(
     h, w = crop.shape[:2]
     if h > 1.5 * w:  # vertical text: single-line mode does not apply
         return None
+    crop = without_rules(crop)  # a table cell's rules, read with its text
     rgb = Image.fromarray(np.ascontiguousarray(crop[:, :, ::-1]))
     if h > TESSERACT_MAX_HEIGHT:  # large type: Tesseract reads it worse (see the constant)
         w = max(1, round(w * TESSERACT_HEIGHT / h))

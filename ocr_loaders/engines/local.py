@@ -571,6 +571,8 @@ class LocalEngine(PageEngine):
         pp_lines: list[int] = []
         for i in rest:
             line, mixed = reader.lines[i], reader.mixed.get(i)
+            if mixed is not None and _number_cell(mixed[0], line):
+                mixed = None
             if mixed is not None:
                 mixed = mixedlines.with_english(tess, reader.crops[i], bgr, line, mixed)
             h, w = reader.crops[i].shape[:2]
@@ -639,11 +641,25 @@ class LocalEngine(PageEngine):
                 # or a reading that is not credible: weighed against PP-OCRv6's
                 # (``_korean_lines``)
                 reader.mixed[i] = alt
+        # a short number alone in a table cell that Tesseract read as a syllable or two
+        # (``_number_cell``); the ones it doubts are weighed in ``_korean_lines``
+        short = [i for i in rest if i in found and hangul.short_syllables(found[i][0].text)]
+        reader.read(short)
+        for i in short:
+            if _number_cell(found[i][0], reader.lines[i]):
+                del found[i]
         reader.korean = set(found)
         return [found[i] for i in sorted(found)]
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _number_cell(tess: LineResult, pp: LineResult) -> bool:
+    """Whether a line is a short number alone (a table cell) that Tesseract read as one or
+    two Hangul letters (``2`` -> ``디`` at 0.0, ``10`` -> ``프`` at 0.33, ``5`` -> ``대`` at 0.67
+    on a Korean invoice) and PP-OCRv6, which has no Hangul, read as a number it is sure of."""
+    return hangul.short_syllables(tess.text) and hangul.sure_number(pp)
 
 
 def _with_korean_marks(lines: list[LineResult], bgr: np.ndarray) -> list[LineResult]:
