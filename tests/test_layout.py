@@ -66,6 +66,39 @@ def test_a_column_whose_long_lines_reach_into_the_gutter_is_not_cut() -> None:
                      + [f"right {i}" for i in range(11)])
 
 
+def test_a_right_column_of_one_line_ends_the_text() -> None:
+    # the text runs down the left column and ends after one line in the right one
+    lines = [line("TITLE", 420, 10, 620)]
+    lines += [line(f"left {i}", 100, 50 + 30 * i, 480) for i in range(9)]
+    lines += [line("right 0", 540, 50, 900)]
+    order = texts(reading_order(lines))
+    assert order == ["TITLE"] + [f"left {i}" for i in range(9)] + ["right 0"]
+
+
+def test_short_columns_of_short_paragraphs() -> None:
+    # five lines a column, two of them full: paragraphs of one and a half lines
+    widths = [200, 380, 150, 380, 170]
+    lines = [line("A TITLE ACROSS", 350, 10, 700)]
+    lines += [line(f"left {i}", 100, 50 + 30 * i, 100 + w) for i, w in enumerate(widths)]
+    lines += [line(f"right {i}", 540, 50 + 30 * i, 540 + w) for i, w in enumerate(widths)]
+    order = texts(reading_order(lines))
+    assert order == (["A TITLE ACROSS"] + [f"left {i}" for i in range(5)]
+                     + [f"right {i}" for i in range(5)])
+
+
+def test_long_labels_ending_in_colons_keep_their_rows() -> None:
+    labels = ["Registered business name:", "Representative director:", "Head office address:",
+              "Telephone number:", "Date of incorporation:"]
+    values = ["Hanbit Tech Co., Ltd.", "Hong Gil-dong", "12 Teheran-ro, Seoul",
+              "02-1234-5678", "1 March 2015"]
+    lines = []
+    for i, (label, value) in enumerate(zip(labels, values)):
+        lines.append(line(label, 100, 10 + 30 * i, 100 + 13 * len(label)))
+        lines.append(line(value, 560, 10 + 30 * i, 560 + 13 * len(value)))
+    order = texts(reading_order(lines))
+    assert order == [f"{label} | {value}" for label, value in zip(labels, values)]
+
+
 def test_a_spanning_figure_caption_splits_the_columns_into_bands() -> None:
     top = [line(f"a{i}", 100, 10 + 30 * i, 480) for i in range(4)]
     top += [line(f"b{i}", 520, 10 + 30 * i, 900) for i in range(4)]
@@ -83,6 +116,15 @@ def test_columns_of_vertical_writing_read_right_to_left() -> None:
                           text=f"column {i}", confidence=1.0)
                for i, n in enumerate([20, 20, 20, 3])]
     assert texts(reading_order(columns[::-1])) == [f"column {i}" for i in range(4)]
+
+
+def test_a_vertical_page_reads_its_title_first_and_its_page_number_last() -> None:
+    columns = [LineResult(quad=rect_quad(900 - 60 * i, 150, 940 - 60 * i, 150 + 40 * 18),
+                          text=f"column {i}", confidence=1.0) for i in range(6)]
+    title = line("TITLE", 500, 60, 880, h=40)
+    page_number = line("- 1 -", 640, 900, 700)
+    order = texts(reading_order([*columns[::-1], page_number, title]))
+    assert order == ["TITLE"] + [f"column {i}" for i in range(6)] + ["- 1 -"]
 
 
 def test_form_labels_and_values_keep_their_rows() -> None:

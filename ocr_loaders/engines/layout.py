@@ -188,7 +188,7 @@ def _split(lines: list[LineResult], cuts: list[float], axis: int) -> list[list[L
 def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float) -> bool:
     """Columns of running text: each side has several rows of lines wider than a table cell."""
     for group in groups:
-        if len(group) < 3:
+        if len(group) < 3 or _labels(group):
             return False
         widths = [ln.rect[2] - ln.rect[0] for ln in group]
         if median(widths) < 0.18 * region_width:
@@ -239,10 +239,8 @@ def _sparse_gutters(
         cover[max(int(ln.rect[0] - x0), 0)] += 1
         cover[min(int(ln.rect[2] - x0), size)] -= 1
     crossing = np.cumsum(cover)[:size]
-    stretches = [
-        (start, end) for start, end in true_runs(crossing <= max_crossing)
-        if start > 0 and end < size and end - start >= min_width
-    ]
+    stretches = [(start, end) for start, end in true_runs(crossing <= max_crossing)
+                 if end - start >= min_width]
     if not stretches:
         return []
     clearest = [int(crossing[start:end].min()) for start, end in stretches]
@@ -250,9 +248,28 @@ def _sparse_gutters(
     for (start, end), least in zip(stretches, clearest, strict=True):
         if least > min(clearest) + 1:
             continue
-        part = max(true_runs(crossing[start:end] <= least + 1), key=lambda r: r[1] - r[0])
-        cuts.append(x0 + start + (part[0] + part[1]) / 2)
+        part = _clear_part(crossing, start, end, least, min_width)
+        if part is not None:
+            cuts.append(x0 + (part[0] + part[1]) / 2)
     return cuts
+
+
+def _clear_part(crossing: np.ndarray, start: int, end: int, least: int,
+                min_width: float) -> tuple[int, int] | None:
+    """Where to cut a stretch: around its clearest point, the widest run at least
+    ``min_width`` wide and with lines on both sides that at most one line more crosses than
+    that point (the gap beside a column's few long lines, also that wide, is no such run:
+    it does not hold the clearest point); else the widest such run of the clearest point
+    alone (a column that ends the text in a line or two: the stretch runs on over those
+    lines to the page's edge); None without either."""
+    here = crossing[start:end]
+    for most in (least + 1, least):
+        parts = [(start + a, start + b) for a, b in true_runs(here <= most)
+                 if start + a > 0 and start + b < len(crossing) and b - a >= min_width
+                 and int(here[a:b].min()) == least]
+        if parts:
+            return max(parts, key=lambda part: part[1] - part[0])
+    return None
 
 
 def _spanners(lines: list[LineResult], cuts: list[float]) -> list[LineResult]:
@@ -275,28 +292,55 @@ def _spanners(lines: list[LineResult], cuts: list[float]) -> list[LineResult]:
 def _has_running_text(column: list[LineResult], page_width: float,
                       before: list[LineResult] | None = None) -> bool:
     """At least three lines of words (:func:`_wordy`) filling most of a column at least a
-    quarter of the page wide (a column may also hold a table; a column of form labels or
-    values has no such lines).
+    quarter of the page wide, or two of at most five lines (short paragraphs); a column may
+    also hold a table. A column of form labels or values has no such lines, and one of
+    labels ending in colons (:func:`_labels`) is none either.
 
-    The last column (``before``: the column left of it) may be where the text ends, in a
-    few short lines: there it is enough that its top line is full (the text goes on from the
-    column before) and that it is about as wide as that column (a receipt's narrow column of
-    amounts is no such column).
+    The last column (``before``: the column left of it) may be where the text ends
+    (:func:`_text_ends_in`).
     """
     c0 = min(ln.rect[0] for ln in column)
     c1 = max(ln.rect[2] for ln in column)
-    if c1 - c0 < 0.25 * page_width:
+    if _labels(column):
         return False
-    full = [ln for ln in column
-            if ln.rect[2] - ln.rect[0] >= 0.6 * (c1 - c0) and _wordy(ln.text)]
-    if len(full) >= 3:
-        return True
-    if before is None or not full:
+    if c1 - c0 >= 0.25 * page_width:
+        full = [ln for ln in column
+                if ln.rect[2] - ln.rect[0] >= 0.6 * (c1 - c0) and _wordy(ln.text)]
+        if len(full) >= 3 or (len(full) == 2 and len(full) >= 0.4 * len(column)):
+            return True
+    return before is not None and _text_ends_in(column, before, page_width)
+
+
+def _text_ends_in(column: list[LineResult], before: list[LineResult],
+                  page_width: float) -> bool:
+    """Whether the last column is where the running text of the column before it ends: its
+    top line is a line of words level with that text's first full line, and it is either about as
+    wide as that column with its top line full (a full line, then the short end of the text)
+    or just one or two lines of words (a right column of one line, ``month.``, was read
+    beside the left column's first line). A receipt's column of amounts is none (figures)."""
+    if not _has_running_text(before, page_width):
         return False
     b0 = min(ln.rect[0] for ln in before)
     b1 = max(ln.rect[2] for ln in before)
+    # where the running text of the column before starts (under a heading, maybe)
+    b_top = min((ln.rect[1] for ln in before
+                 if ln.rect[2] - ln.rect[0] >= 0.6 * (b1 - b0) and _wordy(ln.text)),
+                default=None)
     top = min(column, key=lambda ln: ln.rect[1])
-    return c1 - c0 >= 0.8 * (b1 - b0) and any(ln is top for ln in full)
+    if (b_top is None or not _wordy(top.text)
+            or abs(top.rect[1] - b_top) > top.rect[3] - top.rect[1]):
+        return False
+    if len(column) <= 2:
+        return all(_wordy(ln.text) for ln in column)
+    c0 = min(ln.rect[0] for ln in column)
+    c1 = max(ln.rect[2] for ln in column)
+    return c1 - c0 >= 0.8 * (b1 - b0) and top.rect[2] - top.rect[0] >= 0.6 * (c1 - c0)
+
+
+def _labels(column: list[LineResult]) -> bool:
+    """Whether at least half of a column's lines end in a colon: a form's labels, whose
+    values stand in the next column on the same rows (so the rows are read across)."""
+    return 2 * sum(1 for ln in column if ln.text.rstrip()[-1:] in (":", "：")) >= len(column)
 
 
 def _wordy(text: str) -> bool:
@@ -429,17 +473,19 @@ VERTICAL_SHARE = 0.5
 """...and a page with at least this share of such lines is written in columns."""
 
 
+def _standing(line: LineResult) -> bool:
+    """Whether a line stands ``VERTICAL_ASPECT`` times taller than wide (a column)."""
+    x0, y0, x1, y1 = line.rect
+    return (y1 - y0) > VERTICAL_ASPECT * (x1 - x0)
+
+
 def written_in_columns(lines: Sequence[LineResult]) -> bool:
     """Whether the page's lines are mostly columns of vertical writing (Japanese or Chinese
     tategaki, read top to bottom, columns right to left). A CJK page lying on its side has
     such lines too, but it is turned upright before its lines are ordered."""
     if len(lines) < 2:
         return False
-    tall = 0
-    for ln in lines:
-        x0, y0, x1, y1 = ln.rect
-        tall += (y1 - y0) > VERTICAL_ASPECT * (x1 - x0)
-    return tall >= VERTICAL_SHARE * len(lines)
+    return sum(1 for ln in lines if _standing(ln)) >= VERTICAL_SHARE * len(lines)
 
 
 def reading_order(lines: Sequence[LineResult]) -> list[list[LineResult]]:
@@ -448,22 +494,47 @@ def reading_order(lines: Sequence[LineResult]) -> list[list[LineResult]]:
     On a skewed page (a scan fed in at a slant, a photo) the lines' upright rectangles grow
     tall and overlap the next rows, and rows and columns would be cut across; the lines are
     therefore ordered as if the page were level (their quads turned back by
-    :func:`page_skew`). A page written in columns (:func:`written_in_columns`) is ordered as
-    if turned a quarter clockwise, its rightmost column on top: each column is then a row,
-    and the columns read right to left, each top to bottom (they read left to right before:
-    a vertical Japanese notice came out last column first). The lines themselves, boxes
-    included, are not changed.
+    :func:`page_skew`). A page written in columns (:func:`written_in_columns`) is read as
+    :func:`_columns_order` says. The lines themselves, boxes included, are not changed.
     """
     items = [ln for ln in lines if ln.text.strip()]
     if not items:
         return []
-    move: Callable[[float, float], Point] | None = None
     if written_in_columns(items):
-        move = _quarter_clockwise(max(ln.rect[2] for ln in items))
-    elif angle := page_skew(items):
-        move = _turned(-angle)
-    if move is None:
-        return _order(items, _line_height(items), 0)
+        return _columns_order(items)
+    angle = page_skew(items)
+    if angle:
+        return _moved_order(items, _turned(-angle))
+    return _order(items, _line_height(items), 0)
+
+
+def _columns_order(items: list[LineResult]) -> list[list[LineResult]]:
+    """A page of vertical writing: its level lines above the columns (a title) first, then
+    the columns as if the page were turned a quarter clockwise, the rightmost on top (each
+    column a row: right to left, each top to bottom; they read left to right before, a
+    vertical Japanese notice last column first), then its level lines below them (a footer,
+    a page number). Level lines among the columns (a short column, digits set across) are
+    read with them. A title taken among the columns had come out seventh, joined to one."""
+    standing = [ln for ln in items if _standing(ln)]
+    top = min(ln.rect[1] for ln in standing)
+    bottom = max(ln.rect[3] for ln in standing)
+    above: list[LineResult] = []
+    among: list[LineResult] = []
+    below: list[LineResult] = []
+    for ln in items:
+        centre = (ln.rect[1] + ln.rect[3]) / 2
+        if _standing(ln) or top <= centre <= bottom:
+            among.append(ln)
+        else:
+            (above if centre < top else below).append(ln)
+    rows = _order(above, _line_height(above), 0) if above else []
+    rows += _moved_order(among, _quarter_clockwise(max(ln.rect[2] for ln in among)))
+    return rows + (_order(below, _line_height(below), 0) if below else [])
+
+
+def _moved_order(items: list[LineResult],
+                 move: Callable[[float, float], Point]) -> list[list[LineResult]]:
+    """``items`` in the reading order of stand-ins whose corners ``move`` moved."""
     stand_ins = [_stand_in(ln, move) for ln in items]
     original = {id(stand_in): ln for stand_in, ln in zip(stand_ins, items, strict=True)}
     rows = _order(stand_ins, _line_height(stand_ins), 0)
