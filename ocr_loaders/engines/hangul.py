@@ -455,11 +455,15 @@ def restore_hanja(
     crops: list[np.ndarray] = []
     for li, (line, pieces) in enumerate(lines):
         spans = locate_pieces(line.text, pieces)
+        unit = False
         for pi, piece in enumerate(pieces):
             before_particle = _before_particle(line.text, spans[pi])
             wrapped = pi == len(pieces) - 1 and _wrapped_name(line.text, spans[pi])
+            # the number after a doubted date unit is the next part of the date (``2024주
+            # 483``: ``4月`` read ``483`` at 0.81, a score its digits are otherwise trusted at)
+            month = unit and piece.text.isdigit()
             unit = _after_digit(piece, line.text, spans[pi])
-            if (wrapped or unit
+            if (wrapped or unit or month
                     or _doubtful(piece, _standalone(line.text, spans[pi]), before_particle)):
                 crop = _crop(bgr, piece.quad, one_letter=wrapped or unit or (
                     before_particle and len(piece.text.strip()) <= 2))
