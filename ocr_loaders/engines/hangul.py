@@ -383,6 +383,9 @@ DATE_UNIT_DOUBT = 0.8
 """A one-syllable Tesseract piece right after digits scored under this may be a Hanja date
 unit (``2024年 4月 30日`` read ``2024주 483 30더``: 주 0.51, 더 0.0, 던 0.42-0.61, where real
 ``년``/``월``/``일`` score 0.92-0.93); ``_date_number`` takes a misread ``月`` back."""
+DATE_UNITS = ("年", "月", "日")
+DATE_UNIT_SCORE = 0.95
+"""Least PP-OCRv6 score at which a date unit replaces a doubted syllable after digits."""
 DATE_NUMBER = re.compile(r"([0-9]+)([年月日])")
 
 
@@ -453,6 +456,7 @@ def restore_hanja(
     """Replace Tesseract pieces that PP-OCRv6 reads confidently as Hanja; rebuild the lines."""
     jobs: list[tuple[int, int]] = []
     crops: list[np.ndarray] = []
+    units: set[tuple[int, int]] = set()  # doubted syllables after digits (``_after_digit``)
     for li, (line, pieces) in enumerate(lines):
         spans = locate_pieces(line.text, pieces)
         unit = False
@@ -463,6 +467,8 @@ def restore_hanja(
             # 483``: ``4月`` read ``483`` at 0.81, a score its digits are otherwise trusted at)
             month = unit and piece.text.isdigit()
             unit = _after_digit(piece, line.text, spans[pi])
+            if unit:
+                units.add((li, pi))
             if (wrapped or unit or month
                     or _doubtful(piece, _standalone(line.text, spans[pi]), before_particle)):
                 crop = _crop(bgr, piece.quad, one_letter=wrapped or unit or (
@@ -478,8 +484,11 @@ def restore_hanja(
             if not text or not IDEOGRAPH.search(text) or score < HANJA_SCORE:
                 continue
             # Measured: PP-OCRv6 reads real Hanja at >= 0.995 and Hangul look-alikes at
-            # <= 0.988 (못 -> 吴), so a Hangul reading is replaced only above 0.99.
-            if HANGUL.search(piece.text) and (score < 0.99 or len(text) != 1):
+            # <= 0.988 (못 -> 吴), so a Hangul reading is replaced only above 0.99; but a
+            # doubted syllable after digits read as a date unit, the character expected
+            # there, from DATE_UNIT_SCORE (日 read at 0.98 in a 34 px rendering)
+            unit_score = DATE_UNIT_SCORE if (li, pi) in units and text in DATE_UNITS else 0.99
+            if HANGUL.search(piece.text) and (score < unit_score or len(text) != 1):
                 continue
             if _date_number(piece, text):
                 replaced.setdefault(li, {})[pi] = text
