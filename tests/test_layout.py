@@ -10,14 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocr_loaders.engines.layout import (
-    LineResult,
-    page_skew,
-    quad_rect,
-    reading_order,
-    rect_quad,
-    tighten_to_ink,
-)
+from ocr_loaders.engines.layout import LineResult, quad_rect, rect_quad, tighten_to_ink
+from ocr_loaders.engines.order import page_skew, reading_order
 
 
 def line(text: str, x0: float, y0: float, x1: float, h: float = 20) -> LineResult:

@@ -19,7 +19,7 @@ from PIL import Image
 
 DESKEW_MIN_DEGREES = 1.5
 """Pages whose text slopes by less than this are read as they are (reading order alone copes
-with a small slope: ``layout.page_skew``; word boxes of upright rectangles are still close).
+with a small slope: ``order.page_skew``; word boxes of upright rectangles are still close).
 Turning costs a second detection and a resampling, which can cost characters on small noisy
 print: a 100-DPI FUNSD fax sloping by 1.1 degrees lost BoW_F1 .562 -> .427 when turned."""
 
@@ -58,7 +58,7 @@ class Turn:
 
 def turn_for(degrees: float, width: int, height: int) -> Turn:
     """The turn that levels text sloping by ``degrees`` (clockwise positive, image
-    coordinates, as ``layout.page_skew`` measures it) on a ``width`` x ``height`` page."""
+    coordinates, as ``order.page_skew`` measures it) on a ``width`` x ``height`` page."""
     rad = math.radians(degrees)
     cos, sin = abs(math.cos(rad)), abs(math.sin(rad))
     return Turn(

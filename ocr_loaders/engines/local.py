@@ -37,16 +37,9 @@ from ocr_loaders.engines import (
 )
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.ctcmarks import CJK, MarkRecoveringDecoder
-from ocr_loaders.engines.layout import (
-    LineResult,
-    Piece,
-    Quad,
-    page_skew,
-    quad_rect,
-    reading_order,
-    tighten_line,
-)
+from ocr_loaders.engines.layout import LineResult, Piece, Quad, quad_rect, tighten_line
 from ocr_loaders.engines.linereader import LineReader
+from ocr_loaders.engines.order import page_skew, reading_order
 from ocr_loaders.engines.pictures import with_pictures
 from ocr_loaders.engines.runtime import (
     RUNTIMES,

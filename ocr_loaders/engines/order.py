@@ -1,0 +1,397 @@
+"""Reading order of a page's lines.
+
+:func:`reading_order` is a recursive XY-cut: a region is cut at a vertical white gap into text
+columns when both sides look like running text (wide lines), else at wide horizontal gaps into
+blocks; inside a block, lines are rows sorted top to bottom, left to right. Tables and forms
+(narrow cells) therefore read row by row, and two-column papers column by column, also when a
+few lines cross the gutter (:func:`_columns_between_spanners`). A skewed page is ordered as if it
+were level (:func:`page_skew`); a page of vertical writing column by column from the right
+(:func:`written_in_columns`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from statistics import median
+
+import numpy as np
+
+from ocr_loaders.engines.layout import LineResult, Point, true_runs
+
+
+def _rows(lines: list[LineResult]) -> list[list[LineResult]]:
+    """Group lines whose vertical centres fall within each other's extent; sort each row by x."""
+    rows: list[list[LineResult]] = []
+    for line in sorted(lines, key=lambda ln: (ln.rect[1] + ln.rect[3]) / 2):
+        _x0, y0, _x1, y1 = line.rect
+        cy = (y0 + y1) / 2
+        if rows:
+            last = rows[-1]
+            ry0 = median([ln.rect[1] for ln in last])
+            ry1 = median([ln.rect[3] for ln in last])
+            rcy = (ry0 + ry1) / 2
+            if ry0 <= cy <= ry1 and y0 <= rcy <= y1:
+                last.append(line)
+                continue
+        rows.append([line])
+    return [sorted(row, key=lambda ln: ln.rect[0]) for row in rows]
+
+
+def _gaps(intervals: list[tuple[float, float]], min_gap: float) -> list[float]:
+    """Cut positions in the middle of empty stretches at least ``min_gap`` wide."""
+    cuts: list[float] = []
+    ordered = sorted(intervals)
+    if not ordered:
+        return cuts
+    reach = ordered[0][1]
+    for lo, hi in ordered[1:]:
+        if lo - reach >= min_gap:
+            cuts.append((lo + reach) / 2)
+        reach = max(reach, hi)
+    return cuts
+
+
+def _split(lines: list[LineResult], cuts: list[float], axis: int) -> list[list[LineResult]]:
+    groups: list[list[LineResult]] = [[] for _ in range(len(cuts) + 1)]
+    for line in lines:
+        centre = (line.rect[axis] + line.rect[axis + 2]) / 2
+        groups[sum(1 for c in cuts if centre > c)].append(line)
+    return [g for g in groups if g]
+
+
+def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float) -> bool:
+    """Columns of running text: each side has several rows of lines wider than a table cell."""
+    for group in groups:
+        if len(group) < 3 or _labels(group):
+            return False
+        widths = [ln.rect[2] - ln.rect[0] for ln in group]
+        if median(widths) < 0.18 * region_width:
+            return False
+    return True
+
+
+def _sparse_gutters(
+    lines: list[LineResult], x0: float, x1: float, min_width: float, max_crossing: float
+) -> list[float]:
+    """Column gutters: vertical stretches at least ``min_width`` wide that at most
+    ``max_crossing`` lines cross, with lines on both sides, despite a few spanning lines.
+
+    A stretch must be about as clear as the clearest one (crossed at its clearest by at most
+    one line more): the gap between the ends of a column's lines, which only its few longest
+    lines cross, is no gutter (a Korean court page's left column was cut there, its long
+    lines taken for headings across the page). The cut is the middle of the stretch's
+    clearest part, give or take one line, so that a heading centred over the gutter crosses
+    it (``_spanners`` keeps it across the columns).
+    """
+    size = int(x1 - x0) + 1
+    cover = np.zeros(size + 1, dtype=np.int32)
+    for ln in lines:
+        cover[max(int(ln.rect[0] - x0), 0)] += 1
+        cover[min(int(ln.rect[2] - x0), size)] -= 1
+    crossing = np.cumsum(cover)[:size]
+    stretches = [(start, end) for start, end in true_runs(crossing <= max_crossing)
+                 if end - start >= min_width]
+    if not stretches:
+        return []
+    clearest = [int(crossing[start:end].min()) for start, end in stretches]
+    cuts: list[float] = []
+    for (start, end), least in zip(stretches, clearest, strict=True):
+        if least > min(clearest) + 1:
+            continue
+        part = _clear_part(crossing, start, end, least, min_width)
+        if part is not None:
+            cuts.append(x0 + (part[0] + part[1]) / 2)
+    return cuts
+
+
+def _clear_part(crossing: np.ndarray, start: int, end: int, least: int,
+                min_width: float) -> tuple[int, int] | None:
+    """Where to cut a stretch: around its clearest point, the widest run at least
+    ``min_width`` wide and with lines on both sides that at most one line more crosses than
+    that point (the gap beside a column's few long lines, also that wide, is no such run:
+    it does not hold the clearest point); else the widest such run of the clearest point
+    alone (a column that ends the text in a line or two: the stretch runs on over those
+    lines to the page's edge); None without either."""
+    here = crossing[start:end]
+    for most in (least + 1, least):
+        parts = [(start + a, start + b) for a, b in true_runs(here <= most)
+                 if start + a > 0 and start + b < len(crossing) and b - a >= min_width
+                 and int(here[a:b].min()) == least]
+        if parts:
+            return max(parts, key=lambda part: part[1] - part[0])
+    return None
+
+
+def _spanners(lines: list[LineResult], cuts: list[float]) -> list[LineResult]:
+    """Lines across a gutter: those that cross a cut and either reach into the columns on
+    both sides or are centred in the gutter (a heading over the columns); a column's long
+    line that only reaches into the gutter stays in its column."""
+    out: list[LineResult] = []
+    for cut in cuts:
+        left = max((ln.rect[2] for ln in lines if ln.rect[2] <= cut), default=cut)
+        right = min((ln.rect[0] for ln in lines if ln.rect[0] >= cut), default=cut)
+        for ln in lines:
+            lx0, _, lx1, _ = ln.rect
+            if not lx0 < cut < lx1 or any(ln is s for s in out):
+                continue
+            if (lx0 < left and lx1 > right) or left <= (lx0 + lx1) / 2 <= right:
+                out.append(ln)
+    return out
+
+
+def _has_running_text(column: list[LineResult], page_width: float,
+                      before: list[LineResult] | None = None) -> bool:
+    """At least three lines of words (:func:`_wordy`) filling most of a column at least a
+    quarter of the page wide, or two of at most five lines (short paragraphs); a column may
+    also hold a table. A column of form labels or values has no such lines, and one of
+    labels ending in colons (:func:`_labels`) is none either.
+
+    The last column (``before``: the column left of it) may be where the text ends
+    (:func:`_text_ends_in`).
+    """
+    c0 = min(ln.rect[0] for ln in column)
+    c1 = max(ln.rect[2] for ln in column)
+    if _labels(column):
+        return False
+    if c1 - c0 >= 0.25 * page_width:
+        full = [ln for ln in column
+                if ln.rect[2] - ln.rect[0] >= 0.6 * (c1 - c0) and _wordy(ln.text)]
+        if len(full) >= 3 or (len(full) == 2 and len(full) >= 0.4 * len(column)):
+            return True
+    return before is not None and _text_ends_in(column, before, page_width)
+
+
+def _text_ends_in(column: list[LineResult], before: list[LineResult],
+                  page_width: float) -> bool:
+    """Whether the last column is where the running text of the column before it ends: its
+    top line is a line of words level with that text's first full line, and it is either about as
+    wide as that column with its top line full (a full line, then the short end of the text)
+    or just one or two lines of words (a right column of one line, ``month.``, was read
+    beside the left column's first line). A receipt's column of amounts is none (figures)."""
+    if not _has_running_text(before, page_width):
+        return False
+    b0 = min(ln.rect[0] for ln in before)
+    b1 = max(ln.rect[2] for ln in before)
+    # where the running text of the column before starts (under a heading, maybe)
+    b_top = min((ln.rect[1] for ln in before
+                 if ln.rect[2] - ln.rect[0] >= 0.6 * (b1 - b0) and _wordy(ln.text)),
+                default=None)
+    top = min(column, key=lambda ln: ln.rect[1])
+    if (b_top is None or not _wordy(top.text)
+            or abs(top.rect[1] - b_top) > top.rect[3] - top.rect[1]):
+        return False
+    if len(column) <= 2:
+        return all(_wordy(ln.text) for ln in column)
+    c0 = min(ln.rect[0] for ln in column)
+    c1 = max(ln.rect[2] for ln in column)
+    return c1 - c0 >= 0.8 * (b1 - b0) and top.rect[2] - top.rect[0] >= 0.6 * (c1 - c0)
+
+
+def _labels(column: list[LineResult]) -> bool:
+    """Whether at least half of a column's lines end in a colon: a form's labels, whose
+    values stand in the next column on the same rows (so the rows are read across)."""
+    return 2 * sum(1 for ln in column if ln.text.rstrip()[-1:] in (":", "：")) >= len(column)
+
+
+def _wordy(text: str) -> bool:
+    """Whether a line reads as words rather than figures (no fewer letters than digits): a
+    receipt's column of amounts and dates is no running text, however wide its lines."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return letters >= sum(1 for ch in text if ch.isdigit())
+
+
+def _columns_between_spanners(
+    lines: list[LineResult], line_h: float, depth: int
+) -> list[list[LineResult]] | None:
+    """Text columns interrupted by a few lines that cross the gutter (a title, a centred
+    heading, a full-width figure caption or footer).
+
+    A gutter is a vertical stretch that only a few lines cross (:func:`_sparse_gutters`); the
+    lines across it (:func:`_spanners`) split the page into bands, read top to bottom, each
+    band column by column. ``None`` when the page does not look like that: the spanning lines
+    must be few, each column but the last must hold running text (:func:`_has_running_text`;
+    the last may be the end of the text, a few short lines) and every column must overlap its
+    neighbour over most of its height, so forms with labels and values keep their row order.
+    """
+    if len(lines) < 6:
+        return None
+    x0 = min(ln.rect[0] for ln in lines)
+    x1 = max(ln.rect[2] for ln in lines)
+    width = x1 - x0
+    cuts = _sparse_gutters(lines, x0, x1, line_h, max_crossing=max(3.0, 0.05 * len(lines)))
+    if not cuts:
+        return None
+    spanners = _spanners(lines, cuts)
+    if len(spanners) > 0.2 * len(lines):
+        return None
+    spanner_ids = {id(ln) for ln in spanners}
+    columns = _split([ln for ln in lines if id(ln) not in spanner_ids], cuts, 0)
+    if len(columns) < 2 or not all(
+            _has_running_text(col, width, columns[k - 1] if k == len(columns) - 1 else None)
+            for k, col in enumerate(columns)):
+        return None
+    extents = [(min(ln.rect[1] for ln in c), max(ln.rect[3] for ln in c)) for c in columns]
+    for (a0, a1), (b0, b1) in itertools.pairwise(extents):
+        if min(a1, b1) - max(a0, b0) < 0.5 * min(a1 - a0, b1 - b0):
+            return None
+
+    def by_columns(band: list[LineResult]) -> list[list[LineResult]]:
+        return [row for col in _split(band, cuts, 0) for row in _order(col, line_h, depth + 1)]
+
+    out: list[list[LineResult]] = []
+    band: list[LineResult] = []
+    for line in sorted(lines, key=lambda ln: ln.rect[1]):
+        if id(line) in spanner_ids:
+            if band:
+                out += by_columns(band)
+                band = []
+            out.append([line])
+        else:
+            band.append(line)
+    if band:
+        out += by_columns(band)
+    return out
+
+
+def _order(lines: list[LineResult], line_h: float, depth: int) -> list[list[LineResult]]:
+    if len(lines) <= 1 or depth > 12:
+        return _rows(lines)
+    x0 = min(ln.rect[0] for ln in lines)
+    x1 = max(ln.rect[2] for ln in lines)
+    xcuts = _gaps([(ln.rect[0], ln.rect[2]) for ln in lines], 1.0 * line_h)
+    if xcuts:
+        groups = _split(lines, xcuts, 0)
+        if len(groups) > 1 and _looks_like_text_columns(groups, x1 - x0):
+            return [row for g in groups for row in _order(g, line_h, depth + 1)]
+    banded = _columns_between_spanners(lines, line_h, depth)
+    if banded is not None:
+        return banded
+    ycuts = _gaps([(ln.rect[1], ln.rect[3]) for ln in lines], 0.8 * line_h)
+    if ycuts:
+        groups = _split(lines, ycuts, 1)
+        if len(groups) > 1:
+            return [row for g in groups for row in _order(g, line_h, depth + 1)]
+    return _rows(lines)
+
+
+SKEW_MIN_DEGREES = 0.5
+"""Pages whose lines slope by less than this are ordered as they are..."""
+SKEW_MIN_ASPECT = 4.0
+"""...the slope being the median over lines at least this many times wider than tall."""
+
+
+def page_skew(lines: Sequence[LineResult]) -> float:
+    """The page's text slope in degrees (clockwise positive, image coordinates): the median
+    slope of its long lines' top and bottom edges; 0.0 under ``SKEW_MIN_DEGREES`` or with
+    fewer than three long lines."""
+    slopes: list[float] = []
+    for ln in lines:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ln.quad[:4]
+        top, left = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+        if top < SKEW_MIN_ASPECT * max(left, 1.0):
+            continue
+        slopes.append(math.degrees(math.atan2(y1 - y0, x1 - x0)))
+        slopes.append(math.degrees(math.atan2(y2 - y3, x2 - x3)))
+    if len(slopes) < 6:
+        return 0.0
+    angle = median(slopes)
+    return angle if abs(angle) >= SKEW_MIN_DEGREES and abs(angle) < 45 else 0.0
+
+
+def _stand_in(line: LineResult, move: Callable[[float, float], Point]) -> LineResult:
+    """A stand-in for ``line`` with each corner of its quad moved by ``move`` (ordering only
+    reads the quad and the text)."""
+    return LineResult(quad=[move(x, y) for x, y in line.quad], text=line.text,
+                      confidence=line.confidence)
+
+
+def _quarter_clockwise(right: float) -> Callable[[float, float], Point]:
+    """Points turned a quarter clockwise, ``right`` (the page's right edge) becoming the top."""
+    return lambda x, y: (y, right - x)
+
+
+def _turned(degrees: float) -> Callable[[float, float], Point]:
+    """Points turned by ``degrees`` (clockwise in image coordinates) about the origin."""
+    rad = math.radians(degrees)
+    cos, sin = math.cos(rad), math.sin(rad)
+    return lambda x, y: (x * cos - y * sin, x * sin + y * cos)
+
+
+VERTICAL_ASPECT = 1.5
+"""A line standing this many times taller than wide is a column of vertical writing..."""
+VERTICAL_SHARE = 0.5
+"""...and a page with at least this share of such lines is written in columns."""
+
+
+def _standing(line: LineResult) -> bool:
+    """Whether a line stands ``VERTICAL_ASPECT`` times taller than wide (a column)."""
+    x0, y0, x1, y1 = line.rect
+    return (y1 - y0) > VERTICAL_ASPECT * (x1 - x0)
+
+
+def written_in_columns(lines: Sequence[LineResult]) -> bool:
+    """Whether the page's lines are mostly columns of vertical writing (Japanese or Chinese
+    tategaki, read top to bottom, columns right to left). A CJK page lying on its side has
+    such lines too, but it is turned upright before its lines are ordered."""
+    if len(lines) < 2:
+        return False
+    return sum(1 for ln in lines if _standing(ln)) >= VERTICAL_SHARE * len(lines)
+
+
+def reading_order(lines: Sequence[LineResult]) -> list[list[LineResult]]:
+    """Order lines for reading; returns rows (visual lines), each a left-to-right list.
+
+    On a skewed page (a scan fed in at a slant, a photo) the lines' upright rectangles grow
+    tall and overlap the next rows, and rows and columns would be cut across; the lines are
+    therefore ordered as if the page were level (their quads turned back by
+    :func:`page_skew`). A page written in columns (:func:`written_in_columns`) is read as
+    :func:`_columns_order` says. The lines themselves, boxes included, are not changed.
+    """
+    items = [ln for ln in lines if ln.text.strip()]
+    if not items:
+        return []
+    if written_in_columns(items):
+        return _columns_order(items)
+    angle = page_skew(items)
+    if angle:
+        return _moved_order(items, _turned(-angle))
+    return _order(items, _line_height(items), 0)
+
+
+def _columns_order(items: list[LineResult]) -> list[list[LineResult]]:
+    """A page of vertical writing: its level lines above the columns (a title) first, then
+    the columns as if the page were turned a quarter clockwise, the rightmost on top (each
+    column a row: right to left, each top to bottom; they read left to right before, a
+    vertical Japanese notice last column first), then its level lines below them (a footer,
+    a page number). Level lines among the columns (a short column, digits set across) are
+    read with them. A title taken among the columns had come out seventh, joined to one."""
+    standing = [ln for ln in items if _standing(ln)]
+    top = min(ln.rect[1] for ln in standing)
+    bottom = max(ln.rect[3] for ln in standing)
+    above: list[LineResult] = []
+    among: list[LineResult] = []
+    below: list[LineResult] = []
+    for ln in items:
+        centre = (ln.rect[1] + ln.rect[3]) / 2
+        if _standing(ln) or top <= centre <= bottom:
+            among.append(ln)
+        else:
+            (above if centre < top else below).append(ln)
+    rows = _order(above, _line_height(above), 0) if above else []
+    rows += _moved_order(among, _quarter_clockwise(max(ln.rect[2] for ln in among)))
+    return rows + (_order(below, _line_height(below), 0) if below else [])
+
+
+def _moved_order(items: list[LineResult],
+                 move: Callable[[float, float], Point]) -> list[list[LineResult]]:
+    """``items`` in the reading order of stand-ins whose corners ``move`` moved."""
+    stand_ins = [_stand_in(ln, move) for ln in items]
+    original = {id(stand_in): ln for stand_in, ln in zip(stand_ins, items, strict=True)}
+    rows = _order(stand_ins, _line_height(stand_ins), 0)
+    return [[original[id(stand_in)] for stand_in in row] for row in rows]
+
+
+def _line_height(lines: Sequence[LineResult]) -> float:
+    return median([ln.rect[3] - ln.rect[1] for ln in lines]) or 1.0
