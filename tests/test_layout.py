@@ -60,6 +60,25 @@ def test_a_column_whose_long_lines_reach_into_the_gutter_is_not_cut() -> None:
                      + [f"right {i}" for i in range(11)])
 
 
+def test_a_chinese_notice_in_two_columns_with_a_signature() -> None:
+    # the line boxes PP-OCRv6 found on a rendered two-column Chinese notice: a title across,
+    # a left column opening with a short salutation, and a right column that goes on from
+    # it and ends in two right-aligned signature lines
+    left = [(177, 265, 342, 303), (177, 316, 769, 352), (177, 365, 371, 402),
+            (179, 415, 778, 451), (177, 464, 718, 501), (177, 514, 788, 550),
+            (177, 561, 727, 597), (179, 614, 779, 645)]
+    right = [(854, 263, 1473, 309), (856, 319, 1083, 356), (859, 365, 1473, 402),
+             (856, 412, 1023, 451), (856, 461, 993, 498), (1179, 508, 1479, 554),
+             (1283, 559, 1477, 601)]
+    lines = [LineResult(quad=rect_quad(463, 189, 1191, 242), text="TITLE", confidence=1.0)]
+    lines += [LineResult(quad=rect_quad(*r), text=f"左{i}", confidence=1.0)
+              for i, r in enumerate(left)]
+    lines += [LineResult(quad=rect_quad(*r), text=f"右{i}", confidence=1.0)
+              for i, r in enumerate(right)]
+    order = texts(reading_order(lines))
+    assert order == ["TITLE"] + [f"左{i}" for i in range(8)] + [f"右{i}" for i in range(7)]
+
+
 def test_a_right_column_of_one_line_ends_the_text() -> None:
     # the text runs down the left column and ends after one line in the right one
     lines = [line("TITLE", 420, 10, 620)]

@@ -166,21 +166,21 @@ def _has_running_text(column: list[LineResult], page_width: float,
 def _text_ends_in(column: list[LineResult], before: list[LineResult],
                   page_width: float) -> bool:
     """Whether the last column is where the running text of the column before it ends: its
-    top line is a line of words level with that text's first full line, and it is either about as
-    wide as that column with its top line full (a full line, then the short end of the text)
-    or just one or two lines of words (a right column of one line, ``month.``, was read
-    beside the left column's first line). A receipt's column of amounts is none (figures)."""
+    top line is a line of words level with one of that column's first two lines, and it is
+    either about as wide as that column with its top line full (a full line, then the short
+    end of the text) or just one or two lines of words (a right column of one line,
+    ``month.``, was read beside the left column's first line). A receipt's column of amounts
+    is none (figures)."""
     if not _has_running_text(before, page_width):
         return False
     b0 = min(ln.rect[0] for ln in before)
     b1 = max(ln.rect[2] for ln in before)
-    # where the running text of the column before starts (under a heading, maybe)
-    b_top = min((ln.rect[1] for ln in before
-                 if ln.rect[2] - ln.rect[0] >= 0.6 * (b1 - b0) and _wordy(ln.text)),
-                default=None)
     top = min(column, key=lambda ln: ln.rect[1])
-    if (b_top is None or not _wordy(top.text)
-            or abs(top.rect[1] - b_top) > top.rect[3] - top.rect[1]):
+    # level with the first or second line of the column before (its text may start under a
+    # heading that does not cross the gutter)
+    heads = sorted(ln.rect[1] for ln in before)[:2]
+    if not _wordy(top.text) or all(abs(top.rect[1] - y) > top.rect[3] - top.rect[1]
+                                   for y in heads):
         return False
     if len(column) <= 2:
         return all(_wordy(ln.text) for ln in column)
