@@ -112,11 +112,13 @@ def _tail_syllable(pieces: Sequence[Piece], spans: Sequence[tuple[int, int] | No
                    i: int) -> bool:
     """Whether piece ``i``, right after a run, is one doubted syllable attached to it (no
     space between) and the run ends in a Latin look-alike (a letter or a foreign glyph)."""
-    if i >= len(pieces) or spans[i] is None or spans[i - 1] is None:
+    if i >= len(pieces):
+        return False
+    here, prev = spans[i], spans[i - 1]
+    if here is None or prev is None:
         return False
     piece, before = pieces[i], pieces[i - 1].text
-    attached = spans[i - 1][1] == spans[i][0]  # type: ignore[index]
-    return (attached and len(piece.text) == 1 and SYLLABLE.match(piece.text) is not None
+    return (prev[1] == here[0] and len(piece.text) == 1 and SYLLABLE.match(piece.text) is not None
             and piece.confidence < ATTACHED_DOUBT
             and (FOREIGN_GLYPHS.search(before) is not None
                  or re.search(r"[A-Za-z]$", before) is not None))

@@ -356,7 +356,9 @@ class LocalEngine(PageEngine):
 
         Tesseract's orientation detection (OSD) decided this before, on a 1200 px copy of the
         page: on 200-DPI A4 pages of ten-point text it was confident enough (3.0) in 3 of 15
-        turned pages, and at that size it named the wrong quarter for sideways pages.
+        turned pages, and at that size it named the wrong quarter for sideways pages. It is
+        asked now, on the whole page, only where the recogniser cannot tell: lines standing
+        on end that read as well as any turn's (CJK in columns, or lying on its side).
         ``detected`` is the page's own detection, already made.
         """
         # ``columns=False``: the page's text is not written in columns (Korean lines that
