@@ -47,14 +47,17 @@ def test_two_columns_whose_text_ends_in_the_right_one() -> None:
 def test_a_column_whose_long_lines_reach_into_the_gutter_is_not_cut() -> None:
     # a court decision in two columns: the left one opens with label rows and centred
     # headings, and a few of its lines reach far into the gutter; a title and a centred
-    # heading stand over the gutter. Only the gap between the columns is a gutter.
-    lines = [line("COURT", 620, 10, 1040), line("JUDGMENT", 770, 45, 885)]
+    # heading stand over the gutter. Only the gap between the columns is a gutter. (The
+    # boxes of a 200-DPI page: lines 40 px tall.)
+    lines = [line("COURT", 620, 10, 1040, h=40), line("JUDGMENT", 770, 60, 885, h=40)]
     left = [(177, 627), (174, 416), (174, 307), (174, 493), (172, 493), (446, 524),
             (174, 720), (177, 766), (175, 537), (174, 562), (446, 524)]
-    lines += [line(f"left {i}", x0, 80 + 30 * i, x1) for i, (x0, x1) in enumerate(left)]
+    lines += [line(f"left {i}", x0, 130 + 50 * i, x1, h=40)
+              for i, (x0, x1) in enumerate(left)]
     right = [(856, 1004), (856, 1428), (860, 1363), (856, 1188), (859, 1350), (859, 1344),
              (856, 1199), (859, 1434), (859, 1357), (860, 1322), (856, 1195)]
-    lines += [line(f"right {i}", x0, 80 + 30 * i, x1) for i, (x0, x1) in enumerate(right)]
+    lines += [line(f"right {i}", x0, 130 + 50 * i, x1, h=40)
+               for i, (x0, x1) in enumerate(right)]
     order = texts(reading_order(lines))
     assert order == (["COURT", "JUDGMENT"] + [f"left {i}" for i in range(11)]
                      + [f"right {i}" for i in range(11)])
@@ -97,6 +100,20 @@ def test_short_columns_of_short_paragraphs() -> None:
     order = texts(reading_order(lines))
     assert order == (["A TITLE ACROSS"] + [f"left {i}" for i in range(5)]
                      + [f"right {i}" for i in range(5)])
+
+
+def test_long_labels_far_from_their_values_keep_their_rows() -> None:
+    # no colons, but the values stand far more than a gutter away from the labels
+    labels = ["Registered business name", "Representative director", "Head office address",
+              "Telephone number", "Date of incorporation"]
+    values = ["Hanbit Tech Co., Ltd.", "Hong Gil-dong", "12 Teheran-ro, Seoul",
+              "02-1234-5678", "1 March 2015"]
+    lines = []
+    for i, (label, value) in enumerate(zip(labels, values)):
+        lines.append(line(label, 100, 10 + 30 * i, 100 + 13 * len(label)))
+        lines.append(line(value, 560, 10 + 30 * i, 560 + 13 * len(value)))
+    order = texts(reading_order(lines))
+    assert order == [f"{label} | {value}" for label, value in zip(labels, values)]
 
 
 def test_long_labels_ending_in_colons_keep_their_rows() -> None:

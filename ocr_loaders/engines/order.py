@@ -61,15 +61,30 @@ def _split(lines: list[LineResult], cuts: list[float], axis: int) -> list[list[L
     return [g for g in groups if g]
 
 
-def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float) -> bool:
-    """Columns of running text: each side has several rows of lines wider than a table cell."""
+GUTTER_MAX = 5.0
+"""Widest gap between columns of running text, in line heights (detected boxes: a paper's
+gutter is 1-3, 0.5 inch beside 8-point type about 4): wider, the two sides are a form's labels
+and values, read across (long labels without colons, values 250 px = 6 line heights away at
+200 DPI, came out all labels, then all values)."""
+
+
+def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float,
+                             line_h: float) -> bool:
+    """Columns of running text: each side has several rows of lines wider than a table cell,
+    and no more than ``GUTTER_MAX`` line heights apart."""
     for group in groups:
         if len(group) < 3 or _labels(group):
             return False
         widths = [ln.rect[2] - ln.rect[0] for ln in group]
         if median(widths) < 0.18 * region_width:
             return False
-    return True
+    return _near(groups, line_h)
+
+
+def _near(columns: list[list[LineResult]], line_h: float) -> bool:
+    """Whether neighbouring columns stand at most ``GUTTER_MAX`` line heights apart."""
+    return all(min(ln.rect[0] for ln in right) - max(ln.rect[2] for ln in left)
+               <= GUTTER_MAX * line_h for left, right in itertools.pairwise(columns))
 
 
 def _sparse_gutters(
@@ -228,7 +243,7 @@ def _columns_between_spanners(
         return None
     spanner_ids = {id(ln) for ln in spanners}
     columns = _split([ln for ln in lines if id(ln) not in spanner_ids], cuts, 0)
-    if len(columns) < 2 or not all(
+    if len(columns) < 2 or not _near(columns, line_h) or not all(
             _has_running_text(col, width, columns[k - 1] if k == len(columns) - 1 else None)
             for k, col in enumerate(columns)):
         return None
@@ -263,7 +278,7 @@ def _order(lines: list[LineResult], line_h: float, depth: int) -> list[list[Line
     xcuts = _gaps([(ln.rect[0], ln.rect[2]) for ln in lines], 1.0 * line_h)
     if xcuts:
         groups = _split(lines, xcuts, 0)
-        if len(groups) > 1 and _looks_like_text_columns(groups, x1 - x0):
+        if len(groups) > 1 and _looks_like_text_columns(groups, x1 - x0, line_h):
             return [row for g in groups for row in _order(g, line_h, depth + 1)]
     banded = _columns_between_spanners(lines, line_h, depth)
     if banded is not None:
