@@ -102,6 +102,25 @@ def test_short_columns_of_short_paragraphs() -> None:
                      + [f"right {i}" for i in range(5)])
 
 
+def test_a_sidebar_of_notes_is_read_after_the_prose_beside_it() -> None:
+    prose = ["The board met on 4 March to review the annual budget and",
+             "the plan for the new warehouse in the northern district.",
+             "Members agreed that construction should begin in June and",
+             "that the contractor must deliver monthly progress reports.",
+             "The finance director presented the revised cash forecast,",
+             "which shows a modest surplus at the end of the year after",
+             "the loan repayments and the planned equipment purchases."]
+    notes = ["Key dates", "4 March board", "1 June start", "30 Sept review"]
+    lines = [line(text, 100, 10 + 30 * i, 100 + 14 * len(text)) for i, text in enumerate(prose)]
+    lines += [line(text, 1100, 10 + 30 * i, 1100 + 14 * len(text))
+              for i, text in enumerate(notes)]
+    assert texts(reading_order(lines)) == prose + notes
+    # amounts beside the prose stay on their rows
+    amounts = [line(f"{10 * (i + 1)}.00", 1100, 10 + 30 * i, 1180) for i in range(4)]
+    rows = texts(reading_order(lines[:len(prose)] + amounts))
+    assert rows[0] == f"{prose[0]} | 10.00"
+
+
 def test_long_labels_far_from_their_values_keep_their_rows() -> None:
     # no colons, but the values stand far more than a gutter away from the labels
     labels = ["Registered business name", "Representative director", "Head office address",

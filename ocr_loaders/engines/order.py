@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Sequence
 from statistics import median
 
@@ -61,11 +62,12 @@ def _split(lines: list[LineResult], cuts: list[float], axis: int) -> list[list[L
     return [g for g in groups if g]
 
 
-GUTTER_MAX = 5.0
-"""Widest gap between columns of running text, in line heights (detected boxes: a paper's
-gutter is 1-3, 0.5 inch beside 8-point type about 4): wider, the two sides are a form's labels
-and values, read across (long labels without colons, values 250 px = 6 line heights away at
-200 DPI, came out all labels, then all values)."""
+GUTTER_MAX = 4.0
+"""Widest gap between columns of running text, in line heights (of detected boxes, about 1.3
+times the type size: a gutter of 0.25-0.5 inch is 1.3-2.6 beside 10-point type, up to 3.3
+beside 8-point): wider, the two sides are a form's labels and values, read across (long
+labels without colons came out all labels, then all values: values 4.9 and 6-7.5 line
+heights away on a review's English and Korean forms)."""
 
 
 def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float,
@@ -79,6 +81,40 @@ def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float
         if median(widths) < 0.18 * region_width:
             return False
     return _near(groups, line_h)
+
+
+CONTINUED = re.compile(r"[A-Za-z,;]$")
+"""A line ending so goes on in the next line (no full stop, colon or figure at its end)..."""
+CONTINUING = re.compile(r"^[a-z]")
+"""...when the next line starts with a lower-case letter."""
+
+
+def _text_beside_notes(groups: list[list[LineResult]]) -> bool:
+    """A column of running English prose beside a column of short notes (a sidebar: ``Key
+    dates``, ``4 March board``, ...): read one after the other, not row by row (a sidebar's
+    items were joined to the prose lines beside them, ``...annual budget and Key dates``).
+
+    Prose is told by its sentences going on from line to line (:func:`_continuous`), which a
+    form's values do not; the notes must be words (a column of amounts stays on its rows).
+    """
+    if len(groups) != 2:
+        return False
+    for prose, notes in (groups, groups[::-1]):
+        if (_continuous(prose) and len(notes) >= 2
+                and all(_wordy(ln.text) for ln in notes)):
+            return True
+    return False
+
+
+def _continuous(column: list[LineResult]) -> bool:
+    """Whether at least half the lines of a column of four or more go on in the next line
+    (``CONTINUED`` then ``CONTINUING``): sentences wrapped from line to line."""
+    lines = sorted(column, key=lambda ln: ln.rect[1])
+    if len(lines) < 4:
+        return False
+    going_on = sum(1 for a, b in itertools.pairwise(lines)
+                   if CONTINUED.search(a.text.rstrip()) and CONTINUING.match(b.text.lstrip()))
+    return 2 * going_on >= len(lines) - 1
 
 
 def _near(columns: list[list[LineResult]], line_h: float) -> bool:
@@ -278,7 +314,8 @@ def _order(lines: list[LineResult], line_h: float, depth: int) -> list[list[Line
     xcuts = _gaps([(ln.rect[0], ln.rect[2]) for ln in lines], 1.0 * line_h)
     if xcuts:
         groups = _split(lines, xcuts, 0)
-        if len(groups) > 1 and _looks_like_text_columns(groups, x1 - x0, line_h):
+        if len(groups) > 1 and (_looks_like_text_columns(groups, x1 - x0, line_h)
+                                or _text_beside_notes(groups)):
             return [row for g in groups for row in _order(g, line_h, depth + 1)]
     banded = _columns_between_spanners(lines, line_h, depth)
     if banded is not None:
