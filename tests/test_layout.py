@@ -121,6 +121,20 @@ def test_a_sidebar_of_notes_is_read_after_the_prose_beside_it() -> None:
     assert rows[0] == f"{prose[0]} | 10.00"
 
 
+def test_word_cells_beside_wrapped_descriptions_stay_on_their_rows() -> None:
+    # a table: tasks wrapped over two lines, each with its frequency on its first line
+    tasks = [("Empty the bins in all offices and sweep the", "yard behind the building"),
+             ("Vacuum the carpets and mop the floors of", "the washrooms"),
+             ("Clean the windows inside and dust the", "cupboards")]
+    cells = ["Daily", "Twice a week", "Monthly"]
+    lines = []
+    for i, ((first, second), cell) in enumerate(zip(tasks, cells)):
+        lines.append(line(first, 100, 10 + 60 * i, 100 + 14 * len(first)))
+        lines.append(line(second, 100, 40 + 60 * i, 100 + 14 * len(second)))
+        lines.append(line(cell, 1100, 10 + 60 * i, 1100 + 14 * len(cell)))
+    assert texts(reading_order(lines))[:2] == [f"{tasks[0][0]} | Daily", tasks[0][1]]
+
+
 def test_long_labels_far_from_their_values_keep_their_rows() -> None:
     # no colons, but the values stand far more than a gutter away from the labels
     labels = ["Registered business name", "Representative director", "Head office address",

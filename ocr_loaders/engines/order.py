@@ -62,12 +62,13 @@ def _split(lines: list[LineResult], cuts: list[float], axis: int) -> list[list[L
     return [g for g in groups if g]
 
 
-GUTTER_MAX = 4.0
+GUTTER_MAX = 6.0
 """Widest gap between columns of running text, in line heights (of detected boxes, about 1.3
-times the type size: a gutter of 0.25-0.5 inch is 1.3-2.6 beside 10-point type, up to 3.3
-beside 8-point): wider, the two sides are a form's labels and values, read across (long
-labels without colons came out all labels, then all values: values 4.9 and 6-7.5 line
-heights away on a review's English and Korean forms)."""
+times the type size: a gutter of 0.25-0.5 inch is 1.3-2.6 beside 10-point type, 3-4.7 on a
+review's newsletter and 8-point Korean pages): wider, the two sides are a form's labels and
+values, read across (long labels without colons came out all labels, then all values:
+values 8.5 line heights away on a review's Korean and English forms; one at 4.9 still
+does, as 4.0 read the newsletter row by row)."""
 
 
 def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float,
@@ -101,9 +102,27 @@ def _text_beside_notes(groups: list[list[LineResult]]) -> bool:
         return False
     for prose, notes in (groups, groups[::-1]):
         if (_continuous(prose) and len(notes) >= 2
-                and all(_wordy(ln.text) for ln in notes)):
+                and all(_wordy(ln.text) for ln in notes) and not _cells_of(notes, prose)):
             return True
     return False
+
+
+def _cells_of(notes: list[LineResult], prose: list[LineResult]) -> bool:
+    """Whether each note stands level with a line of ``prose`` that starts an item (its first
+    line, or one the line before does not go on into): a table's cells beside wrapped
+    descriptions (``Daily``, ``Twice a week`` beside tasks of two lines), which are read row by
+    row; a sidebar's notes also stand beside lines that go on from the one before."""
+    lines = sorted(prose, key=lambda ln: ln.rect[1])
+    starts = [k == 0 or not (CONTINUED.search(lines[k - 1].text.rstrip())
+                             and CONTINUING.match(ln.text.lstrip()))
+              for k, ln in enumerate(lines)]
+    for note in notes:
+        centre, height = (note.rect[1] + note.rect[3]) / 2, note.rect[3] - note.rect[1]
+        level = [k for k, ln in enumerate(lines)
+                 if abs((ln.rect[1] + ln.rect[3]) / 2 - centre) <= height / 2]
+        if not level or not starts[level[0]]:
+            return False
+    return True
 
 
 def _continuous(column: list[LineResult]) -> bool:
