@@ -46,3 +46,15 @@ def test_simplified_chinese_lines_are_told_from_japanese_ones() -> None:
     # 剂 for 剤 on a Japanese form: the Japanese forms around it outnumber it
     assert not is_chinese("□ 濃厚流動食·経腸栄養剂") and is_chinese("中华人民共和国")
     assert [c for c in "发专们这书查增從齡気" if simplified_only(c)] == list("发专们这书")
+
+
+def test_a_number_read_in_mixed_widths_gets_one() -> None:
+    from ocr_loaders.engines.japanese import _one_width
+
+    # PP-OCRv6 read a full-width phone number partly half-width
+    read = "センター（01２０－1２3－４５6）まで"
+    assert _one_width(read) == "センター（０１２０－１２３－４５６）まで"
+    assert _one_width("合計１,２00円") == "合計1,200円"  # most of it half-width
+    # numbers in one width, and different numbers in different widths, are left alone
+    for text in ("令和6年3月1日", "2024年３月１５日", "22：00〜翌6：00", "3－4"):
+        assert _one_width(text) == text

@@ -115,11 +115,32 @@ def _marks(text: str) -> str:
     return _CHECK.sub("✓", text)
 
 
+_NUMBER = re.compile(r"[0-9０-９]+(?:[-－,，.．:：/／][0-9０-９]+)*")
+"""A number, maybe with separators (a phone number, a date, an amount)."""
+_TO_FULL = str.maketrans("0123456789", "０１２３４５６７８９")
+_TO_HALF = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _one_width(text: str) -> str:
+    """Numbers whose digits PP-OCRv6 read partly full-width and partly half-width
+    (``01２０－1２3－４５6`` for ``０１２０－１２３－４５６``) written in the width most of
+    their digits and separators have (full-width on a tie); other numbers as they are."""
+    def unify(found: re.Match[str]) -> str:
+        number = found[0]
+        if not (any("0" <= c <= "9" for c in number) and any("０" <= c <= "９" for c in number)):
+            return number
+        full = sum(1 for c in number if "\uff01" <= c <= "\uff5e")
+        return number.translate(_TO_FULL if 2 * full >= len(number) else _TO_HALF)
+
+    return _NUMBER.sub(unify, text)
+
+
 def to_japanese(line: LineResult) -> None:
-    """Map a line's Chinese forms to Japanese ones, in its text and its words (in place)."""
-    line.text = _marks(line.text.translate(_TO_JAPANESE))
+    """Map a line's Chinese forms to Japanese ones, in its text and its words (in place);
+    numbers read in mixed widths get one (``_one_width``)."""
+    line.text = _one_width(_marks(line.text.translate(_TO_JAPANESE)))
     for piece in line.words:
-        piece.text = _marks(piece.text.translate(_TO_JAPANESE))
+        piece.text = _one_width(_marks(piece.text.translate(_TO_JAPANESE)))
 
 
 def checkboxes(lines: list[LineResult], gray: np.ndarray) -> None:
