@@ -113,9 +113,7 @@ def _cells_of(notes: list[LineResult], prose: list[LineResult]) -> bool:
     descriptions (``Daily``, ``Twice a week`` beside tasks of two lines), which are read row by
     row; a sidebar's notes also stand beside lines that go on from the one before."""
     lines = sorted(prose, key=lambda ln: ln.rect[1])
-    starts = [k == 0 or not (CONTINUED.search(lines[k - 1].text.rstrip())
-                             and CONTINUING.match(ln.text.lstrip()))
-              for k, ln in enumerate(lines)]
+    starts = [k == 0 or not _goes_on(lines[k - 1], ln) for k, ln in enumerate(lines)]
     for note in notes:
         centre, height = (note.rect[1] + note.rect[3]) / 2, note.rect[3] - note.rect[1]
         level = [k for k, ln in enumerate(lines)
@@ -127,13 +125,17 @@ def _cells_of(notes: list[LineResult], prose: list[LineResult]) -> bool:
 
 def _continuous(column: list[LineResult]) -> bool:
     """Whether at least half the lines of a column of four or more go on in the next line
-    (``CONTINUED`` then ``CONTINUING``): sentences wrapped from line to line."""
+    (:func:`_goes_on`): sentences wrapped from line to line."""
     lines = sorted(column, key=lambda ln: ln.rect[1])
     if len(lines) < 4:
         return False
-    going_on = sum(1 for a, b in itertools.pairwise(lines)
-                   if CONTINUED.search(a.text.rstrip()) and CONTINUING.match(b.text.lstrip()))
+    going_on = sum(1 for a, b in itertools.pairwise(lines) if _goes_on(a, b))
     return 2 * going_on >= len(lines) - 1
+
+
+def _goes_on(line: LineResult, below: LineResult) -> bool:
+    """Whether ``line``'s sentence goes on in ``below`` (``CONTINUED`` then ``CONTINUING``)."""
+    return bool(CONTINUED.search(line.text.rstrip()) and CONTINUING.match(below.text.lstrip()))
 
 
 def _near(columns: list[list[LineResult]], line_h: float) -> bool:
