@@ -135,29 +135,20 @@ def test_word_cells_beside_wrapped_descriptions_stay_on_their_rows() -> None:
     assert texts(reading_order(lines))[:2] == [f"{tasks[0][0]} | Daily", tasks[0][1]]
 
 
-def test_long_labels_far_from_their_values_keep_their_rows() -> None:
-    # no colons, but the values stand far more than a gutter away from the labels
-    labels = ["Registered business name", "Representative director", "Head office address",
-              "Telephone number", "Date of incorporation"]
+@pytest.mark.parametrize(("colon", "values_at"), [
+    ("", 560),  # no colons, but the values stand far more than a gutter away
+    (":", 460),  # within a gutter's width, but the labels end in colons
+])
+def test_long_labels_keep_their_rows(colon: str, values_at: int) -> None:
+    labels = [f"{label}{colon}" for label in ["Registered business name",
+              "Representative director", "Head office address", "Telephone number",
+              "Date of incorporation"]]
     values = ["Hanbit Tech Co., Ltd.", "Hong Gil-dong", "12 Teheran-ro, Seoul",
               "02-1234-5678", "1 March 2015"]
     lines = []
     for i, (label, value) in enumerate(zip(labels, values)):
         lines.append(line(label, 100, 10 + 30 * i, 100 + 13 * len(label)))
-        lines.append(line(value, 560, 10 + 30 * i, 560 + 13 * len(value)))
-    order = texts(reading_order(lines))
-    assert order == [f"{label} | {value}" for label, value in zip(labels, values)]
-
-
-def test_long_labels_ending_in_colons_keep_their_rows() -> None:
-    labels = ["Registered business name:", "Representative director:", "Head office address:",
-              "Telephone number:", "Date of incorporation:"]
-    values = ["Hanbit Tech Co., Ltd.", "Hong Gil-dong", "12 Teheran-ro, Seoul",
-              "02-1234-5678", "1 March 2015"]
-    lines = []
-    for i, (label, value) in enumerate(zip(labels, values)):
-        lines.append(line(label, 100, 10 + 30 * i, 100 + 13 * len(label)))
-        lines.append(line(value, 560, 10 + 30 * i, 560 + 13 * len(value)))
+        lines.append(line(value, values_at, 10 + 30 * i, values_at + 13 * len(value)))
     order = texts(reading_order(lines))
     assert order == [f"{label} | {value}" for label, value in zip(labels, values)]
 
