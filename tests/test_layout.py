@@ -136,21 +136,32 @@ def test_word_cells_beside_wrapped_descriptions_stay_on_their_rows() -> None:
 
 
 @pytest.mark.parametrize(("colon", "values_at"), [
-    ("", 560),  # no colons, but the values stand far more than a gutter away
+    ("", 560),  # no colons, but the (longer) values stand far more than a gutter away
     (":", 460),  # within a gutter's width, but the labels end in colons
 ])
 def test_long_labels_keep_their_rows(colon: str, values_at: int) -> None:
     labels = [f"{label}{colon}" for label in ["Registered business name",
               "Representative director", "Head office address", "Telephone number",
               "Date of incorporation"]]
-    values = ["Hanbit Tech Co., Ltd.", "Hong Gil-dong", "12 Teheran-ro, Seoul",
-              "02-1234-5678", "1 March 2015"]
+    values = ["Hanbit Tech Company Limited, Seoul branch", "Hong Gil-dong, chief executive",
+              "12 Teheran-ro, Gangnam-gu, Seoul 06234", "02-1234-5678 (weekdays 9 to 6)",
+              "1 March 2015, Seoul Central District Court"]
     lines = []
     for i, (label, value) in enumerate(zip(labels, values)):
         lines.append(line(label, 100, 10 + 30 * i, 100 + 13 * len(label)))
         lines.append(line(value, values_at, 10 + 30 * i, values_at + 13 * len(value)))
     order = texts(reading_order(lines))
     assert order == [f"{label} | {value}" for label, value in zip(labels, values)]
+
+
+def test_two_lists_of_like_lines_far_apart_stay_columns() -> None:
+    # far more than a gutter apart, but the right lines are no longer than the left ones:
+    # a list in two columns, not labels and values
+    lines = [line(f"Left column line {i}", 60, 80 + 60 * i, 340) for i in range(4)]
+    lines += [line(f"Right column row {i}", 760, 80 + 60 * i, 1040) for i in range(4)]
+    order = texts(reading_order(lines))
+    assert order == [f"Left column line {i}" for i in range(4)] + [
+        f"Right column row {i}" for i in range(4)]
 
 
 def test_a_spanning_figure_caption_splits_the_columns_into_bands() -> None:

@@ -74,7 +74,7 @@ does, as 4.0 read the newsletter row by row)."""
 def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float,
                              line_h: float) -> bool:
     """Columns of running text: each side has several rows of lines wider than a table cell,
-    and no more than ``GUTTER_MAX`` line heights apart."""
+    and no two are a form's labels and values (:func:`_near`)."""
     for group in groups:
         if len(group) < 3 or _labels(group):
             return False
@@ -139,9 +139,19 @@ def _goes_on(line: LineResult, below: LineResult) -> bool:
 
 
 def _near(columns: list[list[LineResult]], line_h: float) -> bool:
-    """Whether neighbouring columns stand at most ``GUTTER_MAX`` line heights apart."""
-    return all(min(ln.rect[0] for ln in right) - max(ln.rect[2] for ln in left)
-               <= GUTTER_MAX * line_h for left, right in itertools.pairwise(columns))
+    """Whether no two neighbouring columns are a form's labels and values: more than
+    ``GUTTER_MAX`` line heights apart, the right one's lines clearly the wider (values longer
+    than their labels; two columns of like lines that far apart are still columns, a list in
+    two columns)."""
+    for left, right in itertools.pairwise(columns):
+        gap = min(ln.rect[0] for ln in right) - max(ln.rect[2] for ln in left)
+        if gap > GUTTER_MAX * line_h and _median_width(right) >= 1.2 * _median_width(left):
+            return False
+    return True
+
+
+def _median_width(lines: list[LineResult]) -> float:
+    return float(median(ln.rect[2] - ln.rect[0] for ln in lines))
 
 
 def _sparse_gutters(
