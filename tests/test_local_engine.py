@@ -366,10 +366,12 @@ def test_hanja_party_name_whose_particle_wrapped_to_the_next_line(engine: LocalE
     assert not _wrapped_name("Total 2.", (6, 8))  # not a Korean line
 
 
-def test_hanja_date_pieces_tesseract_misread(engine: LocalEngine) -> None:
+@pytest.mark.parametrize("gap", [" ", ""])
+def test_hanja_date_pieces_tesseract_misread(engine: LocalEngine, gap: str) -> None:
     """Tesseract's pieces of ``2024年 4月 30日`` on a scan: ``주`` (年, 0.46), ``483`` (4月, at
     0.81, a score its digits are trusted at: checked because it follows a doubted date
-    unit), ``30`` and ``더`` (日, 0.0); PP-OCRv6 reads the pieces back. A sure ``년`` stays."""
+    unit), ``30`` and ``더`` (日, 0.0); PP-OCRv6 reads the pieces back, also when the date is
+    set without spaces. A sure ``년`` stays."""
     from ocr_loaders.engines.hangul import restore_hanja
     from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
 
@@ -377,7 +379,7 @@ def test_hanja_date_pieces_tesseract_misread(engine: LocalEngine) -> None:
     img = Image.new("RGB", (700, 60), "white")
     draw = ImageDraw.Draw(img)
     x, boxes = 10.0, []
-    for part in ["2024", "年", " ", "4月", " ", "30", "日"]:
+    for part in ["2024", "年", gap, "4月", gap, "30", "日"]:
         width = draw.textlength(part, font=fnt)
         if part.strip():
             draw.text((x, 8), part, font=fnt, fill="black")
@@ -389,15 +391,15 @@ def test_hanja_date_pieces_tesseract_misread(engine: LocalEngine) -> None:
     def read(tesseract: list[tuple[str, float]]) -> str:
         pieces = [Piece(t, c, rect_quad(x0, 8, x1, 50))
                   for (t, c), (x0, x1) in zip(tesseract, boxes, strict=True)]
-        text = "2024" + tesseract[1][0] + " " + tesseract[2][0] + " 30" + tesseract[4][0]
+        text = "2024" + tesseract[1][0] + gap + tesseract[2][0] + gap + "30" + tesseract[4][0]
         line = LineResult(quad=rect_quad(0, 0, 700, 60), text=text, confidence=0.9,
                           words=merge_pieces(text, pieces), pieces=pieces)
         return restore_hanja([(line, pieces)], bgr, reader.ideographs)[0].text
 
     misread = [("2024", 0.92), ("주", 0.46), ("483", 0.81), ("30", 0.91), ("더", 0.0)]
-    assert read(misread) == "2024年 4月 30日"
+    assert read(misread) == f"2024年{gap}4月{gap}30日"
     sure = [("2024", 0.92), ("년", 0.92), ("483", 0.81), ("30", 0.91), ("일", 0.93)]
-    assert read(sure) == "2024년 483 30일"  # nothing doubted: nothing read again
+    assert read(sure) == f"2024년{gap}483{gap}30일"  # nothing doubted: nothing read again
 
 
 def test_quick_hanja_pass_keeps_every_ideograph_reading(engine: LocalEngine) -> None:
