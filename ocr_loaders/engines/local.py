@@ -375,19 +375,18 @@ class LocalEngine(PageEngine):
         if not options:
             return image, 0
         top = max(score for score, *_ in options)
-        if (top <= here + ORIENTATION_MARGIN and columns and tess is not None
-                and _level_share(detected[1]) < 0.5):
-            # lines standing on end that read about as well as any turn's: CJK written in
-            # columns, or a CJK page lying on its side (PP-OCRv6 reads CJK on its side at
-            # .96-.97, as well as columns); Tesseract's OSD looks at the glyphs
-            told = tess.orientation(image)
-            if told is not None and told[1] >= OSD_MIN_CONFIDENCE:
-                if told[0] == 0:
-                    return image, 0
-                for _, _, degrees, turned, _ in options:
-                    if degrees == told[0]:
-                        return turned, degrees
         if top <= here + ORIENTATION_MARGIN:
+            if columns and tess is not None and _level_share(detected[1]) < 0.5:
+                # lines standing on end that read about as well as any turn's: CJK written in
+                # columns, or a CJK page lying on its side (PP-OCRv6 reads CJK on its side at
+                # .96-.97, as well as columns); Tesseract's OSD looks at the glyphs
+                told = tess.orientation(image)
+                if told is not None and told[1] >= OSD_MIN_CONFIDENCE:
+                    if told[0] == 0:
+                        return image, 0
+                    for _, _, degrees, turned, _ in options:
+                        if degrees == told[0]:
+                            return turned, degrees
             # PP-OCRv6 has no Hangul: a Korean page reads about as badly either way up (0.64
             # as it stood upside down, 0.72 turned), and lying on its side it reads as columns
             # of Han junk (0.745); Tesseract tells the page as it stands from its best turn
