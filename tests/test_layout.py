@@ -138,6 +138,7 @@ def test_word_cells_beside_wrapped_descriptions_stay_on_their_rows() -> None:
 @pytest.mark.parametrize(("colon", "values_at"), [
     ("", 560),  # no colons, but the (longer) values stand far more than a gutter away
     (":", 460),  # within a gutter's width, but the labels end in colons
+    ("", 460),  # no colons, within a gutter's width, but paired line for line
 ])
 def test_long_labels_keep_their_rows(colon: str, values_at: int) -> None:
     labels = [f"{label}{colon}" for label in ["Registered business name",
@@ -152,6 +153,29 @@ def test_long_labels_keep_their_rows(colon: str, values_at: int) -> None:
         lines.append(line(value, values_at, 10 + 30 * i, values_at + 13 * len(value)))
     order = texts(reading_order(lines))
     assert order == [f"{label} | {value}" for label, value in zip(labels, values)]
+
+
+@pytest.mark.parametrize("break_at", [None, 3])
+def test_two_columns_of_prose_on_level_lines_stay_columns(break_at: int | None) -> None:
+    # the right column wider and every line level with one on the left, as labels and
+    # values stand; but the sentences go on from line to line (or, without letter case to
+    # tell, a paragraph break puts the columns out of step)
+    left = ["The council met on Monday to", "review the budget for the coming",
+            "year and agreed that the new", "library should open in spring.",
+            "Members thanked the staff for"]
+    right = ["their work on the plan, which took three years to prepare and",
+             "drew on the views of more than two thousand residents who",
+             "answered the survey last autumn, and asked that the report",
+             "be published before the next meeting of the full council in",
+             "June, with a summary for every household in the district."]
+    lines = [line(t, 60, 80 + 30 * i, 60 + 11 * len(t)) for i, t in enumerate(left)]
+    if break_at is not None:
+        right = [t.upper() for t in right]  # no lower-case starts to go on with
+        left = [t.upper() for t in left]
+        lines = [line(t, 60, 80 + 30 * i + (30 if i >= break_at else 0), 60 + 11 * len(t))
+                 for i, t in enumerate(left)]
+    lines += [line(t, 470, 80 + 30 * i, 470 + 11 * len(t)) for i, t in enumerate(right)]
+    assert texts(reading_order(lines)) == left + right
 
 
 def test_two_lists_of_like_lines_far_apart_stay_columns() -> None:

@@ -79,7 +79,7 @@ level is taken (horizontal writing is the rule, columns the exception). A Korean
 down read 0.745 turned a quarter (PP-OCRv6 reads Hangul lying on its side as columns of Han
 junk) and 0.669 turned half."""
 
-ENGINE_VERSION = "1.11"
+ENGINE_VERSION = "1.12"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 
