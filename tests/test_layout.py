@@ -155,6 +155,24 @@ def test_long_labels_keep_their_rows(colon: str, values_at: int) -> None:
     assert order == [f"{label} | {value}" for label, value in zip(labels, values)]
 
 
+def test_values_wrapped_onto_two_lines_stay_with_their_labels() -> None:
+    rows = [("Applicant name", ["Northwind Trading Limited"]),
+            ("Registered address", ["12 Harbour Road, Wan Chai, Hong Kong,",
+                                    "opposite the ferry pier"]),
+            ("Nature of business", ["Import and export of electronic parts"]),
+            ("Bank and branch", ["Hang Seng Bank, Central branch office, and",
+                                 "its account number"]),
+            ("Contact person", ["Ms. Alice Wong, Managing Director"])]
+    lines, y, expected = [], 10, []
+    for label, values in rows:
+        lines.append(line(label, 100, y, 100 + 13 * len(label)))
+        for k, value in enumerate(values):
+            lines.append(line(value, 420, y, 420 + 13 * len(value)))
+            expected.append(f"{label} | {value}" if k == 0 else value)
+            y += 30
+    assert texts(reading_order(lines)) == expected
+
+
 @pytest.mark.parametrize("break_at", [None, 3])
 def test_two_columns_of_prose_on_level_lines_stay_columns(break_at: int | None) -> None:
     # the right column wider and every line level with one on the left, as labels and

@@ -153,22 +153,42 @@ def _near(columns: list[list[LineResult]], line_h: float) -> bool:
 
 
 def _paired(left: list[LineResult], right: list[LineResult]) -> bool:
-    """Whether two columns pair line for line as a form's labels and values do: as many
-    lines each (three or more), each set flush (:func:`_aligned`) and each line level with
-    one on the other side, and neither going on
-    from line to line (:func:`_goes_on`) as English prose does. Labels close to their values
-    (within a gutter's width: ``Registered company name`` and its value 4.9 line heights
-    away, Korean labels 2.3) were read all labels, then all values; two columns of running
-    text are as wide as each other, or their lines wrap sentences, or a heading or a
-    paragraph break puts them out of step."""
-    if len(left) != len(right) or len(left) < 3 or not (_aligned(left) and _aligned(right)):
+    """Whether two columns pair up as a form's labels and values do: both set flush
+    (:func:`_aligned`), three or more labels, each level with a value, the first two level
+    with each other; a value may wrap onto lines of its own below (at most as many lines
+    again as labels); no label goes on into the next (:func:`_goes_on`, as English prose
+    does), nor a value into the next label's. Labels close to their values (within a
+    gutter's width: ``Registered company name`` and its value 4.9 line heights away, Korean
+    labels 2.3) were read all labels, then all values; two columns of running text are as
+    wide as each other (:func:`_near` asks the values to be clearly wider), or their lines
+    wrap sentences, or a heading or a paragraph break puts them out of step."""
+    if not 3 <= len(left) <= len(right) <= 2 * len(left) or not (
+            _aligned(left) and _aligned(right)):
         return False
-    by_y = [sorted(col, key=lambda ln: ln.rect[1] + ln.rect[3]) for col in (left, right)]
-    for a, b in zip(*by_y, strict=True):
-        height = min(a.rect[3] - a.rect[1], b.rect[3] - b.rect[1])
-        if abs(a.rect[1] + a.rect[3] - b.rect[1] - b.rect[3]) > height:  # centres > h/2 apart
+    labels = sorted(left, key=_centre_y)
+    values = sorted(right, key=_centre_y)
+    level = [False] * len(values)  # which values stand level with a label
+    for label in labels:
+        found = [k for k, value in enumerate(values) if _level(label, value)]
+        if not found:
             return False
-    return not any(_goes_on(a, b) for col in by_y for a, b in itertools.pairwise(col))
+        level[found[0]] = True
+    if not level[0] or not _level(labels[0], values[0]):
+        return False
+    if any(_goes_on(a, b) for a, b in itertools.pairwise(labels)):
+        return False
+    return not any(_goes_on(values[k - 1], values[k])
+                   for k in range(1, len(values)) if level[k])
+
+
+def _centre_y(line: LineResult) -> float:
+    return (line.rect[1] + line.rect[3]) / 2
+
+
+def _level(a: LineResult, b: LineResult) -> bool:
+    """Whether two lines' vertical centres are within half the lower one's height."""
+    height = min(a.rect[3] - a.rect[1], b.rect[3] - b.rect[1])
+    return abs(_centre_y(a) - _centre_y(b)) <= height / 2
 
 
 def _aligned(column: list[LineResult]) -> bool:
