@@ -173,27 +173,64 @@ def test_values_wrapped_onto_two_lines_stay_with_their_labels() -> None:
     assert texts(reading_order(lines)) == expected
 
 
-@pytest.mark.parametrize("break_at", [None, 3])
-def test_two_columns_of_prose_on_level_lines_stay_columns(break_at: int | None) -> None:
-    # the right column wider and every line level with one on the left, as labels and
-    # values stand; but the sentences go on from line to line (or, without letter case to
-    # tell, a paragraph break puts the columns out of step)
-    left = ["The council met on Monday to", "review the budget for the coming",
+PROSE = {
+    "en": (["The council met on Monday to", "review the budget for the coming",
             "year and agreed that the new", "library should open in spring.",
-            "Members thanked the staff for"]
-    right = ["their work on the plan, which took three years to prepare and",
-             "drew on the views of more than two thousand residents who",
-             "answered the survey last autumn, and asked that the report",
-             "be published before the next meeting of the full council in",
-             "June, with a summary for every household in the district."]
-    lines = [line(t, 60, 80 + 30 * i, 60 + 11 * len(t)) for i, t in enumerate(left)]
-    if break_at is not None:
-        right = [t.upper() for t in right]  # no lower-case starts to go on with
-        left = [t.upper() for t in left]
-        lines = [line(t, 60, 80 + 30 * i + (30 if i >= break_at else 0), 60 + 11 * len(t))
-                 for i, t in enumerate(left)]
-    lines += [line(t, 470, 80 + 30 * i, 470 + 11 * len(t)) for i, t in enumerate(right)]
+            "Members thanked the staff for"],
+           ["their work on the plan, which took three years to prepare and",
+            "drew on the views of more than two thousand residents who",
+            "answered the survey last autumn, and asked that the report",
+            "be published before the next meeting of the full council in",
+            "June, with a summary for every household in the district."]),
+    # a review's two-column Korean page (no letter case: its sentence ends tell it)
+    "ko": (["올해 지역 문화센터 리모델링 공사는", "계획보다 빠르게 진행되고 있다. 위원회는",
+            "지난달 회의에서 지붕 교체 공사가", "예정보다 일찍 마무리되었다고 밝혔으며",
+            "새 난방 설비 설치는 일부 부품의 납품", "지연으로 다소 늦어지고 있다고 설명했다.",
+            "재무 담당자는 지출이 승인된 예산 범위", "안에서 관리되고 있으며 대강당 개선"],
+           ["고 설명했다. 재무 담당자는 지출이 승인된 예산 범위 안에서 관리되고",
+            "있으며 대강당 개선 공사를 위한 추가 보조금 신청서를 지역 예술위원회에",
+            "제출했다고 보고했다. 회의에 참석한 주민들은 공사 기간 동안의 주차 문제에",
+            "대해 우려를 표했고 위원장은 다음 회의 전까지 시공사와 협의하겠다고",
+            "약속했다. 또한 남은 공사 일정과 도서관 및 어린이집 임시 출입 방법을",
+            "안내하는 소식지를 모든 가구에 배포하기로 했다. 회의는 여름 바자회를",
+            "준비한 자원봉사자들에게 감사 인사를 전하며 마무리되었다. 올해 지역",
+            "문화센터 리모델링 공사는 계획보다 빠르게 진행되고 있다. 위원회는 지난달"]),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_two_columns_of_prose_on_level_lines_stay_columns(language: str) -> None:
+    # the right column wider and every line level with one on the left, as labels and
+    # values stand; but the sentences go on from line to line (English) or end on the
+    # lines (Korean, which has no letter case to tell)
+    left, right = PROSE[language]
+    em = 11 if language == "en" else 16  # a Hangul syllable is about a square
+    lines = [line(t, 60, 80 + 30 * i, 60 + em * len(t)) for i, t in enumerate(left)]
+    at = 60 + em * max(map(len, left)) + 60
+    lines += [line(t, at, 80 + 30 * i, at + em * len(t)) for i, t in enumerate(right)]
     assert texts(reading_order(lines)) == left + right
+
+
+def test_form_rows_with_blank_values_headings_and_wrapped_labels() -> None:
+    # a label left blank, a heading in the label column, a label wrapped onto two lines
+    # and an e-mail address under a name: still a form, read row by row
+    rows = [("Applicant", "Daniel Chukwuemeka Okafor"), ("", "daniel.okafor@example.com"),
+            ("Previous names", None), ("Registered name of", "Northwind Logistics Holdings"),
+            ("the company", "Limited"), ("Company number", "08451236"),
+            ("Correspondence", None), ("Nature of business", "Freight forwarding services"),
+            ("Contact telephone", "+44 20 7946 0321")]
+    lines, expected = [], []
+    for i, (label, value) in enumerate(rows):
+        y = 10 + 30 * i
+        row = []
+        if label:
+            lines.append(line(label, 100, y, 100 + 13 * len(label)))
+            row.append(label)
+        if value:
+            lines.append(line(value, 420, y, 420 + 13 * len(value)))
+            row.append(value)
+        expected.append(" | ".join(row))
+    assert texts(reading_order(lines)) == expected
 
 
 def test_two_lists_of_like_lines_far_apart_stay_columns() -> None:

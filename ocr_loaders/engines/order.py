@@ -86,8 +86,9 @@ def _looks_like_text_columns(groups: list[list[LineResult]], region_width: float
 
 CONTINUED = re.compile(r"[A-Za-z,;]$")
 """A line ending so goes on in the next line (no full stop, colon or figure at its end)..."""
-CONTINUING = re.compile(r"^[a-z]")
-"""...when the next line starts with a lower-case letter."""
+CONTINUING = re.compile(r"^[a-z][a-z'’-]*(?=[\s,;:!?)]|\.(?:\s|$)|$)")
+"""...when the next line starts with a lower-case word (not an e-mail address or a web
+address: ``daniel.okafor@...`` below a name is no sentence going on)."""
 
 
 def _text_beside_notes(groups: list[list[LineResult]]) -> bool:
@@ -141,10 +142,14 @@ def _goes_on(line: LineResult, below: LineResult) -> bool:
 def _near(columns: list[list[LineResult]], line_h: float) -> bool:
     """Whether no two neighbouring columns are a form's labels and values: the right one's
     lines clearly the wider (values longer than their labels; two columns of like lines are
-    still columns, a list in two columns) and either more than ``GUTTER_MAX`` line heights
-    apart or paired line for line (:func:`_paired`)."""
+    still columns, a list in two columns), neither punctuated as prose is (a quarter or more
+    of the labels holding a sentence's punctuation, :func:`_punctuated`, or of all lines a
+    Korean, Japanese or Chinese sentence mark, :func:`_sentences`: prose with no letter case
+    to tell it by), and either more than ``GUTTER_MAX`` line heights apart or paired up
+    (:func:`_paired`)."""
     for left, right in itertools.pairwise(columns):
-        if _median_width(right) < 1.2 * _median_width(left):
+        if (_median_width(right) < 1.2 * _median_width(left) or _punctuated(left)
+                or _sentences([*left, *right])):
             continue
         gap = min(ln.rect[0] for ln in right) - max(ln.rect[2] for ln in left)
         if gap > GUTTER_MAX * line_h or _paired(left, right):
@@ -154,31 +159,57 @@ def _near(columns: list[list[LineResult]], line_h: float) -> bool:
 
 def _paired(left: list[LineResult], right: list[LineResult]) -> bool:
     """Whether two columns pair up as a form's labels and values do: both set flush
-    (:func:`_aligned`), three or more labels, each level with a value, the first two level
-    with each other; a value may wrap onto lines of its own below (at most as many lines
-    again as labels); no label goes on into the next (:func:`_goes_on`, as English prose
-    does), nor a value into the next label's. Labels close to their values (within a
-    gutter's width: ``Registered company name`` and its value 4.9 line heights away, Korean
-    labels 2.3) were read all labels, then all values; two columns of running text are as
-    wide as each other (:func:`_near` asks the values to be clearly wider), or their lines
-    wrap sentences, or a heading or a paragraph break puts them out of step."""
-    if not 3 <= len(left) <= len(right) <= 2 * len(left) or not (
-            _aligned(left) and _aligned(right)):
+    (:func:`_aligned`), at least three labels level with a value and at most a third with
+    none (a label left blank, a heading among them, a label wrapped onto a second line), the
+    first value level with a label; a value may wrap onto lines of its own below (up to three
+    value lines a label). Neither column is English prose (:func:`_prose`): labels going on
+    from one to the next as sentences do, or values from one row's to the next.
+
+    Labels close to their values (within a gutter's width: ``Registered company name`` and
+    its value 4.9 line heights away, Korean labels 2.3) were read all labels, then all
+    values; two columns of running text are as wide as each other (:func:`_near` asks the
+    values to be clearly wider), or their sentences go on from line to line, or they are
+    punctuated, or a heading or a paragraph break puts them out of step."""
+    if len(left) < 3 or not (_aligned(left) and _aligned(right)):
         return False
     labels = sorted(left, key=_centre_y)
     values = sorted(right, key=_centre_y)
-    level = [False] * len(values)  # which values stand level with a label
-    for label in labels:
-        found = [k for k, value in enumerate(values) if _level(label, value)]
-        if not found:
-            return False
-        level[found[0]] = True
-    if not level[0] or not _level(labels[0], values[0]):
+    paired = [any(_level(label, value) for value in values) for label in labels]
+    level = [any(_level(label, value) for label in labels) for value in values]
+    count = sum(paired)
+    if count < 3 or 3 * (len(labels) - count) > len(labels) or len(values) > 3 * count:
         return False
-    if any(_goes_on(a, b) for a, b in itertools.pairwise(labels)):
-        return False
-    return not any(_goes_on(values[k - 1], values[k])
-                   for k in range(1, len(values)) if level[k])
+    return level[0] and not (_prose(labels, paired) or _prose(values, level))
+
+
+def _prose(lines: list[LineResult], rows: list[bool]) -> bool:
+    """Whether more than half of the ``lines`` that start a row (``rows``; the first
+    aside) go on from the line above (:func:`_goes_on`): sentences wrapped from line to line,
+    where a form has a wrapped label or value now and then."""
+    starts = [k for k in range(1, len(lines)) if rows[k]]
+    going_on = sum(1 for k in starts if _goes_on(lines[k - 1], lines[k]))
+    return 2 * going_on > len(starts)
+
+
+SENTENCE_MARK = re.compile(r"[.,;。、，．；]")
+"""Punctuation of running text (a label has none, but for a number before it)..."""
+LIST_NUMBER = re.compile(r"^\s*\(?[0-9A-Za-z]{1,2}[.)]\s*")
+"""...such as ``1.``, ``(a)``, ``b)``."""
+CJK_SENTENCE = re.compile(r"[\uac00-\ud7a3][.．。]|[。、，]")
+"""A Korean sentence's end (``했다.``), a Japanese or Chinese full stop or comma: prose, which
+a form's values (names, addresses, dates) seldom hold."""
+
+
+def _punctuated(lines: list[LineResult]) -> bool:
+    """Whether a quarter or more of the lines hold a sentence's punctuation (``SENTENCE_MARK``
+    after any list number): a column of prose, not of a form's labels."""
+    marked = sum(1 for ln in lines if SENTENCE_MARK.search(LIST_NUMBER.sub("", ln.text, 1)))
+    return 4 * marked >= len(lines)
+
+
+def _sentences(lines: list[LineResult]) -> bool:
+    """Whether a quarter or more of the lines hold a CJK sentence mark (``CJK_SENTENCE``)."""
+    return 4 * sum(1 for ln in lines if CJK_SENTENCE.search(ln.text)) >= len(lines)
 
 
 def _centre_y(line: LineResult) -> float:
