@@ -211,6 +211,19 @@ def test_two_columns_of_prose_on_level_lines_stay_columns(language: str) -> None
     assert texts(reading_order(lines)) == left + right
 
 
+def test_values_narrower_than_their_labels_keep_their_rows() -> None:
+    rows = [("Total amount payable this period", "1,240.00 GBP"),
+            ("Date payment is due by", "30 June 2025"), ("Number of instalments agreed", "Twelve"),
+            ("Account reference number", "AC-55120"), ("Sort code of paying bank", "20-45-77"),
+            ("Direct debit mandate signed", "Yes")]
+    lines = []
+    for i, (label, value) in enumerate(rows):
+        # a rendered page's geometry: labels at 118 px, values at 704 px, 37 px lines
+        lines.append(line(label, 118, 120 + 57 * i, 118 + 15.5 * len(label), h=37))
+        lines.append(line(value, 704, 120 + 57 * i, 704 + 19 * len(value), h=37))
+    assert texts(reading_order(lines)) == [f"{label} | {value}" for label, value in rows]
+
+
 def test_form_rows_with_blank_values_headings_and_wrapped_labels() -> None:
     # a label left blank, a heading in the label column, a label wrapped onto two lines
     # and an e-mail address under a name: still a form, read row by row

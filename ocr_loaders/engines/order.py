@@ -140,19 +140,21 @@ def _goes_on(line: LineResult, below: LineResult) -> bool:
 
 
 def _near(columns: list[list[LineResult]], line_h: float) -> bool:
-    """Whether no two neighbouring columns are a form's labels and values: the right one's
-    lines clearly the wider (values longer than their labels; two columns of like lines are
-    still columns, a list in two columns), neither punctuated as prose is (a quarter or more
-    of the labels holding a sentence's punctuation, :func:`_punctuated`, or of all lines a
-    Korean, Japanese or Chinese sentence mark, :func:`_sentences`: prose with no letter case
-    to tell it by), and either more than ``GUTTER_MAX`` line heights apart or paired up
-    (:func:`_paired`)."""
+    """Whether no two neighbouring columns are a form's labels and values: lines of clearly
+    different widths on the two sides (two columns of like lines are still columns, a list
+    in two columns), neither side punctuated as prose is (a quarter or more of the labels
+    holding a sentence's punctuation, :func:`_punctuated`, or of all lines a Korean, Japanese
+    or Chinese sentence mark, :func:`_sentences`: prose with no letter case to tell it by),
+    and either paired up (:func:`_paired`) or, values clearly the wider (longer than their
+    labels), more than ``GUTTER_MAX`` line heights apart."""
     for left, right in itertools.pairwise(columns):
-        if (_median_width(right) < 1.2 * _median_width(left) or _punctuated(left)
-                or _sentences([*left, *right])):
+        labels, values = _median_width(left), _median_width(right)
+        wider = values >= 1.2 * labels
+        if (not wider and 1.2 * values > labels) or _punctuated(left) or _sentences(
+                [*left, *right]):
             continue
         gap = min(ln.rect[0] for ln in right) - max(ln.rect[2] for ln in left)
-        if gap > GUTTER_MAX * line_h or _paired(left, right):
+        if (wider and gap > GUTTER_MAX * line_h) or _paired(left, right):
             return False
     return True
 
