@@ -224,6 +224,39 @@ def test_values_narrower_than_their_labels_keep_their_rows() -> None:
     assert texts(reading_order(lines)) == [f"{label} | {value}" for label, value in rows]
 
 
+@pytest.mark.parametrize("rows", [
+    # abbreviations in the labels are no sentence punctuation
+    [("Company name", "Northwind Trading Ltd"), ("Reg. No.", "08451236 (England)"),
+     ("Tel.", "+44 20 7946 0321"), ("Dept.", "Freight and customs"),
+     ("D.O.B. of director", "14 March 1971")],
+    # numbered labels, values about as wide (0.9x)
+    [("1.1. Applicant name", "Maria Gonzalez"), ("1.2. Date of birth", "14 July 1992"),
+     ("1.3. Place of birth", "Valencia, Spain"), ("1.4. Nationality", "Spanish"),
+     ("1.5. Passport number", "PAA123456")],
+])
+def test_form_labels_with_abbreviations_or_numbers_keep_their_rows(
+        rows: list[tuple[str, str]]) -> None:
+    lines = []
+    for i, (label, value) in enumerate(rows):
+        lines.append(line(label, 118, 120 + 57 * i, 118 + 15 * len(label), h=37))
+        lines.append(line(value, 560, 120 + 57 * i, 560 + 15 * len(value), h=37))
+    assert texts(reading_order(lines)) == [f"{label} | {value}" for label, value in rows]
+
+
+def test_verses_side_by_side_stay_columns() -> None:
+    # two stanzas on level lines, no punctuation, every line capitalised: lines of six
+    # words and more are verse, not labels
+    left = ["Under the lamp the kettle sings", "The window holds a sleeping town",
+            "My father folds the evening news", "And sets his careful glasses down"]
+    right = ["Somewhere beyond the harbour lights a ship is turning home",
+             "The sailors count the miles that fall like ashes on the foam",
+             "They do not speak of wives or sons or gardens left to seed",
+             "They only watch the northern star and pray that it will lead"]
+    lines = [line(t, 100, 120 + 50 * i, 100 + 14 * len(t), h=32) for i, t in enumerate(left)]
+    lines += [line(t, 650, 120 + 50 * i, 650 + 14 * len(t), h=32) for i, t in enumerate(right)]
+    assert texts(reading_order(lines)) == left + right
+
+
 def test_form_rows_with_blank_values_headings_and_wrapped_labels() -> None:
     # a label left blank, a heading in the label column, a label wrapped onto two lines
     # and an e-mail address under a name: still a form, read row by row

@@ -140,21 +140,22 @@ def _goes_on(line: LineResult, below: LineResult) -> bool:
 
 
 def _near(columns: list[list[LineResult]], line_h: float) -> bool:
-    """Whether no two neighbouring columns are a form's labels and values: lines of clearly
-    different widths on the two sides (two columns of like lines are still columns, a list
-    in two columns), neither side punctuated as prose is (a quarter or more of the labels
-    holding a sentence's punctuation, :func:`_punctuated`, or of all lines a Korean, Japanese
-    or Chinese sentence mark, :func:`_sentences`: prose with no letter case to tell it by),
-    and either paired up (:func:`_paired`) or, values clearly the wider (longer than their
-    labels), more than ``GUTTER_MAX`` line heights apart."""
+    """Whether no two neighbouring columns are a form's labels and values: neither side
+    reads as prose or verse (a quarter or more of the labels holding a sentence's
+    punctuation, :func:`_punctuated`; labels longer than ``LABEL_WORDS`` words,
+    :func:`_phrases`; a quarter or more of all lines holding a Korean, Japanese or Chinese
+    sentence mark, :func:`_sentences`: prose with no letter case to tell it by), and either
+    paired up (:func:`_paired`; lines of different widths on the two sides,
+    ``PAIRED_WIDTHS``) or, values clearly the wider (longer than their labels), more than
+    ``GUTTER_MAX`` line heights apart."""
     for left, right in itertools.pairwise(columns):
         labels, values = _median_width(left), _median_width(right)
-        wider = values >= 1.2 * labels
-        if (not wider and 1.2 * values > labels) or _punctuated(left) or _sentences(
-                [*left, *right]):
+        if _punctuated(left) or _phrases(left) or _sentences([*left, *right]):
             continue
         gap = min(ln.rect[0] for ln in right) - max(ln.rect[2] for ln in left)
-        if (wider and gap > GUTTER_MAX * line_h) or _paired(left, right):
+        if (values >= 1.2 * labels and gap > GUTTER_MAX * line_h) or (
+                abs(values - labels) >= PAIRED_WIDTHS * max(values, labels)
+                and _paired(left, right)):
             return False
     return True
 
@@ -193,20 +194,36 @@ def _prose(lines: list[LineResult], rows: list[bool]) -> bool:
     return 2 * going_on > len(starts)
 
 
-SENTENCE_MARK = re.compile(r"[.,;。、，．；]")
-"""Punctuation of running text (a label has none, but for a number before it)..."""
-LIST_NUMBER = re.compile(r"^\s*\(?[0-9A-Za-z]{1,2}[.)]\s*")
-"""...such as ``1.``, ``(a)``, ``b)``."""
+SENTENCE_MARK = re.compile(r"[,;，；、。]|(?<![A-Za-z])[a-z]{2,}\.(?=\s|$)")
+"""Punctuation of running text: a comma, a semicolon, a full stop after a lower-case word
+(``spring.``); not the stops of abbreviations and numbers that labels hold (``Reg. No.``,
+``Tel.``, ``D.O.B.``, ``1.2.``)."""
 CJK_SENTENCE = re.compile(r"[\uac00-\ud7a3][.．。]|[。、，]")
 """A Korean sentence's end (``했다.``), a Japanese or Chinese full stop or comma: prose, which
 a form's values (names, addresses, dates) seldom hold."""
+PAIRED_WIDTHS = 0.05
+"""Least difference of the two columns' median widths, as a share of the wider, for them to
+be labels and values paired up (:func:`_paired`): columns of like lines, as wide as each
+other (justified text, a list set in two columns), stay columns. A review's forms whose
+values were 1.16x as wide as their labels (Korean, Traditional Chinese), or 0.91x (English
+labels numbered ``1.1.``), read all labels, then all values, under the 1.2x asked before."""
+LABEL_WORDS = 5
+"""Most words in a form's label (median over the column): ``Total amount payable this
+period``; a line of verse or prose has more (``Under the lamp the kettle sings``)."""
 
 
 def _punctuated(lines: list[LineResult]) -> bool:
-    """Whether a quarter or more of the lines hold a sentence's punctuation (``SENTENCE_MARK``
-    after any list number): a column of prose, not of a form's labels."""
-    marked = sum(1 for ln in lines if SENTENCE_MARK.search(LIST_NUMBER.sub("", ln.text, 1)))
-    return 4 * marked >= len(lines)
+    """Whether a quarter or more of the lines hold a sentence's punctuation
+    (``SENTENCE_MARK``): a column of prose, not of a form's labels."""
+    return 4 * sum(1 for ln in lines if SENTENCE_MARK.search(ln.text)) >= len(lines)
+
+
+def _phrases(lines: list[LineResult]) -> bool:
+    """Whether a column's lines are longer than labels (``LABEL_WORDS``): lines of verse or
+    prose set side by side. Counted in words where words are spaced (Latin, Korean), so
+    Chinese and Japanese lines never count."""
+    spaced = [len(ln.text.split()) for ln in lines if " " in ln.text.strip()]
+    return 2 * len(spaced) > len(lines) and median(spaced) > LABEL_WORDS
 
 
 def _sentences(lines: list[LineResult]) -> bool:
