@@ -170,9 +170,9 @@ def _paired(left: list[LineResult], right: list[LineResult]) -> bool:
 
     Labels close to their values (within a gutter's width: ``Registered company name`` and
     its value 4.9 line heights away, Korean labels 2.3) were read all labels, then all
-    values; two columns of running text are as wide as each other (:func:`_near` asks the
-    values to be clearly wider), or their sentences go on from line to line, or they are
-    punctuated, or a heading or a paragraph break puts them out of step."""
+    values; two columns of running text are as wide as each other (``PAIRED_WIDTHS``), or
+    their sentences go on from line to line, or they are punctuated (:func:`_near`), or a
+    heading or a paragraph break puts them out of step."""
     if len(left) < 3 or not (_aligned(left) and _aligned(right)):
         return False
     labels = sorted(left, key=_centre_y)
@@ -236,7 +236,7 @@ def _centre_y(line: LineResult) -> float:
 
 
 def _level(a: LineResult, b: LineResult) -> bool:
-    """Whether two lines' vertical centres are within half the lower one's height."""
+    """Whether two lines' vertical centres are within half the shorter one's height."""
     height = min(a.rect[3] - a.rect[1], b.rect[3] - b.rect[1])
     return abs(_centre_y(a) - _centre_y(b)) <= height / 2
 
