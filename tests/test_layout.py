@@ -282,8 +282,9 @@ def test_form_rows_with_blank_values_headings_and_wrapped_labels() -> None:
 def test_two_lists_of_like_lines_far_apart_stay_columns() -> None:
     # far more than a gutter apart, but the right lines are no longer than the left ones:
     # a list in two columns, not labels and values
+    # (the right ones 8% wider, as ``Right column row`` is rendered beside ``Left column line``)
     lines = [line(f"Left column line {i}", 60, 80 + 60 * i, 340) for i in range(4)]
-    lines += [line(f"Right column row {i}", 760, 80 + 60 * i, 1040) for i in range(4)]
+    lines += [line(f"Right column row {i}", 760, 80 + 60 * i, 1062) for i in range(4)]
     order = texts(reading_order(lines))
     assert order == [f"Left column line {i}" for i in range(4)] + [
         f"Right column row {i}" for i in range(4)]

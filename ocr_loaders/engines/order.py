@@ -145,17 +145,20 @@ def _near(columns: list[list[LineResult]], line_h: float) -> bool:
     punctuation, :func:`_punctuated`; labels longer than ``LABEL_WORDS`` words,
     :func:`_phrases`; a quarter or more of all lines holding a Korean, Japanese or Chinese
     sentence mark, :func:`_sentences`: prose with no letter case to tell it by), and either
+    more than ``GUTTER_MAX`` line heights apart with the values clearly the wider (longer
+    than their labels; two lists of like lines that far apart stay columns), or closer and
     paired up (:func:`_paired`; lines of different widths on the two sides,
-    ``PAIRED_WIDTHS``) or, values clearly the wider (longer than their labels), more than
-    ``GUTTER_MAX`` line heights apart."""
+    ``PAIRED_WIDTHS``)."""
     for left, right in itertools.pairwise(columns):
         labels, values = _median_width(left), _median_width(right)
         if _punctuated(left) or _phrases(left) or _sentences([*left, *right]):
             continue
         gap = min(ln.rect[0] for ln in right) - max(ln.rect[2] for ln in left)
-        if (values >= 1.2 * labels and gap > GUTTER_MAX * line_h) or (
-                abs(values - labels) >= PAIRED_WIDTHS * max(values, labels)
-                and _paired(left, right)):
+        if gap > GUTTER_MAX * line_h:
+            if values >= 1.2 * labels:
+                return False
+        elif abs(values - labels) >= PAIRED_WIDTHS * max(values, labels) and _paired(
+                left, right):
             return False
     return True
 
