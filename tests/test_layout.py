@@ -257,6 +257,19 @@ def test_verses_side_by_side_stay_columns() -> None:
     assert texts(reading_order(lines)) == left + right
 
 
+def test_two_bulleted_lists_far_apart_stay_columns() -> None:
+    # the right list clearly wider and 7 line heights away, as a form's values stand; but
+    # bulleted items are a list, not labels
+    left = ["• Offline recognition", "• Korean and Japanese", "• Fast batch mode",
+            "• Table detection", "• PDF export"]
+    right = ["• Works without a network connection", "• Citations with word boxes on the page",
+             "• One install for LangChain and LlamaIndex", "• Typed errors for bad input",
+             "• Self-hosted server with the same API"]
+    lines = [line(t, 100, 120 + 50 * i, 100 + 13 * len(t), h=34) for i, t in enumerate(left)]
+    lines += [line(t, 620, 120 + 50 * i, 620 + 13 * len(t), h=34) for i, t in enumerate(right)]
+    assert texts(reading_order(lines)) == left + right
+
+
 def test_form_rows_with_blank_values_headings_and_wrapped_labels() -> None:
     # a label left blank, a heading in the label column, a label wrapped onto two lines
     # and an e-mail address under a name: still a form, read row by row
