@@ -616,9 +616,11 @@ class LocalEngine(PageEngine):
         sample = sorted(range(len(crops)), key=lambda i: -crops[i].shape[1] / crops[i].shape[0])
         sample = sample[:KOREAN_SAMPLE]
         found: dict[int, tuple[LineResult, list[Piece]]] = {}
-        # the two widest lines first: on a Korean page both are Hangul, which decides it, and
-        # the other six are read by Tesseract below, not by PP-OCRv6 as well (0.6 s a page)
-        for part in (sample[:2], sample[2:]):
+        # the widest lines first, as many as decide it: on a Korean page they are Hangul, and
+        # the rest of the sample is read by Tesseract below, not by PP-OCRv6 as well (0.6 s a
+        # page)
+        first = KOREAN_SAMPLE_FOUND
+        for part in (sample[:first], sample[first:]):
             reader.read(part)
             for i in part:
                 line = reader.lines[i]
