@@ -369,3 +369,29 @@ def test_won_sign_in_korean_page_cells() -> None:
     assert won_cells(line("N15,000", "VAT")).text == "₩15,000 VAT"
     kept = line("W3C", "Windows", "10")
     assert won_cells(kept) is kept
+
+
+def test_korean_light_on_dark(engine: LocalEngine) -> None:
+    """White Hangul on a dark page (a dark-mode screenshot), a blue banner heading and a
+    yellow-on-black table row on a white page: Tesseract reads dark ink on light paper only,
+    so such line crops are inverted first (the banner heading was lost, the dark page read
+    ``1406 증가한 2소 2 .``)."""
+    fnt = ImageFont.truetype(NOTO + "NotoSansCJK-Regular.ttc", 30)
+    dark = Image.new("RGB", (1200, 260), (30, 30, 30))
+    draw = ImageDraw.Draw(dark)
+    for i, line in enumerate(KOREAN[:3]):
+        draw.text((40, 30 + 70 * i), line, font=fnt, fill=(235, 235, 235))
+    page = engine.recognize_image(dark)
+    assert not _missing(page.text, KOREAN[:3]), page.text
+
+    paper = Image.new("RGB", (1200, 420), "white")
+    draw = ImageDraw.Draw(paper)
+    draw.rectangle((0, 20, 1200, 90), fill=(20, 60, 140))
+    draw.text((40, 35), "제2장 사업 현황 및 향후 계획", font=fnt, fill="white")
+    for i, line in enumerate(KOREAN[1:3]):
+        draw.text((40, 130 + 60 * i), line, font=fnt, fill="black")
+    draw.rectangle((30, 260, 1170, 320), fill="black")
+    draw.text((50, 270), KOREAN[3], font=fnt, fill=(255, 255, 0))
+    page = engine.recognize_image(paper)
+    lines = ["제2장 사업 현황 및 향후 계획", *KOREAN[1:4]]
+    assert not _missing(page.text, lines), page.text

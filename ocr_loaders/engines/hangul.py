@@ -27,6 +27,7 @@ from ocr_loaders.engines.layout import (
     merge_pieces,
     quad_rect,
 )
+from ocr_loaders.engines.polarity import dark_on_light
 from ocr_loaders.engines.rules import without_rules
 from ocr_loaders.engines.tesseract import Tesseract
 
@@ -332,7 +333,7 @@ def read_line(
     h, w = crop.shape[:2]
     if h > 1.5 * w:  # vertical text: single-line mode does not apply
         return None
-    crop = without_rules(crop)  # a table cell's rules, read with its text
+    crop = without_rules(dark_on_light(crop))  # light ink inverted; a cell's rules removed
     rgb = Image.fromarray(np.ascontiguousarray(crop[:, :, ::-1]))
     if h > TESSERACT_MAX_HEIGHT:  # large type: Tesseract reads it worse (see the constant)
         w = max(1, round(w * TESSERACT_HEIGHT / h))
