@@ -87,6 +87,10 @@ class EngineError(OCRError):
     """The OCR engine failed or is not available."""
 
 
+class CancelledError(OCRError):
+    """The caller gave up on the document (its ``cancel`` event was set): no result."""
+
+
 class MissingDependencyError(EngineError, ImportError):
     """An optional dependency is not installed; the message names the pip extra to install."""
 
@@ -163,6 +167,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "CacheError",
+    "CancelledError",
     "ConversionError",
     "CorruptDocumentError",
     "DocumentTooLargeError",

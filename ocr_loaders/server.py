@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import math
 import os
@@ -39,6 +40,11 @@ from starlette.requests import ClientDisconnect
 
 from ocr_loaders.engines.base import OCREngine
 from ocr_loaders.errors import (
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    CancelledError,
     DocumentTooLargeError,
     EncryptedDocumentError,
     EngineError,
@@ -94,6 +100,45 @@ def _input_error(exc: InputError) -> APIErrorResponse:
     return APIErrorResponse(400, str(exc), "invalid_request_error", code)
 
 
+def _upstream_error(exc: APIError) -> APIErrorResponse:
+    """Map an error of the upstream API (``--engine upstage``) to this server's answer: what
+    was wrong with the document (400, 413, 415, 422) is passed on with the upstream message
+    and code, the upstream being busy stays 429; the rest is the gateway's failure, not the
+    client's (502, or 504 when the upstream did not answer in time), with the upstream key
+    never named (a 401 from upstream means this server's key is wrong, not the client's)."""
+    status = exc.status_code
+    if isinstance(exc, APIStatusError) and status in (400, 413, 415, 422, 429):
+        message, type_, code = _upstream_body(exc)
+        headers = {"Retry-After": "1"} if status == 429 else None
+        return APIErrorResponse(status, message, type_, code, headers=headers)
+    if isinstance(exc, AuthenticationError):
+        logger.error("the upstream API refused this server's key: %s", exc)
+        return APIErrorResponse(502, "the upstream OCR API refused this server's credentials",
+                                "server_error", "upstream_authentication")
+    if isinstance(exc, APITimeoutError):
+        return APIErrorResponse(504, "the upstream OCR API did not answer in time",
+                                "server_error", "upstream_timeout")
+    logger.error("upstream OCR API failed: %s", exc)
+    return APIErrorResponse(502, f"the upstream OCR API failed: {exc}", "server_error",
+                            "upstream_error")
+
+
+def _upstream_body(exc: APIStatusError) -> tuple[str, str, str]:
+    """Message, type and code of an upstream error answer (the API's error shape, else the
+    client's message without its status prefix)."""
+    message = exc.message.removeprefix(f"{exc.status_code}: ")
+    type_, code = "invalid_request_error", f"upstream_{exc.status_code}"
+    try:
+        error = json.loads(exc.body or "").get("error")
+    except (ValueError, AttributeError):
+        error = None
+    if isinstance(error, dict):
+        message = str(error.get("message") or message)
+        type_ = str(error.get("type") or type_)
+        code = str(error.get("code") or code)
+    return message, type_, code
+
+
 _OCR_MODEL = re.compile(r"ocr(?:-[0-9A-Za-z][0-9A-Za-z._]*)?")
 """The ``model`` values both endpoints take: the alias ``ocr`` or a pinned version
 (``ocr-260930``, ``ocr-2.2.1``; not ``ocr-``, nor one with spaces)."""
@@ -137,10 +182,12 @@ class WorkerPool:
         running = max((now - start for start in tuple(self.started.values())), default=0.0)
         return max(1, math.ceil(max(self.avg_seconds, running) * waves))
 
-    async def run(self, fn: Callable[[], Any], timeout: float | None = None) -> Any:
-        """Run ``fn`` in a worker; 429 when the backlog is full, 504 after ``timeout`` s (the
-        thread cannot be killed: it keeps its slot until it really ends, so the pool stays
-        bounded while the client gets its answer)."""
+    async def run(self, fn: Callable[[threading.Event], Any],
+                  timeout: float | None = None) -> Any:
+        """Run ``fn(cancel)`` in a worker; 429 when the backlog is full, 504 after ``timeout``
+        s. On 504 a job still waiting is dropped, and a running one is told to stop through
+        ``cancel`` (the engine stops before its next page): the thread cannot be killed, so
+        it keeps its slot until it ends and the pool stays bounded."""
         with self._lock:
             if self.active >= self.capacity:
                 raise APIErrorResponse(
@@ -164,11 +211,16 @@ class WorkerPool:
                     self.avg_seconds = (0.8 * self.avg_seconds
                                         + 0.2 * (time.monotonic() - start))
 
-        future = self.executor.submit(fn)
+        cancel = threading.Event()
+        future = self.executor.submit(fn, cancel)
         future.add_done_callback(release)
+        waited = asyncio.wrap_future(future)
         try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), timeout)
+            return await asyncio.wait_for(asyncio.shield(waited), timeout)
         except (asyncio.TimeoutError, TimeoutError):  # distinct classes before Python 3.11
+            cancel.set()
+            future.cancel()  # not started yet: it never will (its slot is released now)
+            waited.add_done_callback(_abandoned)
             raise APIErrorResponse(
                 504, f"the document was not processed within {timeout:g} s", "server_error",
                 "processing_timeout",
@@ -176,6 +228,17 @@ class WorkerPool:
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _abandoned(done: asyncio.Future[Any]) -> None:
+    """How a job its client stopped waiting for (504) ended, logged (and so retrieved: no
+    "exception was never retrieved" warning)."""
+    if done.cancelled():
+        logger.info("a job timed out before it started; dropped")
+    elif isinstance(done.exception(), CancelledError):
+        logger.info("a job that timed out stopped: %s", done.exception())
+    elif done.exception() is not None:
+        logger.info("a job that timed out failed: %r", done.exception())
 
 
 def create_app(
@@ -310,8 +373,8 @@ def create_app(
             raise APIErrorResponse(400, f"unknown model {model!r}: use ocr (or ocr-<version>)",
                                    "invalid_request_error", "invalid_model")
 
-        def job() -> dict[str, Any]:
-            result = ocr_engine.recognize(document, limits=limits)
+        def job(cancel: threading.Event) -> dict[str, Any]:
+            result = ocr_engine.recognize(document, limits=limits, cancel=cancel)
             return convert(result, schema)
 
         try:
@@ -320,6 +383,8 @@ def create_app(
             raise
         except InputError as exc:
             raise _input_error(exc) from None
+        except APIError as exc:  # ``--engine upstage``: what the upstream API answered
+            raise _upstream_error(exc) from None
         except EngineError as exc:
             logger.error("engine failed: %s", exc)
             raise APIErrorResponse(500, f"OCR engine error: {exc}", "server_error",

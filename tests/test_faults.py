@@ -16,8 +16,10 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -25,7 +27,7 @@ import requests
 from ocr_loaders.engines.upstage import UpstageEngine
 from ocr_loaders.errors import APIConnectionError, APITimeoutError, InvalidResponseError
 from ocr_loaders.server import create_app
-from tests import hostile
+from tests import docgen, hostile
 from tests.conftest import SERVER_KEY
 from tests.serverutil import FakeEngine, running
 
@@ -257,6 +259,86 @@ def test_server_answers_504_after_the_job_deadline_and_stays_bounded(tiny_png: b
                 time.monotonic() < deadline):
             time.sleep(0.1)
         assert requests.get(url + "/health", timeout=5).json()["active"] == 0
+    hostile.TALLY["server faults"] += 1
+
+
+class _CountingEngine(FakeEngine):
+    """A fake engine that counts the documents it starts and the pages it reads."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(delay=delay)
+        self.documents = 0
+        self.pages = 0
+
+    def iter_document(self, doc: Any) -> Iterator[tuple[int, Any]]:
+        self.documents += 1
+        for item in super().iter_document(doc):
+            self.pages += 1
+            yield item
+
+
+@pytest.mark.timeout(60)
+def test_a_document_past_the_job_deadline_stops_and_queued_ones_are_dropped(
+        tiny_png: bytes) -> None:
+    """After its 504, a 10-page document stops before its next page instead of being read to
+    the end, and a document that waited in the queue past the deadline is never started (the
+    worker was busy with both for the whole 10 pages before)."""
+    engine = _CountingEngine(delay=0.3)
+    app = create_app(engine, api_key="", max_workers=1, max_queue=2, job_timeout=0.5)
+    pages = [docgen.render_lines([f"page {n}"], size=28, width=320) for n in range(10)]
+    tiff = docgen.multi_frame_tiff(pages)
+    with running(app) as url, ThreadPoolExecutor(2) as pool:
+        long = pool.submit(requests.post, url + OCR, timeout=30,
+                           files={"document": ("long.tiff", tiff)})
+        time.sleep(0.1)
+        queued = pool.submit(requests.post, url + OCR, timeout=30,
+                             files={"document": ("a.png", tiny_png)})
+        assert long.result().status_code == 504
+        assert queued.result().status_code == 504
+        deadline = time.monotonic() + 10
+        while requests.get(url + "/health", timeout=5).json()["active"] and (
+                time.monotonic() < deadline):
+            time.sleep(0.05)
+        assert requests.get(url + "/health", timeout=5).json()["active"] == 0
+        assert engine.documents == 1
+        assert engine.pages <= 3, engine.pages  # 0.5 s deadline, 0.3 s a page: 2 read
+        ok = requests.post(url + OCR, files={"document": ("a.png", tiny_png)}, timeout=30)
+        assert ok.status_code == 200 and engine.documents == 2
+    hostile.TALLY["server faults"] += 1
+
+
+@pytest.mark.timeout(120)
+def test_a_gateway_server_passes_on_what_the_upstream_api_said(tiny_png: bytes) -> None:
+    """``ocr-loaders serve --engine upstage`` in front of another server: a bad document is
+    the upstream's 400 with its code (was 500 internal_error and a traceback); a wrong
+    upstream key or a failing upstream is the gateway's 502, naming no key."""
+    upstream = create_app(FakeEngine(), api_key=SERVER_KEY, max_workers=1)
+    crashing = create_app(FakeEngine(crash=True), api_key="", max_workers=1)
+    with running(upstream) as up, running(crashing) as down:
+        engines = {
+            "good": UpstageEngine(SERVER_KEY, base_url=up, max_retries=0),
+            "wrong key": UpstageEngine(KEY, base_url=up, max_retries=0),
+            "crashing": UpstageEngine(KEY, base_url=down, max_retries=0),
+        }
+        answers = {}
+        for name, engine in engines.items():
+            with running(create_app(engine, api_key="")) as gateway:
+                answers[name, "png"] = requests.post(
+                    gateway + OCR, files={"document": ("a.png", tiny_png)}, timeout=30)
+                answers[name, "corrupt"] = requests.post(
+                    gateway + OCR, files={"document": ("a.png", tiny_png[:60])}, timeout=30)
+    assert answers["good", "png"].status_code == 200
+    bad = answers["good", "corrupt"]
+    assert bad.status_code == 400, bad.text
+    assert bad.json()["error"]["code"] == "corrupt_document"
+    for kind in ("png", "corrupt"):
+        wrong = answers["wrong key", kind]
+        assert wrong.status_code == 502, wrong.text
+        assert wrong.json()["error"]["code"] == "upstream_authentication"
+        assert KEY not in wrong.text and SERVER_KEY not in wrong.text
+    failed = answers["crashing", "png"]
+    assert failed.status_code == 502 and failed.json()["error"]["code"] == "upstream_error"
+    assert KEY not in failed.text and SERVER_KEY not in failed.text
     hostile.TALLY["server faults"] += 1
 
 

@@ -8,10 +8,12 @@ document handling, page limits and lazy iteration for free.
 from __future__ import annotations
 
 import abc
+import threading
 from collections.abc import Iterator, Sequence
 
 from PIL import Image
 
+from ocr_loaders.errors import CancelledError
 from ocr_loaders.inputs import (
     DEFAULT_LIMITS,
     DocPage,
@@ -57,13 +59,22 @@ class OCREngine(abc.ABC):
     def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
         """Yield ``(1-based page number, Page)`` as pages are recognised."""
 
-    def recognize_document(self, doc: OpenedDocument) -> OCRResult:
-        """Recognise every selected page of an opened document."""
+    def recognize_document(self, doc: OpenedDocument, *,
+                           cancel: threading.Event | None = None) -> OCRResult:
+        """Recognise every selected page of an opened document.
+
+        ``cancel``: once set, the document stops before its next page with
+        :class:`~ocr_loaders.errors.CancelledError` (a page being read is finished first: a
+        thread cannot be interrupted; the server sets it for a client it answered 504).
+        """
         numbers: list[int] = []
         pages: list[Page] = []
         for number, page in self.iter_document(doc):
             numbers.append(number)
             pages.append(page)
+            if cancel is not None and cancel.is_set() and len(pages) < len(doc.page_numbers):
+                raise CancelledError(f"cancelled after {len(pages)} of "
+                                     f"{len(doc.page_numbers)} pages")
         return OCRResult.from_pages(
             pages,
             model_version=self.produced_model_version(),
@@ -78,10 +89,14 @@ class OCREngine(abc.ABC):
         pages: str | Sequence[int] | None = None,
         password: str | None = None,
         limits: Limits = DEFAULT_LIMITS,
+        cancel: threading.Event | None = None,
     ) -> OCRResult:
-        """OCR a document (path, bytes or binary file) into the API's response model."""
+        """OCR a document (path, bytes or binary file) into the API's response model
+        (``cancel``: see :meth:`recognize_document`)."""
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("cancelled before it started")
         doc = self.open(source, pages=pages, password=password, limits=limits)
-        return self.recognize_document(doc)
+        return self.recognize_document(doc, cancel=cancel)
 
 
 class PageEngine(OCREngine):

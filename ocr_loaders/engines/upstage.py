@@ -32,6 +32,7 @@ from ocr_loaders.errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    CancelledError,
     InputError,
     InvalidAPIKeyError,
     InvalidResponseError,
@@ -169,8 +170,10 @@ class UpstageEngine(OCREngine):
         pages: str | Sequence[int] | None = None,
         password: str | None = None,
         limits: Limits | None = None,
+        cancel: threading.Event | None = None,
     ) -> OCRResult:
         """OCR a document remotely; ``pages`` (1-based) are selected from the full answer.
+        ``cancel`` is checked before the request (one request cannot be stopped halfway).
 
         The API has no page parameter: the whole document is sent (and billed: the result
         keeps the server's ``numBilledPages``) and only the requested pages are kept, with
@@ -178,6 +181,8 @@ class UpstageEngine(OCREngine):
         Encrypted PDFs are not accepted by the API: ``password`` raises InputError.
         """
         data, name, fmt = self._read(source, pages=pages, password=password, limits=limits)
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("cancelled before the request")
         raw = self._post(data, name, fmt.mime_type, schema=None)
         result = self._to_result(raw, parse_page_spec(pages))
         # the server answers for its first 30 pages only: a PDF's or TIFF's own count is
