@@ -99,10 +99,15 @@ def open_pdf(pdf: bytes, password: str | None) -> Any:
         return pdfium.PdfDocument(pdf, password=password)
     except pdfium.PdfiumError as exc:
         msg = str(exc)
-        if "password" in msg.lower() or "security" in msg.lower():
+        # pdfium's last error is stale when a load fails without one (an empty page tree):
+        # after an encrypted PDF it still says "password", so that is believed only of a
+        # file that has an encryption dictionary at all (its trailer's /Encrypt key, never
+        # inside a compressed object stream)
+        locked = "password" in msg.lower() or "security" in msg.lower()
+        if locked and b"/Encrypt" in pdf:
             hint = "wrong password" if password else "pass password=..."
             raise EncryptedDocumentError(f"PDF is encrypted ({hint})") from None
-        if "Success" in msg:
+        if locked or "Success" in msg:
             # pdfium refused the file without saying why (its error code is stale: a PDF
             # whose page tree is empty gives "Success" or "Data format error" in turn)
             raise CorruptDocumentError("cannot open PDF: no pages, or a damaged page tree"

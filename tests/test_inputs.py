@@ -237,6 +237,23 @@ def test_encrypted_pdf() -> None:
     assert len(list(doc.iter_images())) == 1
 
 
+def test_pdf_error_does_not_depend_on_the_pdf_before() -> None:
+    """pdfium's last error is stale when a PDF fails to load without one (an empty page
+    tree): right after an encrypted PDF, such a file was reported as encrypted."""
+    import pikepdf
+
+    buf = io.BytesIO()
+    pikepdf.new().save(buf)  # no pages at all
+    empty = buf.getvalue()
+    for before in (docgen.encrypted_pdf("s3cret"), empty, b"%PDF-1.7\n1 0 obj"):
+        with contextlib.suppress(InputError):
+            open_document(before)
+        with pytest.raises(CorruptDocumentError):  # (its message may be pdfium's stale one)
+            open_document(empty)
+    with pytest.raises(EncryptedDocumentError):
+        open_document(docgen.encrypted_pdf("s3cret"))
+
+
 def test_password_protected_office_file_is_an_encrypted_document() -> None:
     """A DOCX/XLSX/PPTX saved with a password is an OLE file (EncryptionInfo and
     EncryptedPackage streams), not a zip; the fixture is an XLSX encrypted with the password
