@@ -156,26 +156,28 @@ def convert_to_pdf(data: bytes, fmt: DocumentFormat, *, limits: Limits) -> bytes
         out = tmpdir / "out" / "document.pdf"
         base = [soffice, f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}", "--headless",
                 "--norestore", "--nolockcheck"]
+        scratch = tmpdir / "tmp"  # LibreOffice's own temp files (``lu*.tmp``) go here too
+        scratch.mkdir()
         total = limits.conversion_timeout
         deadline = time.monotonic() + total
         if fmt is DocumentFormat.XLSX:
             # a new profile first (LibreOffice replaces a macro library written before it
             # has made its profile), then the macro in it
-            _run([*base, "--terminate_after_init"], deadline, total, fmt)
+            _run([*base, "--terminate_after_init"], deadline, total, fmt, scratch)
             module = tmpdir / "profile" / "user" / "basic" / "Standard" / "Module1.xba"
             if not module.parent.is_dir():
                 raise ConversionError("LibreOffice did not set up its profile")
             module.write_text(_SPREADSHEET_MACRO, encoding="utf-8")
             out.parent.mkdir()
             _run([*base, f'macro:///Standard.Module1.ToPdf("{src}","{out}")'], deadline,
-                 total, fmt)
+                 total, fmt, scratch)
             if out.exists() and out.stat().st_size:
                 return out.read_bytes()
             # the macro stopped on an error of its own: print the sheets as they are (a cell's
             # text may be clipped) rather than fail
             logger.warning("spreadsheet columns could not be fitted; converting as it is")
         _run([*base, "--convert-to", "pdf", "--outdir", str(out.parent), str(src)], deadline,
-             total, fmt)
+             total, fmt, scratch)
         if not out.exists() or out.stat().st_size == 0:
             raise ConversionError(
                 f"LibreOffice could not convert the {fmt.value.upper()} (damaged document?)"
@@ -183,11 +185,14 @@ def convert_to_pdf(data: bytes, fmt: DocumentFormat, *, limits: Limits) -> bytes
         return out.read_bytes()
 
 
-def _run(cmd: list[str], deadline: float, total: float, fmt: DocumentFormat) -> None:
+def _run(cmd: list[str], deadline: float, total: float, fmt: DocumentFormat,
+         scratch: Path) -> None:
     """Run one LibreOffice step, killed at ``deadline`` (the whole conversion's, ``total``
-    seconds from its start)."""
+    seconds from its start), with its temp files in ``scratch`` (the conversion's own
+    directory, removed with it: in the system's, each spreadsheet left an empty ``lu*.tmp``)."""
     timeout = max(deadline - time.monotonic(), 0.001)
-    env = {**os.environ, "HOME": os.environ.get("HOME", tempfile.gettempdir())}
+    env = {**os.environ, "HOME": os.environ.get("HOME", tempfile.gettempdir()),
+           "TMPDIR": str(scratch), "TMP": str(scratch), "TEMP": str(scratch)}
     proc = subprocess.Popen(
         cmd,
         stdout=subprocess.DEVNULL,
