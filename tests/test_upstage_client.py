@@ -25,6 +25,7 @@ from ocr_loaders.engines import get_engine
 from ocr_loaders.engines.upstage import UpstageEngine
 from ocr_loaders.errors import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -158,6 +159,19 @@ def test_client_matches_embedded_engine(ocr_server: str, engine, english_png: by
         (w.text, w.bounding_box.points()) for w in direct.pages[0].words]
     assert remote.model_version == direct.model_version
     assert remote.metadata == direct.metadata
+
+
+def test_base_url_with_the_api_version(ocr_server: str, tiny_png: bytes) -> None:
+    """``https://api.upstage.ai/v1`` as Upstage's docs write it: the ``/v1`` is not doubled
+    (it posted to /v1/v1/... and got a bare 404); a wrong path's 404 names the URL."""
+    for base in (ocr_server + "/v1", ocr_server + "/v1/"):
+        remote = UpstageEngine(SERVER_KEY, base_url=base)
+        assert remote.url == ocr_server + "/v1/document-ai/ocr"
+        assert remote.recognize(tiny_png).text.strip()
+    wrong = UpstageEngine(SERVER_KEY, base_url=ocr_server + "/api", max_retries=0)
+    with pytest.raises(APIStatusError, match=r"404.*/api/v1/document-ai/ocr") as info:
+        wrong.recognize(tiny_png)
+    assert SERVER_KEY not in str(info.value)
 
 
 def test_client_schemas_and_digitization_endpoint(ocr_server: str, tiny_png: bytes) -> None:

@@ -72,7 +72,9 @@ class UpstageEngine(OCREngine):
         api_key: the API key (default: ``UPSTAGE_API_KEY``), surrounding whitespace removed;
             raises MissingAPIKeyError if none, InvalidAPIKeyError if it has whitespace or
             control characters inside.
-        base_url: scheme, host and optional path prefix; point it at ``ocr-loaders serve``.
+        base_url: scheme, host and optional path prefix; point it at ``ocr-loaders serve``
+            (a trailing ``/v1``, as in ``https://api.upstage.ai/v1``, is the API's version
+            segment, which the endpoints add themselves).
         endpoint: ``"document-ai/ocr"`` (default) or ``"document-digitization"`` (``model=ocr``).
         model: ``model`` form field, e.g. ``"ocr-2.2.1"`` (default: the server's choice, or
             ``"ocr"`` for document-digitization, which requires it).
@@ -123,7 +125,9 @@ class UpstageEngine(OCREngine):
             raise ValueError("max_retries must be >= 0")
         self._api_key = SecretStr(key)
         self.base_url = (base_url or os.environ.get("UPSTAGE_BASE_URL") or DEFAULT_BASE_URL)
-        self.base_url = self.base_url.rstrip("/")
+        # ``https://api.upstage.ai/v1``, as Upstage's own docs and OpenAI-style clients write
+        # it, is the same server: the endpoints carry their ``/v1`` (it posted to /v1/v1/...)
+        self.base_url = self.base_url.rstrip("/").removesuffix("/v1")
         self.endpoint = endpoint
         self.model = model or ("ocr" if endpoint == "document-digitization" else None)
         self.timeout = (connect_timeout, read_timeout)
@@ -404,7 +408,8 @@ class UpstageEngine(OCREngine):
             cls = ServerError
         else:
             cls = APIStatusError
-        return cls(f"{status}: {detail}", status_code=status, body=body)
+        where = f" (POST {self.url})" if status in (404, 405) else ""  # a wrong base_url
+        return cls(f"{status}: {detail}{where}", status_code=status, body=body)
 
     def _redact(self, text: str) -> str:
         """``text`` without the key, as itself or as Python quotes it (``repr``)."""
