@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +114,25 @@ def open_pdf(pdf: bytes, password: str | None) -> Any:
             raise CorruptDocumentError("cannot open PDF: no pages, or a damaged page tree"
                                        ) from None
         raise CorruptDocumentError(f"cannot open PDF: {msg}") from None
+
+
+def pdf_with_pages(pdf: bytes, numbers: Sequence[int]) -> bytes:
+    """A new PDF holding only the given 1-based pages of ``pdf``, in that order (pdfium's
+    page import: content, resources and annotations of each page come along)."""
+    import pypdfium2 as pdfium
+
+    src = open_pdf(pdf, None)
+    out = pdfium.PdfDocument.new()
+    try:
+        out.import_pages(src, [n - 1 for n in numbers])
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    except pdfium.PdfiumError as exc:
+        raise CorruptDocumentError(f"cannot copy pages of the PDF: {exc}") from None
+    finally:
+        out.close()
+        src.close()
 
 
 def count_pdf_pages(pdf: bytes, password: str | None) -> int:

@@ -41,6 +41,7 @@ from ocr_loaders.errors import (
     UnsupportedFormatError,
 )
 from ocr_loaders.inputs import Limits
+from tests import docgen
 from tests.conftest import SERVER_KEY
 from tests.serverutil import free_port
 
@@ -509,3 +510,31 @@ def test_client_waits_out_a_busy_server(tiny_png: bytes) -> None:
         elapsed = time.monotonic() - start
     assert [r.text for r in results] == ["fake", "fake"]
     assert 0.8 <= elapsed < 4.0  # the second one waited Retry-After (>= 1 s)
+
+
+def test_selected_pages_of_a_pdf_are_all_that_is_sent(ocr_server: str, tmp_path: Path) -> None:
+    """Only the selected pages of a PDF are uploaded: the API reads and bills just them, and
+    pages past its 30th can be asked for (``30-32`` of 35 pages raised PageRangeError, and page
+    30 was lost with them, while the embedded engine read them); their page numbers stay the
+    document's in every schema and through the loader."""
+    from ocr_loaders.langchain import OCRLoader
+
+    images = [docgen.render_lines([f"Page {n}"], size=28, width=320) for n in range(1, 36)]
+    path = tmp_path / "long.pdf"
+    path.write_bytes(docgen.pdf_from_images(images, dpi=72))
+    remote = UpstageEngine(SERVER_KEY, base_url=ocr_server)
+    result = remote.recognize(path, pages="30-32")
+    assert result.text.split("\n") == ["Page 30", "Page 31", "Page 32"]
+    assert [m.page for m in result.metadata.pages] == [30, 31, 32]
+    assert result.num_billed_pages == 3 and result.total_pages == 35
+    google = remote.recognize_raw(path, schema="google", pages=[2, 33])
+    assert [r["context"]["pageNumber"] for r in google["responses"]] == [2, 33]
+    clova = remote.recognize_raw(path, schema="clova", pages="1,34")
+    assert len(clova["images"]) == 2
+    docs = OCRLoader(path, engine=remote, pages="31,35").load()
+    assert [(d.metadata["page"], d.page_content) for d in docs] == [(31, "Page 31"),
+                                                                    (35, "Page 35")]
+    first = remote.recognize(path, pages="1-30")  # the API's own 30 pages: sent as it is
+    assert first.num_billed_pages == 30 and len(first.pages) == 30
+    with pytest.raises(PageRangeError, match="page 36 does not exist"):
+        remote.recognize(path, pages="35-36")

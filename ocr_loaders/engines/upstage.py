@@ -54,6 +54,7 @@ from ocr_loaders.inputs import (
     sniff_format,
 )
 from ocr_loaders.models import OCRResult, Page
+from ocr_loaders.pdfdoc import count_pdf_pages, pdf_with_pages
 
 logger = logging.getLogger(__name__)
 
@@ -176,23 +177,29 @@ class UpstageEngine(OCREngine):
         limits: Limits | None = None,
         cancel: threading.Event | None = None,
     ) -> OCRResult:
-        """OCR a document remotely; ``pages`` (1-based) are selected from the full answer.
-        ``cancel`` is checked before the request (one request cannot be stopped halfway).
+        """OCR a document remotely (``pages``: 1-based, see below). ``cancel`` is checked
+        before the request (one request cannot be stopped halfway).
 
-        The API has no page parameter: the whole document is sent (and billed: the result
-        keeps the server's ``numBilledPages``) and only the requested pages are kept, with
-        their real page numbers in ``metadata.pages[].page``.
+        The API has no page parameter. From a PDF only the selected pages are sent (a new
+        PDF of those pages: the API reads and bills just them, and pages past its 30th can
+        be asked for); from other documents the whole document is sent (and billed: the
+        result keeps the server's ``numBilledPages``) and the selected pages are kept from the
+        answer. Either way they keep their real page numbers in ``metadata.pages[].page``.
         Encrypted PDFs are not accepted by the API: ``password`` raises InputError.
         """
         data, name, fmt = self._read(source, pages=pages, password=password, limits=limits)
         if cancel is not None and cancel.is_set():
             raise CancelledError("cancelled before the request")
+        source_data = data
+        selected = parse_page_spec(pages)
+        data, sent = self._subset(data, fmt, selected, limits or self.limits)
         raw = self._post(data, name, fmt.mime_type, schema=None)
-        result = self._to_result(raw, parse_page_spec(pages))
+        result = self._to_result(raw, selected, sent)
         # the server answers for its first 30 pages only: a PDF's or TIFF's own count is
         # known here (as ``open`` knows it for the loaders); an Office file's is the server's
         with contextlib.suppress(InputError):
-            counted = open_document(data, limits=limits or self.limits, convert_office=False)
+            counted = open_document(source_data, limits=limits or self.limits,
+                                    convert_office=False)
             result.total_pages = max(counted.total_pages, result.total_pages or 0)
         return result
 
@@ -210,18 +217,28 @@ class UpstageEngine(OCREngine):
         the other pages are dropped.
         """
         schema = schema.lower() if schema else None  # as the server reads it
-        raw = self._call(source, pages=pages, password=None, limits=limits, schema=schema)
+        data, name, fmt = self._read(source, pages=pages, password=None, limits=limits)
         selected = parse_page_spec(pages)
+        data, sent = self._subset(data, fmt, selected, limits or self.limits)
+        raw = self._post(data, name, fmt.mime_type, schema=schema)
         if selected is None:
             return raw
         if schema in (None, "upstage"):
-            return self._to_result(raw, selected).to_api_dict()
+            return self._to_result(raw, selected, sent).to_api_dict()
         key = "images" if schema == "clova" else "responses"
         items = raw.get(key)
         if not isinstance(items, list):
             raise InvalidResponseError(f"response has no {key!r} list")
-        _check_pages(selected, len(items))
-        return {**raw, key: [items[n - 1] for n in selected]}
+        if sent is None:
+            _check_pages(selected, len(items))
+            return {**raw, key: [items[n - 1] for n in selected]}
+        _check_sent(sent, len(items))
+        if key == "responses":  # Google's page numbers: the document's, not the upload's
+            for number, item in zip(sent, items):
+                context = item.get("context") if isinstance(item, dict) else None
+                if isinstance(context, dict) and "pageNumber" in context:
+                    context["pageNumber"] = number
+        return {**raw, key: items[: len(sent)]}
 
     async def arecognize(
         self,
@@ -265,8 +282,11 @@ class UpstageEngine(OCREngine):
     def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
         """Send an already opened document and yield its selected pages (an Office file's
         page count and pages are set on ``doc`` from the answer, before the first page)."""
-        raw = self._post(doc.data, doc.name, doc.mime_type, schema=None)
-        result = self._to_result(raw, doc.page_numbers or None)
+        selected = doc.page_numbers or None
+        data, sent = self._subset(doc.data, doc.format, selected, doc.limits,
+                                  total=doc.total_pages)
+        raw = self._post(data, doc.name, doc.mime_type, schema=None)
+        result = self._to_result(raw, selected, sent)
         if not doc.counted:
             doc.total_pages = result.total_pages or len(result.pages)
             doc.page_numbers = [result.page_number(i) for i in range(len(result.pages))][
@@ -279,12 +299,25 @@ class UpstageEngine(OCREngine):
 
     # --- internals -----------------------------------------------------------------------
 
-    def _call(
-        self, source: Source, *, pages: str | Sequence[int] | None, password: str | None,
-        limits: Limits | None, schema: str | None,
-    ) -> dict[str, Any]:
-        data, name, fmt = self._read(source, pages=pages, password=password, limits=limits)
-        return self._post(data, name, fmt.mime_type, schema=schema)
+    @staticmethod
+    def _subset(data: bytes, fmt: DocumentFormat, selected: list[int] | None, limits: Limits,
+                total: int | None = None) -> tuple[bytes, list[int] | None]:
+        """What to upload for a selection of pages, and the page numbers its pages stand for
+        (None: the document as it is, its pages numbered by the answer).
+
+        A PDF is cut down to the selected pages (at most ``limits.max_pages`` of them), unless
+        they are its first pages, all that the API reads of it anyway."""
+        if selected is None or fmt is not DocumentFormat.PDF:
+            return data, None
+        sent = selected[: limits.max_pages]
+        if total is None:
+            total = count_pdf_pages(data, None)
+        if sent == list(range(1, min(total, limits.max_pages) + 1)):
+            return data, None
+        if sent[-1] > total:
+            raise PageRangeError(f"page {sent[-1]} does not exist; the document has {total}",
+                                 total_pages=total)
+        return pdf_with_pages(data, sent), sent
 
     def _read(
         self, source: Source, *, pages: str | Sequence[int] | None, password: str | None,
@@ -296,7 +329,10 @@ class UpstageEngine(OCREngine):
         data, name = read_source(source, limits=limits or self.limits)
         return data, name, sniff_format(data)
 
-    def _to_result(self, raw: dict[str, Any], selected: Sequence[int] | None) -> OCRResult:
+    def _to_result(self, raw: dict[str, Any], selected: Sequence[int] | None,
+                   sent: Sequence[int] | None = None) -> OCRResult:
+        """The answer as a result of the ``selected`` pages; ``sent``: the page numbers the
+        uploaded pages stand for, when only those were uploaded (``_subset``)."""
         try:
             result = OCRResult.model_validate(raw)
         except ValidationError as exc:
@@ -305,6 +341,14 @@ class UpstageEngine(OCREngine):
             ) from None
         total = len(result.pages)
         result.total_pages = total
+        if sent is not None:
+            _check_sent(sent, total)
+            pages = [p.model_copy(update={"id": i}) for i, p in enumerate(result.pages)]
+            renumbered = OCRResult.from_pages(pages[: len(sent)],
+                                              model_version=result.model_version,
+                                              page_numbers=sent, total_pages=total)
+            renumbered.num_billed_pages = result.num_billed_pages  # what the server billed
+            return renumbered
         if selected is None:
             return result
         numbers = [result.page_number(i) for i in range(total)]
@@ -465,6 +509,13 @@ def _check_pages(selected: Sequence[int], available: int) -> None:
         raise PageRangeError(
             f"page {missing[0]} is not in the response; the server returned {available} pages"
         )
+
+
+def _check_sent(sent: Sequence[int], answered: int) -> None:
+    """Every uploaded page came back (the API answers for each page of what it is sent)."""
+    if answered < len(sent):
+        raise InvalidResponseError(
+            f"the server returned {answered} pages for the {len(sent)} pages sent")
 
 
 class _RateLimiter:
