@@ -139,9 +139,11 @@ def _upstream_body(exc: APIStatusError) -> tuple[str, str, str]:
     return message, type_, code
 
 
-_OCR_MODEL = re.compile(r"ocr(?:-[0-9A-Za-z][0-9A-Za-z._]*)?")
-"""The ``model`` values both endpoints take: the alias ``ocr`` or a pinned version
-(``ocr-260930``, ``ocr-2.2.1``; not ``ocr-``, nor one with spaces)."""
+_OCR_MODEL = re.compile(r"ocr(?:-[0-9][0-9A-Za-z._]*|-nightly|-experimental)?")
+"""The ``model`` values both endpoints take: the alias ``ocr``, a pinned version
+(``ocr-260930``, ``ocr-2.2.1``: it starts with a digit; not ``ocr-``, ``ocr-foo`` nor one
+with spaces) or the aliases Upstage names its pre-releases by (``-nightly``,
+``-experimental``)."""
 
 
 def _is_ocr_model(model: str | None) -> bool:

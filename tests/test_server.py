@@ -198,7 +198,7 @@ def test_400_for_bad_requests(fake_server: str, tiny_png: bytes) -> None:
     assert assert_error(parse, 400)["code"] == "invalid_model"
     # the OCR endpoint: no model is the server's choice, an OCR model is taken, others not
     for path in ("/v1/document-ai/ocr", "/v1/document-digitization"):
-        for wrong in ("orc", "ocr-", "ocr-foo bar", "OCR", ""):
+        for wrong in ("orc", "ocr-", "ocr-foo bar", "ocr-foo", "ocr-lastest", "OCR", ""):
             typo = post(fake_server, tiny_png, path=path, fields={"model": wrong})
             typo_error = assert_error(typo, 400)
             assert typo_error["code"] == "invalid_model", (wrong, typo_error)
