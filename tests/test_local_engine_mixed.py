@@ -410,3 +410,23 @@ def test_units_after_numbers_on_korean_lines(engine: LocalEngine) -> None:
         draw.text((30, 30 + 56 * i), line, font=fnt, fill="black")
     page = engine.recognize_image(img)
     assert page.text.split("\n") == lines, page.text
+
+
+def test_korean_table_with_thick_rules_is_not_inverted(engine: LocalEngine) -> None:
+    """Each cell's crop takes in the 6 px rules above and below it: its edges are mostly
+    black, yet its ink is the black text (inverting such cells read ``37H`` for ``3개``)."""
+    fnt = ImageFont.truetype(NOTO + "NotoSansCJK-Regular.ttc", 26)
+    rows = [["사과 상자", "3개", "합계"], ["배 선물 세트", "2개", "없음"],
+            ["포도 송이", "10개", "완료"]]
+    img = Image.new("RGB", (1200, 200), "white")
+    draw = ImageDraw.Draw(img)
+    xs, top, height = [40, 420, 720, 1100], 40, 38
+    for r, row in enumerate(rows):
+        for x, text in zip(xs, row):
+            draw.text((x + 14, top + r * height - 1), text, font=fnt, fill="black")
+    for k in range(len(rows) + 1):
+        draw.rectangle([40, top + k * height - 3, 1100, top + k * height + 3], fill="black")
+    for x in xs:
+        draw.rectangle([x - 3, top - 3, x + 3, top + height * len(rows) + 3], fill="black")
+    page = engine.recognize_image(img)
+    assert not _missing(page.text, [" ".join(row) for row in rows]), page.text
