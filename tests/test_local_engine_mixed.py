@@ -430,3 +430,14 @@ def test_korean_table_with_thick_rules_is_not_inverted(engine: LocalEngine) -> N
         draw.rectangle([x - 3, top - 3, x + 3, top + height * len(rows) + 3], fill="black")
     page = engine.recognize_image(img)
     assert not _missing(page.text, [" ".join(row) for row in rows]), page.text
+
+
+def test_watts_are_no_won_sign() -> None:
+    """``W`` after a digit is a unit (``65W``), not the won sign ``W`` stands for before an
+    amount (``65W 1`` came out ``65₩ 1``)."""
+    from ocr_loaders.engines.latin import WON
+
+    assert WON.sub("₩", "65W 1") == "65W 1"
+    assert WON.sub("₩", "10W 3") == "10W 3"
+    assert WON.sub("₩", "W15,000") == "₩15,000"
+    assert WON.sub("₩", "W 300") == "₩ 300"

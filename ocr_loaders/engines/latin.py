@@ -43,10 +43,11 @@ ALNUM = re.compile(r"[A-Za-z0-9]")
 FOREIGN_GLYPHS = re.compile(r"[『』「」\\|<>×]")
 """Glyphs Tesseract ``kor`` writes for Latin letters that Korean text itself hardly uses."""
 LATIN = re.compile(r"[\x21-\x7e ]+")
-WON = re.compile(r"(?<![A-Za-z])(?:W(?=\s?\d{1,3}(?:,\d{3})+(?!\d)|\s?\d+(?:\.\d+)?$)"
+WON = re.compile(r"(?<![A-Za-z0-9])(?:W(?=\s?\d{1,3}(?:,\d{3})+(?!\d)|\s?\d+(?:\.\d+)?$)"
                  r"|N(?=\s?\d{1,3}(?:,\d{3})+(?!\d)))")
 """``W`` before an amount (``W15,000``, ``W 300``), or ``N`` before one grouped in thousands
-(``N15,000``; PP-OCRv6 reads the won sign either way): the won sign on a Korean line."""
+(``N15,000``; PP-OCRv6 reads the won sign either way): the won sign on a Korean line. Not
+after a digit: that ``W`` is a unit (``충전기 65W 1개`` read ``65₩ 1개``)."""
 
 DOUBTED_HANGUL = 0.5
 """Tesseract confidence under which a Hangul piece may be a misread Latin letter (``티`` at
