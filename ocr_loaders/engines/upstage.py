@@ -191,7 +191,7 @@ class UpstageEngine(OCREngine):
         if cancel is not None and cancel.is_set():
             raise CancelledError("cancelled before the request")
         source_data = data
-        selected = parse_page_spec(pages)
+        selected = _first_pages(parse_page_spec(pages), limits or self.limits)
         data, sent = self._subset(data, fmt, selected, limits or self.limits)
         raw = self._post(data, name, fmt.mime_type, schema=None)
         result = self._to_result(raw, selected, sent)
@@ -218,7 +218,7 @@ class UpstageEngine(OCREngine):
         """
         schema = schema.lower() if schema else None  # as the server reads it
         data, name, fmt = self._read(source, pages=pages, password=None, limits=limits)
-        selected = parse_page_spec(pages)
+        selected = _first_pages(parse_page_spec(pages), limits or self.limits)
         data, sent = self._subset(data, fmt, selected, limits or self.limits)
         raw = self._post(data, name, fmt.mime_type, schema=schema)
         if selected is None:
@@ -233,11 +233,14 @@ class UpstageEngine(OCREngine):
             _check_pages(selected, len(items))
             return {**raw, key: [items[n - 1] for n in selected]}
         _check_sent(sent, len(items))
-        if key == "responses":  # Google's page numbers: the document's, not the upload's
-            for number, item in zip(sent, items):
-                context = item.get("context") if isinstance(item, dict) else None
-                if isinstance(context, dict) and "pageNumber" in context:
-                    context["pageNumber"] = number
+        for number, item in zip(sent, items):  # page numbers: the document's, not the upload's
+            if not isinstance(item, dict):
+                continue
+            context = item.get("context")  # Google's
+            if isinstance(context, dict) and "pageNumber" in context:
+                context["pageNumber"] = number
+            if isinstance(item.get("name"), str) and item["name"].startswith("page-"):
+                item["name"] = f"page-{number}"  # CLOVA's image names, as ours write them
         return {**raw, key: items[: len(sent)]}
 
     async def arecognize(
@@ -306,8 +309,10 @@ class UpstageEngine(OCREngine):
         (None: the document as it is, its pages numbered by the answer).
 
         A PDF is cut down to the selected pages (at most ``limits.max_pages`` of them), unless
-        they are its first pages, all that the API reads of it anyway."""
-        if selected is None or fmt is not DocumentFormat.PDF:
+        they are its first pages, all that the API reads of it anyway, or it has form fields."""
+        if selected is None or fmt is not DocumentFormat.PDF or b"/AcroForm" in data:
+            # (a form's field values may have no appearance of their own: they are drawn
+            # from the document's /AcroForm, which a copy of its pages does not carry)
             return data, None
         sent = selected[: limits.max_pages]
         if total is None:
@@ -501,6 +506,11 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(when.timestamp() - time.time(), 0.0)
+
+
+def _first_pages(selected: list[int] | None, limits: Limits) -> list[int] | None:
+    """A selection as the embedded engine takes it: its first ``limits.max_pages`` pages."""
+    return None if selected is None else selected[: limits.max_pages]
 
 
 def _check_pages(selected: Sequence[int], available: int) -> None:
