@@ -150,6 +150,9 @@ class PayloadTooLargeError(APIStatusError):
 class RateLimitError(APIStatusError):
     """429: too many requests; retried with backoff before this is raised."""
 
+    retry_after: float | None = None
+    """Seconds the server's last ``Retry-After`` asked to wait (None: it did not say)."""
+
 
 class ServerError(APIStatusError):
     """5xx: the server failed; retried with backoff before this is raised."""

@@ -50,6 +50,7 @@ from ocr_loaders.errors import (
     EngineError,
     InputError,
     InvalidAPIKeyError,
+    RateLimitError,
     UnsupportedFormatError,
 )
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
@@ -109,7 +110,9 @@ def _upstream_error(exc: APIError) -> APIErrorResponse:
     status = exc.status_code
     if isinstance(exc, APIStatusError) and status in (400, 413, 415, 422, 429):
         message, type_, code = _upstream_body(exc)
-        headers = {"Retry-After": "1"} if status == 429 else None
+        wait = exc.retry_after if isinstance(exc, RateLimitError) else None
+        headers = ({"Retry-After": str(max(1, math.ceil(wait or 1)))} if status == 429
+                   else None)  # the upstream's own wait, when it said one
         return APIErrorResponse(status, message, type_, code, headers=headers)
     if isinstance(exc, AuthenticationError):
         logger.error("the upstream API refused this server's key: %s", exc)

@@ -262,6 +262,41 @@ def test_server_answers_504_after_the_job_deadline_and_stays_bounded(tiny_png: b
     hostile.TALLY["server faults"] += 1
 
 
+@pytest.mark.timeout(60)
+def test_a_gateway_passes_on_the_upstream_retry_after(tiny_png: bytes) -> None:
+    """An upstream 429 with ``Retry-After: 30`` reaches the gateway's client as 429 with the
+    same wait (it said 1 s, whatever the upstream asked)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Busy(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b'{"error": {"message": "slow down", "type": "rate_limit", "code": "busy"}}'
+            self.send_response(429)
+            self.send_header("Retry-After", "30")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    try:
+        engine = UpstageEngine(KEY, base_url=f"http://127.0.0.1:{upstream.server_port}",
+                               max_retries=0)
+        with running(create_app(engine, api_key="")) as gateway:
+            busy = requests.post(gateway + OCR, files={"document": ("a.png", tiny_png)},
+                                 timeout=30)
+    finally:
+        upstream.shutdown()
+    assert busy.status_code == 429 and busy.headers["Retry-After"] == "30"
+    assert busy.json()["error"]["code"] == "busy" and KEY not in busy.text
+    hostile.TALLY["server faults"] += 1
+
+
 class _CountingEngine(FakeEngine):
     """A fake engine that counts the documents it starts and the pages it reads."""
 

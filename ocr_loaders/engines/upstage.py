@@ -412,6 +412,8 @@ class UpstageEngine(OCREngine):
                 if response.status_code not in RETRY_STATUSES:
                     raise error
                 retry_after = _retry_after(response.headers.get("Retry-After"))
+                if isinstance(error, RateLimitError):
+                    error.retry_after = retry_after
             if attempt >= self.max_retries:
                 raise error
             delay = self._backoff(attempt, retry_after)
