@@ -432,6 +432,22 @@ def test_korean_table_with_thick_rules_is_not_inverted(engine: LocalEngine) -> N
     assert not _missing(page.text, [" ".join(row) for row in rows]), page.text
 
 
+def test_counts_after_units_on_korean_lines(engine: LocalEngine) -> None:
+    """The count between a unit and its measure word (``2L 6병``, ``XL 1벌``, ``AA 4개``):
+    Tesseract's box for ``2Ｌ6`` ends before the ``6`` (its ``병`` box covers it), so the
+    run's re-read crop showed ``2L`` alone and the count was lost (``2L병``). A brand before a
+    word (``LG전자``, which Tesseract reads ``L6전자``) gains nothing."""
+    lines = ["용량 2L 6병 세트", "주스 1.5L 4병", "사이즈 XL 1벌", "배터리 AA 4개",
+             "LG전자 신제품 출시", "서울 지점 매출 보고서"]
+    fnt = ImageFont.truetype(NOTO + "NotoSansCJK-Regular.ttc", 30)
+    img = Image.new("RGB", (700, 40 + 60 * len(lines)), "white")
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((30, 20 + 60 * i), line, font=fnt, fill="black")
+    page = engine.recognize_image(img)
+    assert page.text.split("\n") == lines, page.text
+
+
 def test_watts_are_no_won_sign() -> None:
     """``W`` after a digit is a unit (``65W``), not the won sign ``W`` stands for before an
     amount (``65W 1`` came out ``65₩ 1``)."""

@@ -259,6 +259,37 @@ def _without_overlap(reading: str, before: str, after: str) -> str:
     return kept if any(c.isalnum() for c in kept) else reading
 
 
+TRAILING_COUNT = re.compile(r"(?<=[^\d\s])(\d+)$")
+"""Digits that end a run after something else (``2Ｌ6`` for ``2L 6``; not ``458`` for ``USB``)."""
+
+
+def _with_count(reading: str, text: str, pieces: Sequence[Piece], first: int, end: int) -> str:
+    """PP-OCRv6's reading of a run with the count Tesseract read at its end put back.
+
+    A unit and the count of a measure word after it (``용량 2L 6병``, ``사이즈 XL 1벌``,
+    ``배터리 AA 4개``): Tesseract's piece ``2Ｌ6`` has a box that ends before the ``6``, whose
+    glyph its next piece ``병`` covers, so the run's crop shows ``2L`` alone and the count
+    was lost (``2L병``). Put back when the reading ends in a letter, Tesseract's run ends in
+    digits after something else that is as long as the reading (``L6전자`` for ``LG전자``:
+    its ``6`` is the ``G``), and the next piece is a syllable attached to the run that starts
+    where the run's box ends (not over it: junk).
+    """
+    run = _squeeze("".join(p.text for p in pieces[first:end]))
+    count = TRAILING_COUNT.search(run)
+    if count is None or not re.search(r"[A-Za-z]$", reading) or end >= len(pieces):
+        return reading
+    if count.start() < len(_squeeze(reading)):
+        return reading  # the digits stand for a letter of the reading (``L6`` for ``LG``)
+    if SYLLABLE.match(pieces[end].text.strip()) is None:
+        return reading
+    if quad_rect(pieces[end - 1].quad)[2] > quad_rect(pieces[end].quad)[0]:
+        return reading  # boxes that overlap: junk over the next word (``1101/1`` for HDMI)
+    spans = locate_pieces(text, pieces)
+    if spans[end - 1] is None or _spaced(text, spans[end - 1], spans[end]):
+        return reading
+    return f"{reading} {count.group(1)}"
+
+
 def restore_latin(
     lines: list[tuple[LineResult, list[Piece]]], bgr: np.ndarray, quick: Recognizer,
     full: Recognizer,
@@ -295,6 +326,7 @@ def restore_latin(
             continue
         if _squeeze(text) == _squeeze("".join(p.text for p in pieces)):
             continue
+        text = _with_count(text, lines[li][0].text, lines[li][1], first, end)
         changes.setdefault(li, {})[(first, end)] = (text, score, rect)
     if not changes:
         return lines
