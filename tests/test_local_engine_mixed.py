@@ -397,18 +397,24 @@ def test_korean_light_on_dark(engine: LocalEngine) -> None:
     assert not _missing(page.text, lines), page.text
 
 
+def _receipt(lines: list[str], *, size: int, width: int, step: int, top: int) -> Image.Image:
+    """Receipt-like lines in black on white, ``step`` px apart, with ``top`` px of margin above
+    and below."""
+    fnt = ImageFont.truetype(NOTO + "NotoSansCJK-Regular.ttc", size)
+    img = Image.new("RGB", (width, 2 * top + step * len(lines)), "white")
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((30, top + step * i), line, font=fnt, fill="black")
+    return img
+
+
 def test_units_after_numbers_on_korean_lines(engine: LocalEngine) -> None:
     """A receipt's units (``1L``, ``2L``, ``500ml``, ``3kg``): Tesseract ``kor`` wrote
     ``1Ｌ2개`` and ``21 6병``; PP-OCRv6 reads those cut-short crops right at 0.87-0.88, under
     the 0.9 it needs in general but above Tesseract's own confidence there."""
     lines = ["우유 1L 2개 5,400원", "생수 2L 6병 4,800원", "주스 500ml 1병 2,100원",
              "서울 지점 매출 보고서", "세제 3kg 1개 12,900원"]
-    fnt = ImageFont.truetype(NOTO + "NotoSansCJK-Regular.ttc", 26)
-    img = Image.new("RGB", (800, 60 + 56 * len(lines)), "white")
-    draw = ImageDraw.Draw(img)
-    for i, line in enumerate(lines):
-        draw.text((30, 30 + 56 * i), line, font=fnt, fill="black")
-    page = engine.recognize_image(img)
+    page = engine.recognize_image(_receipt(lines, size=26, width=800, step=56, top=30))
     assert page.text.split("\n") == lines, page.text
 
 
@@ -439,12 +445,7 @@ def test_counts_after_units_on_korean_lines(engine: LocalEngine) -> None:
     word (``LG전자``, which Tesseract reads ``L6전자``) gains nothing."""
     lines = ["용량 2L 6병 세트", "주스 1.5L 4병", "사이즈 XL 1벌", "배터리 AA 4개",
              "LG전자 신제품 출시", "서울 지점 매출 보고서"]
-    fnt = ImageFont.truetype(NOTO + "NotoSansCJK-Regular.ttc", 30)
-    img = Image.new("RGB", (700, 40 + 60 * len(lines)), "white")
-    draw = ImageDraw.Draw(img)
-    for i, line in enumerate(lines):
-        draw.text((30, 20 + 60 * i), line, font=fnt, fill="black")
-    page = engine.recognize_image(img)
+    page = engine.recognize_image(_receipt(lines, size=30, width=700, step=60, top=20))
     assert page.text.split("\n") == lines, page.text
 
 

@@ -321,7 +321,7 @@ def restore_latin(
         text = WON.sub("₩", " ".join(text.split()))
         has_hangul = any(SYLLABLE.search(p.text) for p in pieces)
         theirs = sum(p.confidence for p in pieces) / len(pieces)
-        sure = score >= MIN_SCORE or theirs < score >= MIN_SCORE_OVER_TESSERACT
+        sure = score >= MIN_SCORE or (score >= MIN_SCORE_OVER_TESSERACT and score > theirs)
         if not sure or not _latin(text.replace("₩", "W"), has_hangul):
             continue
         if _squeeze(text) == _squeeze("".join(p.text for p in pieces)):

@@ -190,17 +190,17 @@ class UpstageEngine(OCREngine):
         data, name, fmt = self._read(source, pages=pages, password=password, limits=limits)
         if cancel is not None and cancel.is_set():
             raise CancelledError("cancelled before the request")
-        source_data = data
-        selected = _first_pages(parse_page_spec(pages), limits or self.limits)
-        data, sent = self._subset(data, fmt, selected, limits or self.limits)
-        raw = self._post(data, name, fmt.mime_type, schema=None)
-        result = self._to_result(raw, selected, sent)
         # the server answers for its first 30 pages only: a PDF's or TIFF's own count is
         # known here (as ``open`` knows it for the loaders); an Office file's is the server's
+        total = 0
         with contextlib.suppress(InputError):
-            counted = open_document(source_data, limits=limits or self.limits,
-                                    convert_office=False)
-            result.total_pages = max(counted.total_pages, result.total_pages or 0)
+            total = open_document(data, limits=limits or self.limits,
+                                  convert_office=False).total_pages
+        selected = _first_pages(parse_page_spec(pages), limits or self.limits)
+        data, sent = self._subset(data, fmt, selected, limits or self.limits, total=total or None)
+        raw = self._post(data, name, fmt.mime_type, schema=None)
+        result = self._to_result(raw, selected, sent)
+        result.total_pages = max(total, result.total_pages or 0)
         return result
 
     def recognize_raw(
