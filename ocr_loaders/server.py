@@ -442,14 +442,23 @@ def serve(
     """Run the server with uvicorn (blocking); used by ``ocr-loaders serve``."""
     import uvicorn
 
-    from ocr_loaders.engines import get_engine
-
-    app = create_app(get_engine(engine), api_key, max_workers=workers, max_queue=queue,
+    app = create_app(server_engine(engine), api_key, max_workers=workers, max_queue=queue,
                      upload_timeout=upload_timeout, job_timeout=job_timeout)
     # idle keep-alive connections close after 5 s; a request whose headers never complete
     # after ``upload_timeout`` (header_deadline_protocol); a stalled body gets a 408
     http: Any = "auto" if upload_timeout is None else header_deadline_protocol(upload_timeout)
     uvicorn.run(app, host=host, port=port, timeout_keep_alive=5, http=http)
+
+
+def server_engine(name: str) -> OCREngine:
+    """The engine ``serve`` runs: ``"local"``, or ``"upstage"`` as a gateway, which passes
+    an upstream 429 on at once (with its ``Retry-After``) instead of waiting up to a minute
+    per retry while its client's connection hangs; the client then backs off itself."""
+    from ocr_loaders.engines import get_engine
+
+    if name == "upstage":
+        return get_engine(name, retry_rate_limited=False)
+    return get_engine(name)
 
 
 def header_deadline_protocol(seconds: float) -> type:

@@ -26,7 +26,7 @@ import requests
 
 from ocr_loaders.engines.upstage import UpstageEngine
 from ocr_loaders.errors import APIConnectionError, APITimeoutError, InvalidResponseError
-from ocr_loaders.server import create_app
+from ocr_loaders.server import create_app, server_engine
 from tests import docgen, hostile
 from tests.conftest import SERVER_KEY
 from tests.serverutil import FakeEngine, running
@@ -263,13 +263,19 @@ def test_server_answers_504_after_the_job_deadline_and_stays_bounded(tiny_png: b
 
 
 @pytest.mark.timeout(60)
-def test_a_gateway_passes_on_the_upstream_retry_after(tiny_png: bytes) -> None:
+def test_a_gateway_passes_on_the_upstream_retry_after(
+        tiny_png: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     """An upstream 429 with ``Retry-After: 30`` reaches the gateway's client as 429 with the
-    same wait (it said 1 s, whatever the upstream asked)."""
+    same wait (it said 1 s, whatever the upstream asked), at once: the engine ``serve``
+    builds sends the request upstream once (it retried twice, waiting 30 s each, with the
+    client's connection open)."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    posts: list[str] = []
 
     class Busy(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
+            posts.append(self.path)
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             body = b'{"error": {"message": "slow down", "type": "rate_limit", "code": "busy"}}'
             self.send_response(429)
@@ -285,8 +291,9 @@ def test_a_gateway_passes_on_the_upstream_retry_after(tiny_png: bytes) -> None:
     upstream = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     try:
-        engine = UpstageEngine(KEY, base_url=f"http://127.0.0.1:{upstream.server_port}",
-                               max_retries=0)
+        monkeypatch.setenv("UPSTAGE_API_KEY", KEY)  # as ``ocr-loaders serve`` gets them
+        monkeypatch.setenv("UPSTAGE_BASE_URL", f"http://127.0.0.1:{upstream.server_port}")
+        engine = server_engine("upstage")
         with running(create_app(engine, api_key="")) as gateway:
             busy = requests.post(gateway + OCR, files={"document": ("a.png", tiny_png)},
                                  timeout=30)
@@ -294,6 +301,7 @@ def test_a_gateway_passes_on_the_upstream_retry_after(tiny_png: bytes) -> None:
         upstream.shutdown()
     assert busy.status_code == 429 and busy.headers["Retry-After"] == "30"
     assert busy.json()["error"]["code"] == "busy" and KEY not in busy.text
+    assert len(posts) == 1
     hostile.TALLY["server faults"] += 1
 
 

@@ -83,6 +83,9 @@ class UpstageEngine(OCREngine):
         max_retries: retries after the first attempt (connection errors, 408, 429, 5xx).
         backoff_base, backoff_max: exponential backoff ``base * 2**n`` capped at ``max``, with
             jitter; a ``Retry-After`` header (capped at ``max_retry_after``) takes precedence.
+        retry_rate_limited: whether a 429 is retried too (False: raised at once as
+            RateLimitError with its ``retry_after``; what ``ocr-loaders serve --engine
+            upstage`` uses, so that its own clients hear of the limit and wait themselves).
         requests_per_second: client-side rate limit shared by all threads using this engine.
         limits: local validation before upload (the API's 50 MB by default).
         session: a ``requests.Session`` to use (default: one per thread).
@@ -103,6 +106,7 @@ class UpstageEngine(OCREngine):
         backoff_base: float = 0.5,
         backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
+        retry_rate_limited: bool = True,
         requests_per_second: float | None = None,
         limits: Limits = DEFAULT_LIMITS,
         session: requests.Session | None = None,
@@ -136,6 +140,7 @@ class UpstageEngine(OCREngine):
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.max_retry_after = max_retry_after
+        self.retry_rate_limited = retry_rate_limited
         self.limits = limits
         self._session = session
         self._local = threading.local()
@@ -414,6 +419,8 @@ class UpstageEngine(OCREngine):
                 retry_after = _retry_after(response.headers.get("Retry-After"))
                 if isinstance(error, RateLimitError):
                     error.retry_after = retry_after
+                    if not self.retry_rate_limited:
+                        raise error
             if attempt >= self.max_retries:
                 raise error
             delay = self._backoff(attempt, retry_after)
