@@ -79,7 +79,8 @@ class OCRDocumentTool:
         return self._engine
 
     def resolve(self, path: str) -> Path:
-        """The file an agent asked for, refused when outside ``root``."""
+        """The file an agent asked for, refused when outside ``root`` or not a file (a named
+        pipe, socket or device; directories get the reader's own error)."""
         target = (self.root / path if self.root and not Path(path).is_absolute() else Path(path))
         try:
             target = target.resolve()
@@ -87,6 +88,10 @@ class OCRDocumentTool:
             raise InputError(f"invalid path (NUL byte): {path!r}") from None
         if self.root is not None and not target.is_relative_to(self.root):
             raise InputError(f"path is outside the allowed directory: {path}")
+        if target.exists() and not (target.is_file() or target.is_dir()):
+            # a named pipe blocks the open until something writes to it, forever for a pipe
+            # no one writes to, and the agent's loop with it; a device may never end
+            raise InputError(f"not a regular file (a pipe, socket or device): {path}")
         return target
 
     def run(self, path: str, pages: Any = None) -> tuple[str, dict[str, Any]]:

@@ -115,6 +115,29 @@ def test_a_path_with_a_nul_byte_is_a_tool_error_not_a_crash(doc_dir, engine) -> 
         recognize(str(doc_dir / "memo.png\x00"), engine=engine)
 
 
+@pytest.mark.timeout(60)
+def test_a_named_pipe_is_a_tool_error_not_a_hang(doc_dir, engine, tmp_path) -> None:
+    """An agent's path to a FIFO that no one writes to blocked the tool's open forever (and
+    the agent's loop with it); devices could be read for ever too."""
+    pytest.importorskip("langchain_core")
+    import os
+
+    from ocr_loaders.langchain import ocr_document_tool
+
+    os.mkfifo(tmp_path / "scan.png")
+    tool = ocr_document_tool(engine=engine, root=tmp_path)
+    message = tool.invoke({"type": "tool_call", "name": "ocr_document", "id": "c1",
+                           "args": {"path": "scan.png"}})
+    assert message.status == "error" and "not a regular file" in message.content
+    unconfined = ocr_document_tool(engine=engine)
+    message = unconfined.invoke({"type": "tool_call", "name": "ocr_document", "id": "c2",
+                                 "args": {"path": "/dev/zero"}})
+    assert message.status == "error" and "not a regular file" in message.content
+    message = unconfined.invoke({"type": "tool_call", "name": "ocr_document", "id": "c3",
+                                 "args": {"path": str(doc_dir / "memo.png")}})
+    assert message.status == "success" and "Dividend" in message.content
+
+
 def test_pages_sent_as_json_numbers_are_pages_not_a_crash(doc_dir, engine) -> None:
     """Models write tool arguments as JSON and often send ``"pages": 2`` or ``[1, 2]``: the
     LangChain tool raised pydantic's ValidationError out of ``invoke`` (the agent loop
