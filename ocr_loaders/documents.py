@@ -20,6 +20,15 @@ BULKY_KEYS = ("words", "boxes", "word_ids", "low_confidence_word_ids")
 """Metadata keys that must never reach embeddings or LLM prompts (lists of words, boxes or
 word ids: a chunk carries only its own words' share of each)."""
 
+HIDDEN_KEYS = (
+    *BULKY_KEYS, "width", "height", "engine", "model_version", "page_spans", "confidence",
+    "total_pages", "document_pages", "pages", "dropped_words", "masked_words",
+    "flagged_words", "low_confidence",
+)
+"""Metadata kept out of LlamaIndex's embedding and prompt text: the bulky keys and technical
+details (the cache's and the low-confidence filter's bookkeeping included); ``source`` and
+``page`` stay, so that an answer can cite them."""
+
 
 @dataclass
 class PageRecord:

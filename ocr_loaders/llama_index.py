@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocr_loaders.documents import BULKY_KEYS, PageRecord, document_id
+from ocr_loaders.documents import HIDDEN_KEYS, PageRecord, document_id
 from ocr_loaders.inputs import DEFAULT_LIMITS, Limits
 from ocr_loaders.loading import SUPPORTED_EXTENSIONS, PageLoader, SkippedFile, threaded
 from ocr_loaders.rag.llama_node_parser import OCRNodeParser
@@ -44,11 +44,7 @@ __all__ = [
     "to_document",
 ]
 
-EXCLUDED_LLM_KEYS = [
-    *BULKY_KEYS, "width", "height", "engine", "model_version", "page_spans", "confidence",
-    "total_pages", "document_pages", "pages", "dropped_words", "masked_words",
-    "flagged_words", "low_confidence",
-]
+EXCLUDED_LLM_KEYS = list(HIDDEN_KEYS)
 """Metadata never shown to the LLM: boxes and technical details (the cache's and the
 low-confidence filter's bookkeeping included); ``source`` and ``page`` stay, so an answer can
 cite them."""

@@ -98,7 +98,9 @@ def test_framework_documents_come_back_as_their_type() -> None:
                        excluded_embed_metadata_keys=["words"])
     out2 = filter_low_confidence(ldoc, min_word_confidence=0.5, action="mask")
     assert isinstance(out2, li.Document) and out2.id_ == "x#page=1"
-    assert out2.excluded_embed_metadata_keys == ["words"] and UNKNOWN_CHAR in out2.text
+    # its own exclusions kept, and the keys the filter added hidden too (as on our pages)
+    assert out2.excluded_embed_metadata_keys == ["words", "masked_words", "low_confidence"]
+    assert UNKNOWN_CHAR in out2.text
 
 
 def test_llama_index_nodes_keep_their_type_and_relations() -> None:
@@ -226,3 +228,47 @@ def test_flagged_word_ids_stay_out_of_llama_index_embeddings() -> None:
     for item in (flagged, *nodes):
         for mode in (MetadataMode.EMBED, MetadataMode.LLM):
             assert "low_confidence_word_ids" not in item.get_content(metadata_mode=mode)
+
+
+def test_a_second_pass_adds_to_what_the_first_recorded() -> None:
+    """Filtering twice (the loaders' ``min_confidence``, then a page threshold; or flagged
+    chunks filtered again) reset ``dropped_words`` to 0 and emptied the chunks' flagged ids:
+    the record of what was filtered was lost."""
+    from ocr_loaders.rag import chunk_documents
+
+    record = make_record(LINES, CONF)
+    (once,) = filter_low_confidence([record], min_word_confidence=0.5)
+    (twice,) = filter_low_confidence([once], min_page_confidence=0.5)
+    assert twice.metadata["dropped_words"] == 3 and twice.text == once.text
+    (thrice,) = filter_low_confidence([twice], min_word_confidence=0.96)  # 0.95 and 0.45 out
+    assert thrice.metadata["dropped_words"] == 4 and thrice.text == "Total 980\nPaid full"
+    masked = filter_low_confidence(record, min_word_confidence=0.5, action="mask")
+    again = filter_low_confidence(masked, min_word_confidence=0.5, action="mask")
+    assert again.metadata["masked_words"] == 3 and again.text == masked.text
+    flagged = filter_low_confidence(record, min_word_confidence=0.5, action="flag")
+    chunks = chunk_documents([flagged], chunk_size=4, chunk_overlap=0)
+    refiltered = filter_low_confidence(chunks, min_page_confidence=0.1, action="flag")
+    assert [c.metadata["low_confidence_word_ids"] for c in refiltered] == \
+        [c.metadata["low_confidence_word_ids"] for c in chunks]
+    assert all(c.metadata["low_confidence"] for c in refiltered)
+    more = filter_low_confidence(flagged, min_word_confidence=0.96, action="flag")
+    assert more.metadata["low_confidence_word_ids"] == [3, 4, 6, 1]
+    assert more.metadata["flagged_words"] == 4
+
+
+def test_the_filter_keys_it_adds_to_llama_index_nodes_are_not_embedded() -> None:
+    """Nodes list only the keys they had when made: the filter's counts and flagged ids,
+    added later, went into the text that is embedded and sent to the LLM."""
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.schema import MetadataMode
+
+    from ocr_loaders.llama_index import OCRNodeParser, to_document
+
+    nodes = OCRNodeParser(chunk_size=4, chunk_overlap=0).get_nodes_from_documents(
+        [to_document(make_record(LINES, CONF))])
+    for action in ("drop", "mask", "flag"):
+        for node in filter_low_confidence(nodes, min_page_confidence=0.5, action=action):
+            for mode in (MetadataMode.EMBED, MetadataMode.LLM):
+                shown = node.get_content(metadata_mode=mode)
+                assert "words:" not in shown and "low_confidence" not in shown, shown
+                assert "source:" in shown

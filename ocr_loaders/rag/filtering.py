@@ -88,18 +88,28 @@ def filter_record(
     words: list[dict[str, Any]] = list(meta.get("words") or [])
     low = [w for w in words if word is not None and float(w["confidence"]) < word]
     text = record.text
+    # an earlier pass's record is added to, not replaced (a page loaded with min_confidence
+    # and then filtered by page confidence keeps its dropped_words; a flagged chunk filtered
+    # again keeps its flagged ids)
     if action == "flag":
-        meta["flagged_words"] = len(low)
-        meta["low_confidence_word_ids"] = [w["id"] for w in low]
-    elif low:
-        text, words = _rewrite(text, words, {id(w) for w in low}, action)
-        if words and action == "drop":
-            meta["confidence"] = sum(float(w["confidence"]) for w in words) / len(words)
-    if action != "flag":
-        meta["dropped_words" if action == "drop" else "masked_words"] = len(low)
+        ids = list(meta.get("low_confidence_word_ids") or [])
+        known = set(ids)
+        new = [w["id"] for w in low if w["id"] not in known]
+        meta["flagged_words"] = int(meta.get("flagged_words") or 0) + len(new)
+        meta["low_confidence_word_ids"] = ids + new
+    else:
+        if action == "mask":  # a word masked before is not masked (nor counted) twice
+            low = [w for w in low if w["text"] != UNKNOWN_CHAR]
+        if low:
+            text, words = _rewrite(text, words, {id(w) for w in low}, action)
+            if words and action == "drop":
+                meta["confidence"] = sum(float(w["confidence"]) for w in words) / len(words)
+        key = "dropped_words" if action == "drop" else "masked_words"
+        meta[key] = int(meta.get(key) or 0) + len(low)
     if has_words:  # an item without words does not get an empty list of them
         meta["words"] = words
-    meta["low_confidence"] = low_page or (action == "flag" and bool(low))
+    meta["low_confidence"] = bool(meta.get("low_confidence")) or low_page or (
+        action == "flag" and bool(meta["low_confidence_word_ids"]))
     return PageRecord(text=text, metadata=meta)
 
 

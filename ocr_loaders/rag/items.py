@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ocr_loaders.documents import BULKY_KEYS, PageRecord
+from ocr_loaders.documents import BULKY_KEYS, HIDDEN_KEYS, PageRecord
 
 
 def kind(item: Any) -> str:
@@ -61,8 +61,11 @@ def like(original: Any, record: PageRecord) -> Any:
     # offsets; templates, separators and exclusions stay), with the new text and metadata
     copy = original.model_copy()
     copy.relationships = dict(original.relationships)
-    copy.excluded_embed_metadata_keys = list(original.excluded_embed_metadata_keys)
-    copy.excluded_llm_metadata_keys = list(original.excluded_llm_metadata_keys)
+    # keys that ``record`` adds (the filter's counts and flagged ids on a chunk, whose
+    # lists name only the keys it had) are hidden as on a page; the original's are as it says
+    added = [k for k in record.metadata if k in HIDDEN_KEYS and k not in original.metadata]
+    copy.excluded_embed_metadata_keys = [*original.excluded_embed_metadata_keys, *added]
+    copy.excluded_llm_metadata_keys = [*original.excluded_llm_metadata_keys, *added]
     if record.text != original.get_content():
         copy.set_content(record.text)
         copy.embedding = None  # it was the old text's
