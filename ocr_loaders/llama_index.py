@@ -23,7 +23,7 @@ from ocr_loaders.loading import SUPPORTED_EXTENSIONS, PageLoader, SkippedFile, t
 from ocr_loaders.rag.llama_node_parser import OCRNodeParser
 
 try:
-    from llama_index.core.bridge.pydantic import Field, PrivateAttr
+    from llama_index.core.bridge.pydantic import ConfigDict, Field, PrivateAttr, SecretStr
     from llama_index.core.readers.base import BasePydanticReader
     from llama_index.core.schema import Document
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -78,6 +78,8 @@ class OCRReader(BasePydanticReader):
         description="Keyword arguments of the named engine, e.g. api_key.",
     )
     pages: str | list[int] | None = Field(default=None, description="1-based pages, '1-3,5'.")
+    password: SecretStr | None = Field(
+        default=None, exclude=True, repr=False, description="Password of encrypted PDFs.")
     mode: str = Field(default="page", description="'page' or 'single' (one per file).")
     min_confidence: float | None = Field(default=None, description="Drop words below this.")
     show_progress: bool | None = Field(default=None, description="Progress bar over files.")
@@ -89,6 +91,9 @@ class OCRReader(BasePydanticReader):
         default=False, description="Lists in the metadata (words) as JSON strings (Chroma).")
     is_remote: bool = False
 
+    # a misspelt option (``min_confidnce=0.9``) is an error, not silently no filter
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
     _loader: PageLoader | None = PrivateAttr(default=None)
 
     @classmethod
@@ -98,8 +103,10 @@ class OCRReader(BasePydanticReader):
     @property
     def loader(self) -> PageLoader:
         if self._loader is None:
+            password = self.password.get_secret_value() if self.password else None
             self._loader = PageLoader(
                 self.engine, engine_options=self.engine_options, pages=self.pages,
+                password=password,
                 limits=self.limits, mode=self.mode,  # type: ignore[arg-type]
                 min_confidence=self.min_confidence, show_progress=self.show_progress,
                 max_workers=self.max_workers, on_error=self.on_error,  # type: ignore[arg-type]
@@ -178,6 +185,7 @@ class OCRBatchReader(BasePydanticReader):
     min_confidence: float | None = Field(
         default=None, description="Drop words under this confidence (the loaders' filter)."
     )
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     @classmethod
     def class_name(cls) -> str:

@@ -168,3 +168,26 @@ def test_reader_on_an_fsspec_filesystem_applies_on_error_and_limits() -> None:
             list(OCRReader(engine=FakeEngine()).lazy_load_data(f"{root}/missing.png", fs=fs))
     finally:
         fs.rm(root, recursive=True)
+
+
+def test_reader_opens_encrypted_pdfs_and_refuses_unknown_options(tmp_path, engine) -> None:
+    """The reader had no ``password`` (the error told users to pass one, and the keyword was
+    silently dropped), and any misspelt option was ignored (``min_confidnce=0.9``: no
+    filter)."""
+    from pydantic import ValidationError
+
+    from ocr_loaders.errors import EncryptedDocumentError
+    from tests import docgen
+
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(docgen.encrypted_pdf("s3cret-pw"))
+    with pytest.raises(EncryptedDocumentError):
+        OCRReader(engine=engine).load_data(path)
+    reader = OCRReader(engine=engine, password="s3cret-pw")
+    docs = reader.load_data(path)
+    assert docs and docs[0].text.strip()
+    named = OCRReader(password="s3cret-pw")  # (an engine instance is not JSON)
+    for text in (repr(reader), str(reader), str(reader.model_dump()), named.to_json()):
+        assert "s3cret-pw" not in text
+    with pytest.raises(ValidationError, match="min_confidnce"):
+        OCRReader(min_confidnce=0.9)

@@ -192,6 +192,27 @@ def test_llama_index_nodes_char_offsets_are_the_chunks_own() -> None:
     assert nodes[1].start_char_idx == 4
 
 
+def test_llama_index_node_parser_honours_id_func() -> None:
+    """``id_func`` (a NodeParser field LlamaIndex's splitters honour, for namespaced or
+    per-tenant ids) was ignored; without it the ids stay the stable ``#chunk=`` ones."""
+    pytest.importorskip("llama_index.core")
+    from llama_index.core.schema import Document, NodeRelationship
+
+    from ocr_loaders.llama_index import OCRNodeParser
+
+    docs = [Document(text="alpha beta gamma delta epsilon zeta", id_=f"p{n}") for n in (1, 2)]
+    nodes = OCRNodeParser(chunk_size=2, chunk_overlap=0,
+                          id_func=lambda i, doc: f"tenant42/{doc.id_}/{i}"
+                          ).get_nodes_from_documents(docs)
+    per_page = len(nodes) // 2
+    assert per_page > 1 and [n.node_id for n in nodes] == [
+        f"tenant42/p{p}/{i}" for p in (1, 2) for i in range(per_page)]
+    assert nodes[0].relationships[NodeRelationship.NEXT].node_id == "tenant42/p1/1"
+    assert nodes[0].source_node.node_id == "p1"
+    plain = OCRNodeParser(chunk_size=2, chunk_overlap=0).get_nodes_from_documents(docs)
+    assert plain[0].node_id == "p1#chunk=0"
+
+
 def test_node_ids_are_unique_and_do_not_depend_on_other_pages(corpus, engine) -> None:
     """A node's id (and metadata) depends only on its own page: the same page chunked with
     its file or alone gives the same nodes, and a whole file loaded with ``mode="single"``

@@ -5,11 +5,15 @@ Each page document becomes ``TextNode`` s (tiktoken-sized, see
 own words' ``word_ids`` and ``boxes``; those and the page's other bulky or technical keys are
 excluded from embeddings and prompts. The page's ``words`` list is never copied into nodes
 (LlamaIndex's ``include_metadata`` merge is replaced by our own copy without the bulky keys).
+Node ids are stable (``<page id>#chunk=<n>``, so re-ingesting a file upserts the same nodes)
+unless an ``id_func`` is given, which is then called as LlamaIndex's splitters call it:
+``id_func(i, page_document)``, ``i`` counting the nodes of that document from 0.
 Re-exported as ``ocr_loaders.llama_index.OCRNodeParser``.
 """
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +23,7 @@ from ocr_loaders.rag.tokens import DEFAULT_ENCODING, get_encoding
 try:
     from llama_index.core.bridge.pydantic import Field, field_serializer, model_validator
     from llama_index.core.node_parser.interface import NodeParser
+    from llama_index.core.node_parser.node_utils import default_id_func
     from llama_index.core.schema import BaseNode, Document, TextNode
 except ImportError as exc:  # pragma: no cover - only without the extra
     raise ImportError(
@@ -72,7 +77,17 @@ class OCRNodeParser(NodeParser):
     def _parse_nodes(
         self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any
     ) -> list[BaseNode]:
-        return chunk_documents(
+        out: list[BaseNode] = chunk_documents(
             nodes, chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap,
             encoding=self.encoding, flat_metadata=self.flat_metadata,
         )
+        if self.id_func is not default_id_func:  # the user's ids (namespaced, per tenant...)
+            pages = {node.node_id: node for node in nodes}
+            seen: collections.Counter[str] = collections.Counter()
+            for node in out:
+                source = node.source_node
+                if source is None or source.node_id not in pages:
+                    continue
+                node.id_ = self.id_func(seen[source.node_id], pages[source.node_id])
+                seen[source.node_id] += 1
+        return out
