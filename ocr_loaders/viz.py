@@ -102,9 +102,18 @@ def compare_filtering(image: Image.Image, before: Any, after: Any) -> Image.Imag
 
 
 def chunk_rectangles(chunk: Any, *, merge: str = "line") -> list[Box]:
-    """Rectangles to highlight for a chunk: one per line (``merge="line"``) or per word."""
+    """Rectangles to highlight for a chunk: one per line (``merge="line"``) or per word.
+
+    A whole page document (indexed without chunking) has ``words`` instead of ``boxes``:
+    its words' boxes are used.
+    """
     metadata = _metadata(chunk)
-    boxes = metadata.get("boxes", [])
+    boxes = metadata.get("boxes")
+    if boxes is None:
+        words = metadata.get("words") or []
+        if isinstance(words, str):
+            words = json.loads(words)
+        boxes = [w["box"] for w in words if w.get("box")]
     if isinstance(boxes, str):  # flat, vector-store-safe metadata
         boxes = json.loads(boxes)
     rects = [_rect(box) for box in boxes]

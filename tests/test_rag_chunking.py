@@ -154,6 +154,13 @@ def test_documents_of_each_kind_and_metadata() -> None:
     (x0, y0, x1, y1), = highlight_boxes(chunks[0])
     boxes = first["boxes"]
     assert (x0, y0) == tuple(boxes[0][0]) and (x1, y1) == tuple(boxes[-1][2])
+    # a whole page (indexed without chunking) is highlighted from its words (it gave [])
+    page = records[0]
+    assert highlight_boxes(page) == [highlight_boxes(c)[0] for c in chunks[:2]]
+    flat_page = PageRecord(text=page.text, metadata={
+        **page.metadata, "words": json.dumps(page.metadata["words"])})
+    assert highlight_boxes(flat_page, merge="word") == highlight_boxes(page, merge="word")
+    assert len(highlight_boxes(page, merge="word")) == len(page.metadata["words"])
 
 
 def test_plain_text_without_words() -> None:
