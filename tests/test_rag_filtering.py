@@ -272,3 +272,17 @@ def test_the_filter_keys_it_adds_to_llama_index_nodes_are_not_embedded() -> None
                 shown = node.get_content(metadata_mode=mode)
                 assert "words:" not in shown and "low_confidence" not in shown, shown
                 assert "source:" in shown
+
+
+def test_low_words_not_found_in_edited_text_are_neither_cut_nor_counted() -> None:
+    """Text changed after OCR (lower-cased): the low words that are no longer found in it
+    were removed from ``words`` and counted as dropped while the text still held them."""
+    record = make_record(LINES, CONF)
+    record.text = record.text.replace("noise", "NOISE")  # ``noise`` (0.30) is not found
+    for action in ("drop", "mask"):
+        out = filter_low_confidence(record, min_word_confidence=0.5, action=action)
+        key = "dropped_words" if action == "drop" else "masked_words"
+        assert out.metadata[key] == 2  # ``~~`` and ``in``
+        assert "NOISE" in out.text and "~~" not in out.text
+        kept = {w["text"] for w in out.metadata["words"]}
+        assert "noise" in kept and "in" not in kept and "~~" not in kept

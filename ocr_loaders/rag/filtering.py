@@ -100,12 +100,13 @@ def filter_record(
     else:
         if action == "mask":  # a word masked before is not masked (nor counted) twice
             low = [w for w in low if w["text"] != UNKNOWN_CHAR]
+        cut = 0
         if low:
-            text, words = _rewrite(text, words, {id(w) for w in low}, action)
+            text, words, cut = _rewrite(text, words, {id(w) for w in low}, action)
             if words and action == "drop":
                 meta["confidence"] = sum(float(w["confidence"]) for w in words) / len(words)
         key = "dropped_words" if action == "drop" else "masked_words"
-        meta[key] = int(meta.get(key) or 0) + len(low)
+        meta[key] = int(meta.get(key) or 0) + cut
     if has_words:  # an item without words does not get an empty list of them
         meta["words"] = words
     meta["low_confidence"] = bool(meta.get("low_confidence")) or low_page or (
@@ -120,20 +121,23 @@ def _filter_item(item: Any, *, word: float | None, page: float | None, action: A
 
 def _rewrite(
     text: str, words: list[dict[str, Any]], low: set[int], action: Action
-) -> tuple[str, list[dict[str, Any]]]:
-    """The text with low words cut out (or masked), and the matching word list."""
+) -> tuple[str, list[dict[str, Any]], int]:
+    """The text with low words cut out (or masked), the matching word list, and how many
+    words that was. A low word not found in the text (text edited after OCR: lower-cased,
+    normalised) stays, in the text and in ``words``: cutting it from the list alone would
+    report it gone while the text still holds it."""
     spans = align_words(text, words)
     pieces: list[str] = []
     cursor = 0
+    cut = 0
     out_words: list[dict[str, Any]] = []
     for w, span in zip(words, spans):
-        if id(w) not in low:
+        if id(w) not in low or span is None:
             out_words.append(w)
             continue
+        cut += 1
         if action == "mask":
             out_words.append({**w, "text": UNKNOWN_CHAR})
-        if span is None:
-            continue
         pieces.append(text[cursor:span.start])
         if action == "mask":
             pieces.append(UNKNOWN_CHAR)
@@ -142,7 +146,7 @@ def _rewrite(
     rebuilt = "".join(pieces)
     if action == "drop":
         rebuilt = _tidy(text, rebuilt)
-    return rebuilt, out_words
+    return rebuilt, out_words, cut
 
 
 def _tidy(original: str, rebuilt: str) -> str:
