@@ -32,6 +32,22 @@ def test_two_columns_under_a_centred_title_and_above_a_footer() -> None:
                      + [f"right {i}" for i in range(8)] + ["footer across"])
 
 
+def test_a_line_set_sideways_in_the_margin_is_read_after_the_columns() -> None:
+    """A journal's ``Downloaded from ...`` standing in the left margin across 20 rows: the
+    two columns beside it were read row by row across both (CER .70 against .06)."""
+    lines = [line("TITLE ACROSS THE GUTTER", 300, 10, 700)]
+    lines += [line(f"left {i}", 100, 40 + 30 * i, 480) for i in range(20)]
+    lines += [line(f"right {i}", 520, 40 + 30 * i, 900) for i in range(12)]
+    margin = LineResult(quad=rect_quad(30, 100, 55, 600), text="Downloaded from x.org",
+                        confidence=1.0)
+    order = texts(reading_order([*lines, margin]))
+    assert order == (["TITLE ACROSS THE GUTTER"] + [f"left {i}" for i in range(20)]
+                     + [f"right {i}" for i in range(12)] + ["Downloaded from x.org"])
+    # a short standing label (a form's side heading) is not taken out of its rows
+    label = LineResult(quad=rect_quad(30, 40, 55, 120), text="NOTE", confidence=1.0)
+    assert texts(reading_order([*lines, label]))[-1] != "NOTE"
+
+
 def test_two_columns_whose_text_ends_in_the_right_one() -> None:
     # the right column is the end of the text: two full lines, then short ones (a sign-off)
     lines = [line("TITLE ACROSS THE GUTTER", 250, 10, 700)]

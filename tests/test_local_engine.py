@@ -188,6 +188,26 @@ def test_two_column_page_reads_column_by_column(engine: LocalEngine) -> None:
     assert docgen.cer(text, "\n".join(left + right)) < 0.05, text
 
 
+def test_a_line_up_the_margin_is_read_and_read_last(engine: LocalEngine) -> None:
+    """A journal's ``Downloaded from ...`` set bottom to top in the left margin: rapidocr
+    stood it up upside down (read ``1202 AeW ZT uo ...`` and sent to Tesseract as Hangul),
+    and, standing across the rows, it made the two columns beside it read row by row."""
+    fnt = docgen.font(28)
+    img = Image.new("RGB", (1500, 1400), "white")
+    draw = docgen.ImageDraw.Draw(img)
+    left = [f"Left column line number {n}" for n in range(1, 15)]
+    right = [f"Right column row number {n}" for n in range(1, 15)]
+    for i, (a, b) in enumerate(zip(left, right)):
+        draw.text((140, 80 + i * 60), a, font=fnt, fill="black")
+        draw.text((820, 80 + i * 60), b, font=fnt, fill="black")
+    margin = "Downloaded from journal.example.org on 12 May 2024"
+    strip = Image.new("RGB", (900, 40), "white")
+    docgen.ImageDraw.Draw(strip).text((5, 4), margin, font=docgen.font(24), fill="black")
+    img.paste(strip.rotate(90, expand=True), (40, 200))  # reads bottom to top
+    text = engine.recognize(docgen.image_bytes(img, "PNG")).pages[0].text
+    assert docgen.cer(text, "\n".join([*left, *right, margin])) < 0.03, text
+
+
 def test_engine_is_shared_safely_between_threads(engine: LocalEngine) -> None:
     docs = [docgen.image_bytes(docgen.render_lines([f"Thread document {i}"]), "PNG")
             for i in range(4)]

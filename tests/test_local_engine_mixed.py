@@ -8,6 +8,8 @@ Hanja on Chinese pages, and gave the Simplified Chinese lines of Japanese pages 
 
 from __future__ import annotations
 
+import itertools
+
 from PIL import Image, ImageDraw, ImageFont
 
 from ocr_loaders.engines.local import LocalEngine
@@ -458,3 +460,43 @@ def test_watts_are_no_won_sign() -> None:
     assert WON.sub("₩", "10W 3") == "10W 3"
     assert WON.sub("₩", "W15,000") == "₩15,000"
     assert WON.sub("₩", "W 300") == "₩ 300"
+
+
+def test_page_words_spell_the_page_text() -> None:
+    """Where a line's text was rewritten and its pieces disagree (``합계 ₩12,500 x 4``: one
+    reader's ``₩12,500`` and the other's ``1 2 , 5 0 0`` both kept), the page's words read
+    ``합계₩12,50012`` and ``,500x4=W50,000`` under the text ``합계₩12,500 x 4=₩50,000``."""
+    from ocr_loaders.engines.layout import (
+        LineResult,
+        Piece,
+        merge_pieces,
+        quad_rect,
+        rect_quad,
+        without_nested,
+        words_of_text,
+    )
+
+    def piece(text: str, x0: float, x1: float, conf: float = 0.9) -> Piece:
+        return Piece(text, conf, rect_quad(x0, 0, x1, 30))
+
+    pieces = [piece("합", 483, 535), piece("계", 526, 550), piece("₩12,500", 543, 651)]
+    dupes = [piece(c, x, x + 15) for c, x in zip("12,500", (563, 577, 592, 606, 620, 641))]
+    rest = [piece("x", 662, 679), piece("4=₩50,000", 684, 836)]
+    assert without_nested(pieces + dupes + rest) == pieces + rest  # 계 overlaps 합: kept
+    text = "합계₩12,500 x 4=₩50,000"
+    bad = LineResult(quad=rect_quad(480, 0, 840, 30), text=text, confidence=0.8,
+                     words=merge_pieces(text, pieces + dupes + rest))
+    assert [w.text for w in bad.words] != text.split()
+    words = words_of_text(bad)
+    assert [w.text for w in words] == text.split()
+    rects = [quad_rect(w.quad) for w in words]
+    assert all(a[2] <= b[0] for a, b in itertools.pairwise(rects))  # in order, apart
+    assert rects[0][0] == 483 and rects[-1][2] == 836
+    good = LineResult(quad=bad.quad, text=text, confidence=0.8,
+                      words=merge_pieces(text, pieces + rest))
+    assert words_of_text(good) is good.words
+    # a token with no word at all gets the gap between its neighbours
+    gap = LineResult(quad=bad.quad, text="a b c", confidence=0.7,
+                     words=[piece("a", 480, 500), piece("c", 600, 620)])
+    (_, b, _) = words_of_text(gap)
+    assert b.text == "b" and quad_rect(b.quad)[::2] == (500, 600) and b.confidence == 0.7

@@ -11,6 +11,7 @@ The page's reading order is in ``engines/order.py``.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,6 +116,70 @@ def merge_pieces(text: str, pieces: Sequence[Piece]) -> list[Piece]:
         conf = sum(p.confidence for p in group) / len(group)
         merged.append(Piece(word_text, conf, union_quad([p.quad for p in group])))
     return merged
+
+
+def without_nested(pieces: Sequence[Piece]) -> list[Piece]:
+    """The pieces without those that lie (half or more) inside a wider one:
+    two readers' pieces of the same text put together (a word ``₩12,500`` of one and the
+    characters ``1 2 , 5 0 0`` of the other) would make every character twice over."""
+    rects = [quad_rect(p.quad) for p in pieces]
+    kept: list[Piece] = []
+    for k, (piece, (x0, _, x1, _)) in enumerate(zip(pieces, rects, strict=True)):
+        # half its width or more under a piece 1.5 times as wide (neighbouring syllables of
+        # one reader overlap by a third at most: ``합`` and ``계`` by 9 of 24 px)
+        inside = any(
+            j != k and cx1 - cx0 > 1.5 * (x1 - x0)
+            and min(x1, cx1) - max(x0, cx0) >= 0.5 * (x1 - x0)
+            for j, (cx0, _, cx1, _) in enumerate(rects))
+        if not inside:
+            kept.append(piece)
+    return kept
+
+
+def words_of_text(line: LineResult) -> list[Piece]:
+    """The line's words with texts that are exactly ``line.text.split()``, in order.
+
+    The usual case returns ``line.words`` as they are. Where a step rewrote the text and
+    its pieces disagree with it (a won sign put in, a reading spliced from two readers),
+    the words that match a token keep their boxes and the tokens between them share the
+    span of the words they replace (or, with none, the gap between their neighbours) by
+    character count: the page's ``words`` must spell its ``text``, or citations and the
+    loaders' word alignment point at text that is not there.
+    """
+    tokens = line.text.split()
+    words = line.words
+    if [w.text for w in words] == tokens:
+        return words
+    lx0, ly0, lx1, ly1 = quad_rect(line.quad)
+    out: list[Piece] = []
+    matcher = difflib.SequenceMatcher(None, [w.text for w in words], tokens, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(words[i1:i2])
+            continue
+        if j1 == j2:
+            continue  # words without text in the line: nothing to spell
+        old = words[i1:i2]
+        if old:
+            rects = [quad_rect(w.quad) for w in old]
+            x0, x1 = min(r[0] for r in rects), max(r[2] for r in rects)
+            y0, y1 = min(r[1] for r in rects), max(r[3] for r in rects)
+            confidence = sum(w.confidence for w in old) / len(old)
+        else:
+            x0 = quad_rect(out[-1].quad)[2] if out else lx0
+            x1 = quad_rect(words[i2].quad)[0] if i2 < len(words) else lx1
+            x1 = max(x1, x0)
+            y0, y1, confidence = ly0, ly1, line.confidence
+        if out:  # not over the word before
+            x0 = max(x0, min(quad_rect(out[-1].quad)[2], x1))
+        total = sum(len(t) for t in tokens[j1:j2])
+        at = 0
+        for token in tokens[j1:j2]:
+            a = x0 + (x1 - x0) * at / total
+            at += len(token)
+            b = x0 + (x1 - x0) * at / total
+            out.append(Piece(token, confidence, rect_quad(a, y0, b, y1)))
+    return out
 
 
 def split_line_evenly(text: str, quad: Quad, confidence: float) -> list[Piece]:

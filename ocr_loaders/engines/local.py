@@ -37,7 +37,14 @@ from ocr_loaders.engines import (
 )
 from ocr_loaders.engines.base import PageEngine
 from ocr_loaders.engines.ctcmarks import CJK, MarkRecoveringDecoder
-from ocr_loaders.engines.layout import LineResult, Piece, Quad, quad_rect, tighten_line
+from ocr_loaders.engines.layout import (
+    LineResult,
+    Piece,
+    Quad,
+    quad_rect,
+    tighten_line,
+    words_of_text,
+)
 from ocr_loaders.engines.linereader import LineReader
 from ocr_loaders.engines.order import page_skew, reading_order
 from ocr_loaders.engines.pictures import with_pictures
@@ -85,7 +92,7 @@ KOREAN_SAMPLE_FOUND = 2
 """...which it is when this many of them are Hangul that PP-OCRv6 cannot read (a quarter of
 the sample: two lines of a Korean deed among English ones)."""
 
-ENGINE_VERSION = "1.13"
+ENGINE_VERSION = "1.14"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 
@@ -440,6 +447,7 @@ class LocalEngine(PageEngine):
         boxes, crops = _crops(bgr, found)
         if not crops:
             return list, UPRIGHT
+        crops = _stood_up(rapid, boxes, crops)
         reader = LineReader(rapid, boxes, crops, max_lines=self.rec_batch_size,
                              budget=self.rec_batch_width, pool=self._rec_pool)
         use_hangul = tess is not None and self._hangul_enabled(tess)
@@ -792,6 +800,29 @@ def _upside_down(rapid: Any, crops: list[np.ndarray]) -> bool:
     return turned >= max(2, 0.6 * len(labels))
 
 
+def _stood_up(rapid: Any, boxes: np.ndarray, crops: list[np.ndarray]) -> list[np.ndarray]:
+    """The crops with those of the page's few standing lines turned the right way up.
+
+    rapidocr stands a tall line up by turning it a quarter counter-clockwise, which is
+    right for text that reads top to bottom and upside down for text that reads bottom to
+    top, as a journal's ``Downloaded from ...`` line in the margin does (read as junk,
+    ``1202 AeW ZT uo ...``, and sent to Tesseract as Hangul). Each such crop is shown in
+    pieces to the 0/180 classifier (``_upside_down``) and turned when most sure votes say
+    180. Only on a page of level lines: where most lines stand, the page itself lies on its
+    side and is turned whole (``_read_page``).
+    """
+    rects = [quad_rect(b) for b in boxes]
+    standing = [k for k, (x0, y0, x1, y1) in enumerate(rects)
+                if (y1 - y0) >= 1.5 * (x1 - x0) and crops[k].shape[1] >= 4 * crops[k].shape[0]]
+    if not standing or len(standing) >= 0.5 * len(crops):
+        return crops
+    out = list(crops)
+    for k in standing:
+        if _upside_down(rapid, [crops[k]]):
+            out[k] = np.ascontiguousarray(crops[k][::-1, ::-1])
+    return out
+
+
 def _crops(bgr: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
     """Perspective crops of the detected quads, dropping degenerate ones."""
     from rapidocr.utils.process_img import get_rotate_crop_image
@@ -825,7 +856,7 @@ def _assemble_page(lines: Sequence[LineResult], width: int, height: int, page_id
     for row in reading_order(lines):
         text_lines.append(" ".join(line.text for line in row))
         for line in row:
-            for piece in line.words:
+            for piece in words_of_text(line):
                 quad = piece.quad if unturn is None else unturn(piece.quad)
                 words.append(
                     Word(

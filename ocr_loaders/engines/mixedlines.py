@@ -35,6 +35,7 @@ from ocr_loaders.engines.layout import (
     merge_pieces,
     quad_rect,
     rect_quad,
+    without_nested,
 )
 from ocr_loaders.engines.tesseract import Tesseract
 
@@ -167,6 +168,7 @@ def splice_hangul(pp: LineResult, tess: tuple[LineResult, list[Piece]]
         return None
     merged = " ".join("".join(text).split())
     pieces.sort(key=lambda p: quad_rect(p.quad)[0])
+    pieces = without_nested(pieces)
     confidence = min(pp.confidence, line.confidence)
     spliced = LineResult(quad=pp.quad, text=merged, confidence=confidence,
                          words=merge_pieces(merged, pieces), pieces=pieces)

@@ -553,10 +553,30 @@ def reading_order(lines: Sequence[LineResult]) -> list[list[LineResult]]:
         return []
     if written_in_columns(items):
         return _columns_order(items)
+    margins = _margin_lines(items)
+    if margins:  # read after the page, each a row of its own
+        kept = [ln for ln in items if not any(ln is m for m in margins)]
+        return (reading_order(kept) if kept else []) + [[m] for m in margins]
     angle = page_skew(items)
     if angle:
         return _moved_order(items, _turned(-angle))
     return _order(items, _line_height(items), 0)
+
+
+MARGIN_LINE_HEIGHTS = 8
+"""A standing line on a page of level lines at least this many of their heights long..."""
+
+
+def _margin_lines(items: list[LineResult]) -> list[LineResult]:
+    """...is a line set sideways beside the text (a journal's ``Downloaded from ...`` in the
+    margin, a document number down the edge). Standing across many rows, it joined none of
+    them but cut no gutter either, and a two-column page under it was read row by row across
+    both columns."""
+    standing = [ln for ln in items if _standing(ln)]
+    if not standing or len(standing) == len(items):
+        return []
+    line_h = _line_height([ln for ln in items if not _standing(ln)])
+    return [ln for ln in standing if ln.rect[3] - ln.rect[1] >= MARGIN_LINE_HEIGHTS * line_h]
 
 
 def _columns_order(items: list[LineResult]) -> list[list[LineResult]]:
