@@ -689,3 +689,18 @@ def test_a_page_image_can_be_asked_for_after_recognition(engine) -> None:
         for doc_page in open_document(data).iter_pages():
             assert engine.recognize_page(doc_page).text == "Hello page"
             assert doc_page.image().convert("L").getextrema()[0] < 128  # ink, not closed
+
+
+def test_bullets_of_a_korean_report(engine: LocalEngine) -> None:
+    """The marks that set off a Korean report's items: Tesseract ``kor`` has none of them
+    (``□`` read ``[1``/``ㅁ``/``디``, ``○`` read ``(:``/``()``, ``①`` ``6``); PP-OCRv6, which
+    reads them (``○`` as ``O``), re-reads the doubtful first pieces."""
+    lines = ["□ 추진 배경", "○ 고령층의 디지털 격차 해소를 위한 교육 필요",
+             "□ 소요 예산 : 금 48,000천원 (국비 50%, 시비 30%)",
+             "○ 내 용 : ① 키오스크 주문 ③ 공공 앱 활용", "□ 사업 개요"]
+    img = docgen.render_lines(lines, size=30, width=1300)
+    text = engine.recognize(docgen.image_bytes(img, "PNG")).pages[0].text
+    got = text.split("\n")
+    assert len(got) == len(lines), text
+    assert [ln.split()[0] for ln in got] == ["□", "○", "□", "○", "□"], text
+    assert "①" in got[3], text

@@ -98,6 +98,19 @@ def test_chinese_lines_on_a_japanese_page_keep_their_forms(engine: LocalEngine) 
     assert not _missing(text, JAPANESE), text
 
 
+def test_korean_names_in_brackets_on_an_english_page(engine: LocalEngine) -> None:
+    """PP-OCRv6 wrote a Korean name in brackets as two letters or two ideographs, sure of
+    them (``(박대니얼)`` -> ``(HL)``, ``(김수진)`` -> ``(召个)``, 0.99-1.0): neither a low
+    score nor a wide enough hole sent the line to Tesseract."""
+    lines = ["Visitor Registration - Seoul Office",
+             "Please present this confirmation at the front desk on arrival.",
+             "Visitor: Daniel Park (박대니얼), Acme Robotics Inc.",
+             "Host: Kim Soo-jin (김수진), Partnerships Team",
+             "Date: Thursday, May 16, 2024, 14:00-16:30"]
+    text = engine.recognize(_page(lines, size=22)).text
+    assert not _missing(text, lines), text
+
+
 def test_korean_labels_on_an_english_form(engine: LocalEngine) -> None:
     """An English form with a few Korean labels (too few for a Korean page). PP-OCRv6 dropped
     ``신청서`` at the start of ``신청서 (Application Form)`` (no hole between pieces: the
@@ -141,6 +154,14 @@ def test_unread_ink_inside_a_word() -> None:
                                     (":", 0.8, 78, 94), tail), 400, 40, 0.5)
     assert not needs_rereading(line("Xy:user@example.com", ("Xy", 0.95, 0, 29),
                                     (":", 0.95, 78, 94), tail), 400, 40, 0.5)
+    # a piece set apart on both sides inside a word, however sure: ``(박대니얼)`` -> ``(HL)``
+    assert needs_rereading(line("Park (HL), Inc.", ("Park", 1.0, 0, 60), ("(", 1.0, 70, 80),
+                                ("HL", 1.0, 115, 147), ("),", 1.0, 176, 200),
+                                ("Inc.", 1.0, 210, 390)), 400, 40, 0.5)
+    assert not needs_rereading(line("Park (HL), Inc.", ("Park", 1.0, 0, 60),
+                                    ("(", 1.0, 70, 80), ("HL", 1.0, 81, 113),
+                                    ("),", 1.0, 142, 166), ("Inc.", 1.0, 176, 390)),
+                               400, 40, 0.5)
     # PP-OCRv6's word for 이 (ㅇ beside ㅣ), sure of it and with no hole wide enough: a sign
     # of its own (``Email: 이메일 hong@...`` -> ``Email: o| hong@...`` at 1.0)
     for word in ("o|", "0|", "O|:"):

@@ -103,6 +103,7 @@ def needs_rereading(line: LineResult, width: int, height: int, threshold: float)
     if any(b[0] - a[2] > 1.5 * line_h for (a, _), (b, _) in itertools.pairwise(pieces)):
         return True
     return (_unread_inside_word(line, line_h) or _lone_ideographs(text)
+            or _hole_in_latin_word(line, line_h)
             or any(IEUNG_I.fullmatch(p.text.strip()) for p in line.pieces))
 
 
@@ -113,21 +114,51 @@ and the hole under the sign's 1.5 line heights at 30-45 px type."""
 
 
 LONE_IDEOGRAPH = re.compile(r"(?<![\u3400-\u9fff\uf900-\ufaff])[\u3400-\u4dbf\u4e00-\u9fff"
-                            r"\uf900-\ufaff](?![\u3400-\u9fff\uf900-\ufaff])")
-"""An ideograph with no ideograph right before or after it."""
+                            r"\uf900-\ufaff]{1,3}(?![\u3400-\u9fff\uf900-\ufaff])")
+"""A run of one to three ideographs with no ideograph right before or after it."""
 
 
 def _lone_ideographs(text: str) -> bool:
-    """One or two ideographs, each on its own, in a line of Latin words (eight letters or
+    """One or two runs of one to three ideographs in a line of Latin words (eight letters or
     more, 60% of its characters): what PP-OCRv6 writes for a short Korean word it cannot
     read, sure of it (``Contact: 홍길동 (Hong Gil-dong)`` -> ``Contact:喜(Hong Gil-dong)``,
-    喜 at 0.94, at 300 DPI with no hole wide enough to be a sign)."""
+    喜 at 0.94, at 300 DPI with no hole wide enough to be a sign; engine 1.14: ``Host: Kim
+    Soo-jin (김수진)`` -> ``(召个)`` at 1.0)."""
     ideographs = IDEOGRAPH.findall(text)
-    if not 1 <= len(ideographs) <= 2 or len(LONE_IDEOGRAPH.findall(text)) != len(ideographs):
+    runs = LONE_IDEOGRAPH.findall(text)
+    if not 1 <= len(runs) <= 2 or sum(map(len, runs)) != len(ideographs):
         return False
     solid = [c for c in text if not c.isspace()]
     letters = sum(1 for c in solid if c.isascii() and c.isalpha())
     return letters >= 8 and letters >= 0.6 * len(solid)
+
+
+WORD_HOLES = (0.5, 1.2)
+"""Line heights of blank on each side of a piece set inside a word of a Latin line, and on
+both sides together, beyond which there is ink around it that PP-OCRv6 did not read."""
+
+
+def _hole_in_latin_word(line: LineResult, line_h: float) -> bool:
+    """A piece the text joins to the pieces on both sides of it (no space) with blank on
+    each side (``WORD_HOLES``), in a line mostly of Latin letters and digits: a Korean name
+    in brackets read as two letters, sure of them (``Daniel Park (박대니얼)`` -> ``(HL)`` at
+    1.0: holes of 0.9 and 0.7 line heights). One hole beside confident pieces is no sign
+    (``Xy:user@...``: a colon set apart). Not beside full-width punctuation."""
+    solid = [c for c in line.text if not c.isspace()]
+    if sum(1 for c in solid if c.isascii() and c.isalnum()) < LATIN_LINE * len(solid):
+        return False
+    each, both = WORD_HOLES
+    spans = locate_pieces(line.text, line.pieces)
+    located = [(p, span) for p, span in zip(line.pieces, spans, strict=True) if span]
+    for (a, sa), (b, sb), (c, sc) in zip(located, located[1:], located[2:]):
+        if sa[1] != sb[0] or sb[1] != sc[0] or any(
+                _full_width_mark(ch) for ch in line.text[sb[0] - 1:sc[0] + 1]):
+            continue
+        left = quad_rect(b.quad)[0] - quad_rect(a.quad)[2]
+        right = quad_rect(c.quad)[0] - quad_rect(b.quad)[2]
+        if min(left, right) >= each * line_h and left + right >= both * line_h:
+            return True
+    return False
 
 
 def _unread_inside_word(line: LineResult, line_h: float) -> bool:
@@ -431,7 +462,7 @@ def _doubtful(piece: Piece, standalone: bool, before_particle: bool = False) -> 
     return piece.confidence < 0.9
 
 
-def _crop(bgr: np.ndarray, quad: Sequence[tuple[float, float]], *,
+def crop_piece(bgr: np.ndarray, quad: Sequence[tuple[float, float]], *,
           one_letter: bool = False, pad_right: bool = True) -> np.ndarray:
     """The piece's pixels with a margin; ``one_letter``: only its left square.
 
@@ -480,7 +511,7 @@ def restore_hanja(
                 span = spans[pi]
                 close = unit and span is not None and span[1] < len(line.text) and (
                     not line.text[span[1]].isspace())
-                crop = _crop(bgr, piece.quad, one_letter=wrapped or unit or (
+                crop = crop_piece(bgr, piece.quad, one_letter=wrapped or unit or (
                     before_particle and len(piece.text.strip()) <= 2), pad_right=not close)
                 if crop.size and min(crop.shape[:2]) >= 4:
                     jobs.append((li, pi))

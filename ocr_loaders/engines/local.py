@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from ocr_loaders.engines import (
+    bullets,
     deskew,
     formboxes,
     hangul,
@@ -501,7 +502,8 @@ class LocalEngine(PageEngine):
                 # spliced lines' Latin is PP-OCRv6's already
                 read = self._latin(korean_lines, reader, bgr) + spliced_lines
                 lines += _with_korean_marks(
-                    hangul.restore_hanja(read, bgr, reader.ideographs), bgr)
+                    hangul.restore_hanja(bullets.restore_bullets(read, bgr, reader.ideographs),
+                                         bgr, reader.ideographs), bgr)
             if is_japanese and any(w.text.startswith("□") for ln in lines for w in ln.words):
                 japanese.checkboxes(lines, bgr.min(axis=2))  # grey only for pages with boxes
             elif not is_japanese:
@@ -595,9 +597,10 @@ class LocalEngine(PageEngine):
             else:
                 pp_lines.append(i)
         japanese_page = japanese.is_japanese(reader.lines[i].text for i in rest)
-        return _with_korean_marks(hangul.restore_hanja(
-            self._latin(tess_lines, reader, bgr), bgr, reader.ideographs), bgr,
-        ) + [mixedlines.won_cells(line) for line in self._kept(reader, pp_lines, japanese_page)]
+        read = bullets.restore_bullets(self._latin(tess_lines, reader, bgr), bgr,
+                                       reader.ideographs)
+        return _with_korean_marks(hangul.restore_hanja(read, bgr, reader.ideographs), bgr) + [
+            mixedlines.won_cells(line) for line in self._kept(reader, pp_lines, japanese_page)]
 
     @staticmethod
     def _latin(lines: list[tuple[LineResult, list[Piece]]], reader: LineReader,
