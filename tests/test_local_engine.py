@@ -704,3 +704,28 @@ def test_bullets_of_a_korean_report(engine: LocalEngine) -> None:
     assert len(got) == len(lines), text
     assert [ln.split()[0] for ln in got] == ["□", "○", "□", "○", "□"], text
     assert "①" in got[3], text
+
+
+def test_a_name_left_out_is_no_bullet() -> None:
+    """Korean court decisions write a name left out as ``○○`` against the next word
+    (``○○마을``), which Tesseract reads ``((마을``: that is no bullet to put apart (it came
+    out ``○ ( 마을``); a bullet stands apart from its text or glued into the next word's
+    piece (``(내`` for ``○ 내``)."""
+    from ocr_loaders.engines.bullets import restore_bullets
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
+
+    def line(*words: tuple[str, int, int]) -> tuple[LineResult, list[Piece]]:
+        pieces = [Piece(t, 0.5, rect_quad(x0, 0, x1, 30)) for t, x0, x1 in words]
+        text = "".join(t if k == 0 or words[k - 1][2] == words[k][1] else f" {t}"
+                       for k, (t, *_) in enumerate(words))
+        return LineResult(quad=rect_quad(0, 0, 400, 30), text=text, confidence=0.9,
+                          words=merge_pieces(text, pieces), pieces=pieces), pieces
+
+    page = np.full((30, 400, 3), 255, dtype=np.uint8)
+    always_round = lambda crops: [("O", 0.95)] * len(crops)  # noqa: E731
+    name = line(("((", 0, 30), ("마을", 30, 90), ("지주", 100, 160))
+    glued = line(("(내", 0, 60), ("용", 70, 100))
+    apart = line(("(:", 0, 30), ("고령층의", 45, 160))
+    out = restore_bullets([name, glued, apart], page, always_round)
+    assert [ln.text for ln, _ in out] == ["((마을 지주", "○ 내 용", "○ 고령층의"]
+    assert [w.text for w in out[1][0].words] == ["○", "내", "용"]

@@ -234,6 +234,17 @@ def test_restored_latin_keeps_the_bracket_its_crop_missed() -> None:
     assert _with_brackets("USB", "450") == "USB" and _with_brackets("", "(") == ""
 
 
+def test_restored_latin_keeps_the_colon_its_crop_missed() -> None:
+    # ``소비자 가격: ₩459,000``: Tesseract ``가격:\#\459,000`` (the colon in the run),
+    # PP-OCRv6 ``₩459,000``: the line read ``가격₩459,000``
+    from ocr_loaders.engines.latin import _with_colon
+
+    assert _with_colon("₩459,000", ":\\#\\459,000", "소비자 가격") == ": ₩459,000"
+    assert _with_colon(":₩459,000", ":\\#\\459,000", "가격") == ":₩459,000"
+    assert _with_colon("30", ":30", "10") == "30"  # not after a label's syllable
+    assert _with_colon("USB", "USB", "가격") == "USB"
+
+
 def test_splice_hangul() -> None:
     from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, quad_rect, rect_quad
     from ocr_loaders.engines.mixedlines import splice_hangul

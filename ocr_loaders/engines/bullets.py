@@ -56,8 +56,10 @@ def restore_bullets(
             continue
         spans = locate_pieces(line.text, pieces)
         if _bullet_like(pieces[0]):
-            quad = (union_quad([pieces[0].quad, pieces[1].quad])
-                    if _cut_in_two(pieces, spans) else pieces[0].quad)
+            two = _cut_in_two(pieces, spans)
+            if not _set_apart(line.text, spans[1 if two else 0], pieces[0]):
+                continue  # ``((마을``: Tesseract's ``○○마을``, a name left out, no bullet
+            quad = union_quad([pieces[0].quad, pieces[1].quad]) if two else pieces[0].quad
             jobs.append((li, 0))
         else:
             x0, y0, _, y1 = quad_rect(line.quad)
@@ -154,6 +156,17 @@ def _bullet_like(piece: Piece) -> bool:
     with a bracket, a bar or ``ㅁ`` (``[1``, ``(:``, ``(내``), or one letter (``디``, ``6``)."""
     text = piece.text.strip()
     return bool(text) and len(text) <= 2 and (text[0] in OPENERS or len(text) == 1)
+
+
+def _set_apart(text: str, span: tuple[int, int] | None, first: Piece) -> bool:
+    """Whether a bullet-like first piece stands as a bullet does: a space after it, or the
+    word it starts glued to it (``(내`` for ``○ 내``). Korean court decisions write a name
+    left out as ``○○`` set against the next word (``○○마을``, read ``((마을``)."""
+    if span is None:
+        return False
+    if span[1] >= len(text) or text[span[1]].isspace():
+        return True
+    return any("\uac00" <= c <= "\ud7a3" for c in first.text)
 
 
 def _cut_in_two(pieces: Sequence[Piece], spans: list[tuple[int, int] | None]) -> bool:

@@ -210,8 +210,9 @@ def _rebuilt(line: LineResult, pieces: list[Piece], changes: dict[tuple[int, int
         found = [s for s in spans[i:end] if s is not None]
         if found:  # the run's text, from its first piece found to its last
             before, after = line.text[pos:found[0][0]], line.text[found[-1][1]:]
-            reading = _with_brackets(_without_overlap(reading, before, after),
-                                     "".join(p.text for p in pieces[i:end]).strip())
+            old = "".join(p.text for p in pieces[i:end]).strip()
+            reading = _with_colon(_with_brackets(_without_overlap(reading, before, after), old),
+                                  old, before)
             out_text.append(before)
             out_text.append(reading)
             pos = found[-1][1]
@@ -240,6 +241,17 @@ def _with_brackets(reading: str, old: str) -> str:
         if old[-1] == CLOSING[kind] and reading.count(old[0]) > reading.count(CLOSING[kind]):
             reading += CLOSING[kind]
     return reading
+
+
+def _with_colon(reading: str, old: str, before: str) -> str:
+    """``reading`` after the colon that began Tesseract's run, when PP-OCRv6's crop missed it
+    and the run followed a label (``소비자 가격: ₩459,000``: Tesseract ``가격:\\#\\459,000``,
+    one run with the colon, PP-OCRv6 ``₩459,000``, which came out ``가격₩459,000``). A
+    label's colon is followed by a space."""
+    if (not old.startswith(":") or reading.startswith(":") or not before.strip()
+            or before[-1:].isspace() or not SYLLABLE.search(before[-1:])):
+        return reading
+    return f": {reading}"
 
 
 def _without_overlap(reading: str, before: str, after: str) -> str:
