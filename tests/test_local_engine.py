@@ -729,3 +729,10 @@ def test_a_name_left_out_is_no_bullet() -> None:
     out = restore_bullets([name, glued, apart], page, always_round)
     assert [ln.text for ln, _ in out] == ["((마을 지주", "○ 내 용", "○ 고령층의"]
     assert [w.text for w in out[1][0].words] == ["○", "내", "용"]
+    # a bullet cut in two (one piece fewer) and a numeral later in the same line: each
+    # replaces its own piece (numerals were replaced by index after the bullet had moved them)
+    both = line(("[", 0, 12), ("디", 12, 28), ("내용", 45, 100), ("6", 115, 127),
+                ("키오스크", 135, 250))
+    by_width = lambda crops: [("①" if c.shape[1] < 25 else "□", 0.95) for c in crops]  # noqa: E731
+    ((text, pieces),) = [(ln.text, p) for ln, p in restore_bullets([both], page, by_width)]
+    assert text == "□ 내용 ① 키오스크" and [p.text for p in pieces] == text.split()

@@ -20,6 +20,7 @@ from ocr_loaders.engines.hangul import WIDE_LETTER, Recognizer, crop_piece
 from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
+    Quad,
     locate_pieces,
     merge_pieces,
     quad_rect,
@@ -49,7 +50,8 @@ def restore_bullets(
     lines: list[tuple[LineResult, list[Piece]]], bgr: np.ndarray, recognize: Recognizer
 ) -> list[tuple[LineResult, list[Piece]]]:
     """Tesseract's lines with the bullets it misread or dropped at their start put right."""
-    jobs: list[tuple[int, int]] = []  # (line, 0: its first piece, -1: the blank before it)
+    # (line, 0: its first piece, -1: a bullet before it, k: its k-th piece; the crop's box)
+    jobs: list[tuple[int, int, Quad]] = []
     crops: list[np.ndarray] = []
     for li, (line, pieces) in enumerate(lines):
         if not pieces:
@@ -60,7 +62,7 @@ def restore_bullets(
             if not _set_apart(line.text, spans[1 if two else 0], pieces[0]):
                 continue  # ``((마을``: Tesseract's ``○○마을``, a name left out, no bullet
             quad = union_quad([pieces[0].quad, pieces[1].quad]) if two else pieces[0].quad
-            jobs.append((li, 0))
+            jobs.append((li, 0, quad))
         else:
             x0, y0, _, y1 = quad_rect(line.quad)
             first = quad_rect(pieces[0].quad)[0]
@@ -70,7 +72,7 @@ def restore_bullets(
                 quad = pieces[0].quad
             else:
                 continue
-            jobs.append((li, -1))
+            jobs.append((li, -1, quad))
         crop = crop_piece(bgr, quad, one_letter=True)
         if crop.size and min(crop.shape[:2]) >= 4:
             crops.append(crop)
@@ -81,12 +83,15 @@ def restore_bullets(
             if _numeral_like(piece):
                 crop = crop_piece(bgr, piece.quad)
                 if crop.size and min(crop.shape[:2]) >= 4:
-                    jobs.append((li, pi))
+                    jobs.append((li, pi, piece.quad))
                     crops.append(crop)
     if not crops:
         return lines
     out = list(lines)
-    for (li, where), (text, score) in zip(jobs, recognize(crops), strict=True):
+    # last job first: numerals (one piece for one) before the bullet that may add or drop
+    # a piece at the line's start, so that each job's piece index still holds
+    for (li, where, quad), (text, score) in reversed(list(zip(jobs, recognize(crops),
+                                                              strict=True))):
         text = "".join(text.split())
         if where > 0:
             if text in CIRCLED and score >= SCORE:
@@ -96,7 +101,7 @@ def restore_bullets(
             text = "○"
         if text not in BULLETS or score < SCORE:
             continue
-        out[li] = _with_bullet(*out[li], text, score, where)
+        out[li] = _with_bullet(*out[li], text, score, where, quad)
     return out
 
 
@@ -121,15 +126,15 @@ def _numeral_like(piece: Piece) -> bool:
 
 
 def _with_bullet(line: LineResult, pieces: list[Piece], bullet: str, score: float,
-                 where: int) -> tuple[LineResult, list[Piece]]:
+                 where: int, quad: Quad) -> tuple[LineResult, list[Piece]]:
     """The line with ``bullet`` in place of its first piece (``where`` 0: or of its first two,
     when they are one sign cut in two; what follows the bullet in a wide piece is kept) or
-    before it (-1)."""
+    before it (-1), in the left square of the box it was read in (``quad``)."""
     first = pieces[0]
     x0, y0, _, y1 = quad_rect(first.quad)
     if where < 0:
-        lx0 = quad_rect(line.quad)[0]
-        mark = Piece(bullet, score, rect_quad(max(lx0, x0 - (y1 - y0)), y0, x0, y1))
+        bx0, by0, _, by1 = quad_rect(quad)
+        mark = Piece(bullet, score, rect_quad(bx0, by0, bx0 + (by1 - by0), by1))
         new = [mark, *pieces]
         text = f"{bullet} {line.text.lstrip()}"
     else:
