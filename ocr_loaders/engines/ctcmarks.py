@@ -50,6 +50,13 @@ mark ``〒`` before a Japanese postcode was dropped as ``※`` was (a review's r
 13; at blank frames it was the runner-up at 0.21-0.27 where dropped); no eval page has one,
 and recovering it changes none of them."""
 
+LOOKALIKES = {"〒": "=干丁Tテデ"}
+"""Classes that may come second at a blank frame in place of a mark: the mark is recovered
+behind one of them too (``送付先 〒530-0001`` in bfloat16: blank 0.37, ``=`` 0.33, ``〒``
+0.17; in float32 ``〒`` came second)."""
+LOOKALIKE_PROBABILITY = 0.1
+"""Least probability of a mark behind a look-alike."""
+
 MIN_PROBABILITY = 0.05
 """Least probability a mark needs at a blank frame to be decoded there."""
 
@@ -78,6 +85,11 @@ class MarkRecoveringDecoder:
         self.characters: list[str] = list(getattr(decoder, "character", []))
         self.mark_ids = np.array([self.characters.index(m) for m in marks
                                   if m in self.characters], dtype=np.int64)
+        # per mark (as ``mark_ids``), the classes of its look-alikes
+        self.lookalike_ids = [
+            np.array([self.characters.index(c) for c in LOOKALIKES.get(self.characters[m], "")
+                      if c in self.characters], dtype=np.int64)
+            for m in self.mark_ids.tolist()]
         self.space_id = (self.characters.index(" ")
                          if space_threshold is not None and " " in self.characters else None)
 
@@ -130,8 +142,10 @@ class MarkRecoveringDecoder:
             hits = np.flatnonzero((mark_hit[row] | space_hit[row]) & blank)
             runner_up = np.zeros(frames, dtype=np.int64)
             runner_up[hits] = preds[row, hits, 1:].argmax(axis=1) + 1
-            marks_ok = (mark_hit[row] & blank & (runner_up == self.mark_ids[which[row]])
-                        if self.mark_ids.size else no[row])
+            marks_ok = (mark_hit[row] & blank & (
+                (runner_up == self.mark_ids[which[row]]) | self._behind_lookalike(
+                    which[row], runner_up, mark_chance[row]))
+                if self.mark_ids.size else no[row])
             spaces_ok = space_hit[row] & blank & (runner_up == self.space_id)
             spaces = spaces_ok.any() and not self._cjk_line(best)
             for start, end in true_runs(blank):
@@ -150,6 +164,16 @@ class MarkRecoveringDecoder:
                     _promote(preds[row, col], int(self.space_id))  # type: ignore[arg-type]
                     recovered += 1
         return recovered
+
+    def _behind_lookalike(self, which: np.ndarray, runner_up: np.ndarray,
+                          chance: np.ndarray) -> np.ndarray:
+        """Frames of a line where the mark (``which``) comes after a look-alike of it that
+        took second place (``LOOKALIKES``), at ``LOOKALIKE_PROBABILITY`` or more."""
+        out = np.zeros(len(which), dtype=bool)
+        for k, ids in enumerate(self.lookalike_ids):
+            if ids.size:
+                out |= (which == k) & np.isin(runner_up, ids) & (chance >= LOOKALIKE_PROBABILITY)
+        return out
 
     def _cjk_line(self, best: np.ndarray) -> bool:
         ids = np.unique(best[best != 0]).tolist()
