@@ -369,6 +369,9 @@ def test_lone_ideographs_in_a_latin_line_ask_for_rereading() -> None:
     assert _lone_ideographs("Total: W15,000 (早 parts) and more words")
     assert not _lone_ideographs("i = m − 1 时 j 仅可以取 m 共 1 个值")
     assert not _lone_ideographs("Invoice 发票 number 12345678 issued")  # a word of two
+    # ...but a short run alone in brackets after a romanised name is one (김수진 -> 召个)
+    assert _lone_ideographs("Host: Kim Soo-jin (召个), Partnerships Team")
+    assert not _lone_ideographs("Host: Kim Soo-jin (召个人员), Partnerships Team")
     assert not _lone_ideographs("No. 喜")  # too few letters to say
 
 

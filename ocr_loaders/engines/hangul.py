@@ -115,22 +115,30 @@ and the hole under the sign's 1.5 line heights at 30-45 px type."""
 
 LONE_IDEOGRAPH = re.compile(r"(?<![\u3400-\u9fff\uf900-\ufaff])[\u3400-\u4dbf\u4e00-\u9fff"
                             r"\uf900-\ufaff]{1,3}(?![\u3400-\u9fff\uf900-\ufaff])")
-"""A run of one to three ideographs with no ideograph right before or after it."""
+"""A run of one to three ideographs with no ideograph right before or after it (longer than
+one only when bracketed: ``_lone_ideographs``)."""
 
 
 def _lone_ideographs(text: str) -> bool:
-    """One or two runs of one to three ideographs in a line of Latin words (eight letters or
-    more, 60% of its characters): what PP-OCRv6 writes for a short Korean word it cannot
-    read, sure of it (``Contact: 홍길동 (Hong Gil-dong)`` -> ``Contact:喜(Hong Gil-dong)``,
-    喜 at 0.94, at 300 DPI with no hole wide enough to be a sign; engine 1.14: ``Host: Kim
-    Soo-jin (김수진)`` -> ``(召个)`` at 1.0)."""
+    """One or two lone ideographs in a line of Latin words (eight letters or more, 60% of its
+    characters), or runs of up to three alone in brackets: what PP-OCRv6 writes for a short
+    Korean word it cannot read, sure of it (``Contact: 홍길동 (Hong Gil-dong)`` ->
+    ``Contact:喜(Hong Gil-dong)``, 喜 at 0.94, at 300 DPI with no hole wide enough to be a
+    sign; engine 1.14: a name after its romanisation, ``Kim Soo-jin (김수진)`` -> ``(召个)`` at
+    1.0). A Chinese word in running text (``Invoice 发票 number``) is none."""
     ideographs = IDEOGRAPH.findall(text)
-    runs = LONE_IDEOGRAPH.findall(text)
-    if not 1 <= len(runs) <= 2 or sum(map(len, runs)) != len(ideographs):
+    runs = [m for m in LONE_IDEOGRAPH.finditer(text)
+            if len(m.group()) == 1 or _bracketed(text, m.start(), m.end())]
+    if not 1 <= len(runs) <= 2 or sum(len(m.group()) for m in runs) != len(ideographs):
         return False
     solid = [c for c in text if not c.isspace()]
     letters = sum(1 for c in solid if c.isascii() and c.isalpha())
     return letters >= 8 and letters >= 0.6 * len(solid)
+
+
+def _bracketed(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands alone between round brackets (half or full width)."""
+    return text[start - 1:start] in ("(", "（") and text[end:end + 1] in (")", "）")
 
 
 WORD_HOLES = (0.5, 1.2)
