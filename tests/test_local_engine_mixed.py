@@ -109,6 +109,21 @@ def test_korean_names_in_brackets_on_an_english_page(engine: LocalEngine) -> Non
              "Date: Thursday, May 16, 2024, 14:00-16:30"]
     text = engine.recognize(_page(lines, size=22)).text
     assert not _missing(text, lines), text
+    # at 30 px (a review's rendering, NotoSansCJK KR): ``kor+eng`` read the name as one
+    # piece ``(#fCHL|&)`` of two look-alike runs, each read again with ``kor`` and put in
+    # (``(박대니얼)HL박대니얼))``), and PP-OCRv6's re-read ``Min-ho (`` doubled a bracket
+    fnt = ImageFont.truetype(NOTO + "NotoSansCJK-Regular.ttc", 30, index=1)
+    img = Image.new("RGB", (1500, 380), "white")
+    draw = ImageDraw.Draw(img)
+    names = ["Our manager Daniel Park (박대니얼) will reply within two days.",
+             "Please call Lee Min-ho (이민호) or Choi Ji-woo (최지우) before noon.",
+             "Signed by the director Jung Hae-in (정해인) on behalf of the board.",
+             "Sales of 咖啡 rose sharply in the northern region last year.",
+             "The shipment (货物) arrived at the port of Busan on Monday."]
+    for i, name in enumerate(names):
+        draw.text((60, 40 + 60 * i), name, font=fnt, fill="black")
+    text = engine.recognize(docgen.image_bytes(img, "PNG")).text
+    assert not _missing(text, names), text
 
 
 def test_korean_labels_on_an_english_form(engine: LocalEngine) -> None:

@@ -251,6 +251,12 @@ def test_a_second_pass_adds_to_what_the_first_recorded() -> None:
     assert [c.metadata["low_confidence_word_ids"] for c in refiltered] == \
         [c.metadata["low_confidence_word_ids"] for c in chunks]
     assert all(c.metadata["low_confidence"] for c in refiltered)
+    # flag, then drop: the flagged ids name only the words still there
+    dropped = filter_low_confidence(flagged, min_word_confidence=0.5)
+    assert dropped.metadata["low_confidence_word_ids"] == []
+    assert dropped.metadata["flagged_words"] == 0 and dropped.metadata["dropped_words"] == 3
+    partly = filter_low_confidence(flagged, min_word_confidence=0.35)  # drops 3 and 4, not 6
+    assert partly.metadata["low_confidence_word_ids"] == [6]
     more = filter_low_confidence(flagged, min_word_confidence=0.96, action="flag")
     assert more.metadata["low_confidence_word_ids"] == [3, 4, 6, 1]
     assert more.metadata["flagged_words"] == 4

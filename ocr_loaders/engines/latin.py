@@ -268,6 +268,15 @@ def _without_overlap(reading: str, before: str, after: str) -> str:
     trail = max((k for k in range(1, len(reading) - lead + 1)
                  if signs(reading[-k:]) and after.startswith(reading[-k:])), default=0)
     kept = reading[lead:len(reading) - trail]
+    if not any(c.isalnum() for c in kept):
+        return reading
+    # an opening bracket that ends the reading is the next word's, across a space
+    # (``Min-ho (`` before `` (이민호)``: ``( (이민호)``), and a closing one that begins it
+    # the word's before
+    if kept[-1:] in OPENING and after.lstrip()[:1] == kept[-1:]:
+        kept = kept[:-1].rstrip()
+    if kept[:1] in CLOSING and before.rstrip()[-1:] == kept[:1]:
+        kept = kept[1:].lstrip()
     return kept if any(c.isalnum() for c in kept) else reading
 
 

@@ -27,7 +27,7 @@ from ocr_loaders.engines.hangul import (
     columns,
     read_line,
 )
-from ocr_loaders.engines.latin import WON
+from ocr_loaders.engines.latin import WON, _with_brackets
 from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
@@ -289,7 +289,9 @@ def read_lookalikes(tess: Tesseract, bgr: np.ndarray, pp: LineResult,
                 or columns(a[i1:i2]) >= columns(b[j1:j2])):
             continue
         inside = _within(pieces, spans, j1, j2)
-        if not inside:
+        if not inside or dropped.intersection(inside):
+            # a piece read again already for a later part of it (``(#fCHL|&)`` holds two
+            # such parts: read and put in twice, ``(박대니얼)HL박대니얼))``)
             continue
         rects = [quad_rect(pieces[k].quad) for k in inside]
         x0, y0 = max(int(min(r[0] for r in rects)), 0), max(int(min(r[1] for r in rects)), 0)
@@ -301,7 +303,13 @@ def read_lookalikes(tess: Tesseract, bgr: np.ndarray, pp: LineResult,
         if (read is None or not SYLLABLE.search(read[0].text)
                 or read[0].confidence < LOOKALIKE_HANGUL):
             continue
-        text = text[:j1] + read[0].text.strip() + text[j2:]
+        # the reading is of the pieces' whole boxes: it replaces the pieces' whole text
+        start = min(j1, *(spans[k][0] for k in inside))  # type: ignore[index]
+        end = max(j2, *(spans[k][1] for k in inside))  # type: ignore[index]
+        # with the bracket that opened (and closed) the pieces, which ``kor`` may drop
+        # (``(#fCHL|&)`` read ``박대니얼)``)
+        text = text[:start] + _with_brackets(read[0].text.strip(), text[start:end].strip()
+                                             ) + text[end:]
         dropped.update(inside)
         added += read[1]
     if not added:

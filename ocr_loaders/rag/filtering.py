@@ -107,6 +107,12 @@ def filter_record(
                 meta["confidence"] = sum(float(w["confidence"]) for w in words) / len(words)
         key = "dropped_words" if action == "drop" else "masked_words"
         meta[key] = int(meta.get(key) or 0) + cut
+        flagged = meta.get("low_confidence_word_ids")
+        if action == "drop" and cut and isinstance(flagged, list) and has_words:
+            # an earlier flag pass's ids name only words that are still there
+            left = {w["id"] for w in words}
+            meta["low_confidence_word_ids"] = [i for i in flagged if i in left]
+            meta["flagged_words"] = len(meta["low_confidence_word_ids"])
     if has_words:  # an item without words does not get an empty list of them
         meta["words"] = words
     meta["low_confidence"] = bool(meta.get("low_confidence")) or low_page or (
