@@ -211,6 +211,11 @@ def test_llama_index_node_parser_honours_id_func() -> None:
     assert nodes[0].source_node.node_id == "p1"
     plain = OCRNodeParser(chunk_size=2, chunk_overlap=0).get_nodes_from_documents(docs)
     assert plain[0].node_id == "p1#chunk=0"
+    # a misspelt option is refused, not the default used in its place
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="chunk_sizee"):
+        OCRNodeParser(chunk_sizee=10)
 
 
 def test_node_ids_are_unique_and_do_not_depend_on_other_pages(corpus, engine) -> None:

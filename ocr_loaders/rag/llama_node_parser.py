@@ -21,7 +21,12 @@ from ocr_loaders.rag.chunking import _check_sizes, chunk_documents
 from ocr_loaders.rag.tokens import DEFAULT_ENCODING, get_encoding
 
 try:
-    from llama_index.core.bridge.pydantic import Field, field_serializer, model_validator
+    from llama_index.core.bridge.pydantic import (
+        ConfigDict,
+        Field,
+        field_serializer,
+        model_validator,
+    )
     from llama_index.core.node_parser.interface import NodeParser
     from llama_index.core.node_parser.node_utils import default_id_func
     from llama_index.core.schema import BaseNode, Document, TextNode
@@ -45,6 +50,8 @@ class OCRNodeParser(NodeParser):
     include_metadata: bool = Field(
         default=False, description="Kept False: nodes already carry the page's light metadata."
     )
+    # a misspelt option (``chunk_sizee=10``) is an error, not the default size
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     @model_validator(mode="after")
     def _check(self) -> OCRNodeParser:
