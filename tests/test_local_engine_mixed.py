@@ -241,12 +241,12 @@ def test_restored_latin_does_not_repeat_the_signs_around_it() -> None:
 
 def test_restored_latin_keeps_the_bracket_its_crop_missed() -> None:
     # ``만원(₩15,000,000)은``: Tesseract ``(#15,000,000)``, PP-OCRv6 ``₩15,000,000)``
-    from ocr_loaders.engines.latin import _with_brackets
+    from ocr_loaders.engines.latin import with_brackets
 
-    assert _with_brackets("₩15,000,000)", "(#15,000,000)") == "(₩15,000,000)"
-    assert _with_brackets("₩15,000,000", "(#15,000,000)") == "(₩15,000,000)"
-    assert _with_brackets("(₩15,000,000)", "(#15,000,000)") == "(₩15,000,000)"
-    assert _with_brackets("USB", "450") == "USB" and _with_brackets("", "(") == ""
+    assert with_brackets("₩15,000,000)", "(#15,000,000)") == "(₩15,000,000)"
+    assert with_brackets("₩15,000,000", "(#15,000,000)") == "(₩15,000,000)"
+    assert with_brackets("(₩15,000,000)", "(#15,000,000)") == "(₩15,000,000)"
+    assert with_brackets("USB", "450") == "USB" and with_brackets("", "(") == ""
 
 
 def test_restored_latin_keeps_the_colon_its_crop_missed() -> None:

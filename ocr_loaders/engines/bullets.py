@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ocr_loaders.engines.hangul import WIDE_LETTER, Recognizer, crop_piece
+from ocr_loaders.engines.hangul import SYLLABLE, WIDE_LETTER, Recognizer, crop_piece
 from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
@@ -122,7 +122,7 @@ def _numeral_like(piece: Piece) -> bool:
     characters, none Hangul, a digit among them, doubted (``6``, ``(8)``, ``0)``)."""
     text = piece.text.strip()
     return (0 < len(text) <= 3 and piece.confidence < DOUBTED
-            and any(c.isdigit() for c in text) and not any("\uac00" <= c <= "\ud7a3" for c in text))
+            and any(c.isdigit() for c in text) and not SYLLABLE.search(text))
 
 
 def _with_bullet(line: LineResult, pieces: list[Piece], bullet: str, score: float,
@@ -171,7 +171,7 @@ def _set_apart(text: str, span: tuple[int, int] | None, first: Piece) -> bool:
         return False
     if span[1] >= len(text) or text[span[1]].isspace():
         return True
-    return any("\uac00" <= c <= "\ud7a3" for c in first.text)
+    return bool(SYLLABLE.search(first.text))
 
 
 def _cut_in_two(pieces: Sequence[Piece], spans: list[tuple[int, int] | None]) -> bool:

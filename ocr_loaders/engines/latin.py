@@ -211,7 +211,7 @@ def _rebuilt(line: LineResult, pieces: list[Piece], changes: dict[tuple[int, int
         if found:  # the run's text, from its first piece found to its last
             before, after = line.text[pos:found[0][0]], line.text[found[-1][1]:]
             old = "".join(p.text for p in pieces[i:end]).strip()
-            reading = _with_colon(_with_brackets(_without_overlap(reading, before, after), old),
+            reading = _with_colon(with_brackets(_without_overlap(reading, before, after), old),
                                   old, before)
             out_text.append(before)
             out_text.append(reading)
@@ -229,7 +229,7 @@ def _rebuilt(line: LineResult, pieces: list[Piece], changes: dict[tuple[int, int
 OPENING, CLOSING = "([{（【〔「", ")]}）】〕」"
 
 
-def _with_brackets(reading: str, old: str) -> str:
+def with_brackets(reading: str, old: str) -> str:
     """``reading`` with the bracket that opened (and closed) Tesseract's run when PP-OCRv6's
     crop missed it: ``만원(₩15,000,000)은`` came out ``만원₩15,000,000)은`` in 33 of 48
     renderings (Tesseract ``(#15,000,000)``, PP-OCRv6 ``₩15,000,000)``)."""

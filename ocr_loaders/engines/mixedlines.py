@@ -27,7 +27,7 @@ from ocr_loaders.engines.hangul import (
     columns,
     read_line,
 )
-from ocr_loaders.engines.latin import WON, _with_brackets
+from ocr_loaders.engines.latin import WON, with_brackets
 from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
@@ -53,7 +53,6 @@ and Hangul look-alikes at <= 0.988: ``hangul.restore_hanja``)."""
 SURE_KOREAN_WORD = 0.9
 """Least Tesseract confidence of a piece of two syllables or more whose syllables PP-OCRv6's
 Han characters never replace."""
-SYLLABLES = re.compile(r"[\uac00-\ud7a3]")
 
 
 def sure_latin_words(line: LineResult) -> list[str]:
@@ -308,8 +307,8 @@ def read_lookalikes(tess: Tesseract, bgr: np.ndarray, pp: LineResult,
         end = max(j2, *(spans[k][1] for k in inside))  # type: ignore[index]
         # with the bracket that opened (and closed) the pieces, which ``kor`` may drop
         # (``(#fCHL|&)`` read ``박대니얼)``)
-        text = text[:start] + _with_brackets(read[0].text.strip(), text[start:end].strip()
-                                             ) + text[end:]
+        text = text[:start] + with_brackets(read[0].text.strip(), text[start:end].strip()
+                                            ) + text[end:]
         dropped.update(inside)
         added += read[1]
     if not added:
@@ -361,7 +360,7 @@ def splice_ideographs(pp: LineResult, tess: tuple[LineResult, list[Piece]]
         reads Hangul look-alikes as sure as Hanja on some CPUs (``(부가세`` at 0.96, its
         ``부`` read ``早`` at 0.99 in bfloat16, 0.988 in float32)."""
         return any(pieces[k].confidence >= SURE_KOREAN_WORD
-                   and len(SYLLABLES.findall(pieces[k].text)) >= 2
+                   and len(SYLLABLE.findall(pieces[k].text)) >= 2
                    for k in _within(pieces, tess_spans, at, at + 1))
 
     changes: dict[int, str] = {}
