@@ -27,6 +27,7 @@ from PIL import Image
 
 from ocr_loaders.engines import (
     bullets,
+    circles,
     deskew,
     formboxes,
     hangul,
@@ -95,7 +96,7 @@ KOREAN_SAMPLE_FOUND = 2
 """...which it is when this many of them are Hangul that PP-OCRv6 cannot read (a quarter of
 the sample: two lines of a Korean deed among English ones)."""
 
-ENGINE_VERSION = "1.14"
+ENGINE_VERSION = "1.15"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 
@@ -503,7 +504,11 @@ class LocalEngine(PageEngine):
             if korean_lines or spliced_lines:
                 # Latin runs Tesseract ``kor+eng`` misread (``Hong`` -> ``1008``) read again;
                 # spliced lines' Latin is PP-OCRv6's already
-                read = self._latin(korean_lines, reader, bgr) + spliced_lines
+                # circles first: their signs are no Latin run to read again
+                circled = circles.restore_circles(korean_lines + spliced_lines, bgr,
+                                                  reader.ideographs)
+                read = (self._latin(circled[:len(korean_lines)], reader, bgr)
+                        + circled[len(korean_lines):])
                 lines += _with_korean_marks(
                     hangul.restore_hanja(bullets.restore_bullets(read, bgr, reader.ideographs),
                                          bgr, reader.ideographs), bgr)
@@ -600,8 +605,9 @@ class LocalEngine(PageEngine):
             else:
                 pp_lines.append(i)
         japanese_page = japanese.is_japanese(reader.lines[i].text for i in rest)
-        read = bullets.restore_bullets(self._latin(tess_lines, reader, bgr), bgr,
-                                       reader.ideographs)
+        read = bullets.restore_bullets(
+            self._latin(circles.restore_circles(tess_lines, bgr, reader.ideographs), reader,
+                        bgr), bgr, reader.ideographs)
         return _with_korean_marks(hangul.restore_hanja(read, bgr, reader.ideographs), bgr) + [
             mixedlines.won_cells(line) for line in self._kept(reader, pp_lines, japanese_page)]
 
