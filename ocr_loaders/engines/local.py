@@ -692,8 +692,9 @@ def _number_cell(tess: LineResult, pp: LineResult) -> bool:
 def _with_korean_marks(lines: list[LineResult], bgr: np.ndarray) -> list[LineResult]:
     """Tesseract's Korean lines with Korean quotes, middle dots and lenticular brackets
     (``engines/marks.py``)."""
-    bracketed = any(w.text[:1] == "[" or w.text[-1:] == "]" for line in lines for w in line.words)
-    gray = darkest_channel(bgr) if bracketed else None  # dark in any channel is ink
+    looked_at = any(w.text[:1] in '["“”\u318d\u119e' or w.text[-1:] == "]"
+                    for line in lines for w in line.words)  # brackets and quotes
+    gray = darkest_channel(bgr) if looked_at else None  # dark in any channel is ink
     for line in lines:
         marks.fix_line(line, gray)
     return lines
