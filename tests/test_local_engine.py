@@ -386,6 +386,48 @@ def test_hanja_party_name_whose_particle_wrapped_to_the_next_line(engine: LocalE
     assert not _wrapped_name("Total 2.", (6, 8))  # not a Korean line
 
 
+def test_hanja_party_names_tesseract_read_with_their_particle(engine: LocalEngine) -> None:
+    """Three misreadings of the eval's court decisions, each left before: ``태은`` (甲은 as
+    one piece of two syllables, 0.68), ``투`` + ``이`` (甲 boxed 15 px of its 24: PP-OCRv6
+    read 0.9899 on that crop, under the 0.99 a syllable needs) and ``“은`` (‘乙은, the
+    Hanja dropped, its room left in the box). The letter is read alone; the particle and
+    the quote stay."""
+    from ocr_loaders.engines.hangul import restore_hanja
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
+
+    fnt = docgen.font(34)
+    img = Image.new("RGB", (760, 60), "white")
+    draw = ImageDraw.Draw(img)
+    draw.text((10, 8), "경우 甲은 계약 甲이 보고 ‘乙은 말한다", font=fnt, fill="black")
+    bgr = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+    reader = LineReader(engine._load(), np.zeros((0, 4, 2), dtype=np.float32), [])
+
+    from ocr_loaders.engines.layout import true_runs
+
+    spans: list[list[int]] = []  # the words' ink, left to right (the font's own widths)
+    for a, b in true_runs((bgr[:, :, 0] < 128).any(axis=0)):
+        if spans and a - spans[-1][1] <= 8:
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    assert len(spans) == 7, spans
+    (k0, k1), (g0, g1), (y0, y1), (p0, p1), (b0, b1), (q0, q1), (m0, m1) = spans
+    pieces = [Piece("경우", 0.93, rect_quad(k0, 10, k1, 48)),
+              Piece("태은", 0.68, rect_quad(g0, 10, g1, 48)),
+              Piece("계약", 0.93, rect_quad(y0, 10, y1, 48)),
+              Piece("투", 0.0, rect_quad(p0 + 4, 10, p0 + 24, 48)),  # part of 甲
+              Piece("이", 0.93, rect_quad(p0 + 34, 10, p1, 48)),
+              Piece("보고", 0.93, rect_quad(b0, 10, b1, 48)),
+              Piece("“은", 0.42, rect_quad(q0, 10, q1, 48)),
+              Piece("말한다", 0.93, rect_quad(m0, 10, m1, 48))]
+    text = "경우 태은 계약 투이 보고 “은 말한다"
+    line = LineResult(quad=rect_quad(0, 0, 760, 60), text=text, confidence=0.9,
+                      words=merge_pieces(text, pieces), pieces=pieces)
+    (out,) = restore_hanja([(line, pieces)], bgr, reader.ideographs)
+    assert out.text == "경우 甲은 계약 甲이 보고 “乙은 말한다"
+    assert [w.text for w in out.words] == out.text.split()
+
+
 @pytest.mark.parametrize("gap", [" ", ""])
 def test_hanja_date_pieces_tesseract_misread(engine: LocalEngine, gap: str) -> None:
     """Tesseract's pieces of ``2024年 4月 30日`` on a scan: ``주`` (年, 0.46), ``483`` (4月, at

@@ -26,6 +26,7 @@ from ocr_loaders.engines.layout import (
     locate_pieces,
     merge_pieces,
     quad_rect,
+    rect_quad,
 )
 from ocr_loaders.engines.polarity import dark_on_light
 from ocr_loaders.engines.rules import without_rules
@@ -56,13 +57,24 @@ CREDIBLE_SYLLABLE = 0.9
 """...and for a one-syllable reading there."""
 
 WIDE_LETTER = 1.4
-"""A one-letter piece wider than this many heights spans more than its letter."""
+"""A one-letter piece wider than this many heights spans more than its letter..."""
+NARROW_LETTER = 0.8
+"""...and one narrower than this many may hold less than its letter (``crop_piece``)."""
 PARTICLES = frozenset([
     "은", "는", "이", "가", "을", "를", "의", "에", "에게", "에서", "에게서", "과", "와", "도",
     "로", "으로", "로부터", "으로부터", "만", "까지", "부터", "과의", "와의", "에는", "에도",
     "과는", "와는", "이나", "나", "이라", "라", "이라고", "라고", "이라는", "라는", "이고", "이며",
 ])
 """Korean particles that follow a party named by a Hanja letter (甲은, 乙에게, 丙의)."""
+OPENING_QUOTES = frozenset("‘“\"'`")
+QUOTE_SKIP = 0.3
+"""Line heights at a word's start left out of a crop after an opening quote (its marks)."""
+QUOTE_ROOM = 0.5
+"""Line heights beyond its particle a quoted piece's box spans when a letter was dropped (a
+quote and a particle alone span about 1.2 heights, with a letter between them about 2)."""
+PAIR_DOUBT = 0.8
+"""Tesseract confidence under which a syllable and its particle in one piece may be a Hanja
+and its particle (``태은`` for 甲은 at 0.68; Korean words score 0.93-0.97)."""
 
 KOREAN_PAGE_LANG = "kor"
 MIXED_PAGE_LANG = "kor+eng"
@@ -456,6 +468,34 @@ def _before_particle(text: str, span: tuple[int, int] | None) -> bool:
     return bool(rest) and not text[end:end + 1].isspace() and rest[0] in PARTICLES
 
 
+def _quoted_name(piece: Piece, text: str, span: tuple[int, int] | None
+                 ) -> tuple[str, str] | None:
+    """A doubted piece starting a word with an opening quote and ending in a particle, with
+    room for a letter between (``“은`` at 0.42 for ``‘乙은``: Tesseract dropped the Hanja, or
+    read it as a syllable, ``“태은``); the quote and the particle, or None."""
+    word = piece.text.strip()
+    if (span is None or len(word) < 2 or word[0] not in OPENING_QUOTES
+            or piece.confidence >= PAIR_DOUBT or (span[0] and not text[span[0] - 1].isspace())):
+        return None
+    x0, y0, x1, y1 = quad_rect(piece.quad)
+    body = word[1:]
+    if body in PARTICLES and x1 - x0 >= (len(body) + QUOTE_ROOM) * (y1 - y0):
+        return word[0], body  # the letter dropped; its room is there
+    if len(body) == 2 and SYLLABLE.match(body) and body[1] in PARTICLES:
+        return word[0], body[1]  # the letter read as a syllable
+    return None
+
+
+def _name_with_particle(piece: Piece, text: str, span: tuple[int, int] | None) -> bool:
+    """A doubted two-syllable piece starting a word, whose second syllable is a particle:
+    a one-letter party name read as a syllable together with its particle (甲은 -> ``태은``
+    at 0.68), of which the left letter is read again."""
+    word = piece.text.strip()
+    return (span is not None and len(word) == 2 and SYLLABLE.fullmatch(word[0]) is not None
+            and word[1] in PARTICLES and piece.confidence < PAIR_DOUBT
+            and (span[0] == 0 or text[span[0] - 1].isspace()))
+
+
 def _doubtful(piece: Piece, standalone: bool, before_particle: bool = False) -> bool:
     text = piece.text
     if before_particle and len(text.strip()) <= 2:
@@ -471,8 +511,11 @@ def _doubtful(piece: Piece, standalone: bool, before_particle: bool = False) -> 
 
 
 def crop_piece(bgr: np.ndarray, quad: Sequence[tuple[float, float]], *,
-          one_letter: bool = False, pad_right: bool = True) -> np.ndarray:
-    """The piece's pixels with a margin; ``one_letter``: only its left square.
+          one_letter: bool = False, pad_right: bool = True,
+          square: bool = False) -> np.ndarray:
+    """The piece's pixels with a margin; ``one_letter``: only its left square; ``square``:
+    a box narrower than a square letter widened to one around its middle (Tesseract boxed
+    15 px of a 24 px 甲 it read as ``투``: PP-OCRv6 read 0.9899 there, 0.996 on the square).
 
     Tesseract's box for a misread one-letter word before a particle often spans the particle
     too (``뼈이`` for 甲이: a box two letters wide); PP-OCRv6 then reads ``甲0|`` at a score too
@@ -485,10 +528,13 @@ def crop_piece(bgr: np.ndarray, quad: Sequence[tuple[float, float]], *,
     ys = [p[1] for p in quad]
     h = max(ys) - min(ys)
     pad = max(2, int(0.15 * h))
-    right = max(xs)
-    if one_letter and right - min(xs) > WIDE_LETTER * h:
-        right = min(xs) + h
-    x0, y0 = max(int(min(xs)) - pad, 0), max(int(min(ys)) - pad, 0)
+    left, right = min(xs), max(xs)
+    if one_letter and right - left > WIDE_LETTER * h:
+        right = left + h
+    elif square and right - left < NARROW_LETTER * h:
+        middle = (left + right) / 2
+        left, right = middle - h / 2, middle + h / 2
+    x0, y0 = max(int(left) - pad, 0), max(int(min(ys)) - pad, 0)
     x1, y1 = int(right) + (pad if pad_right else max(1, pad // 3)), int(max(ys)) + pad
     return bgr[y0:y1, x0:x1]
 
@@ -500,12 +546,27 @@ def restore_hanja(
     jobs: list[tuple[int, int]] = []
     crops: list[np.ndarray] = []
     units: set[tuple[int, int]] = set()  # doubted syllables after digits (``_after_digit``)
+    pairs: set[tuple[int, int]] = set()  # a doubted syllable and its particle (``태은``)
+    quoted: dict[tuple[int, int], tuple[str, str]] = {}  # ``“은`` for ‘乙은 (``_quoted_name``)
     for li, (line, pieces) in enumerate(lines):
         spans = locate_pieces(line.text, pieces)
         unit = False
         for pi, piece in enumerate(pieces):
+            quote = _quoted_name(piece, line.text, spans[pi])
+            if quote is not None:  # a letter after the quote, read without the quote
+                x0, y0, x1, y1 = quad_rect(piece.quad)
+                crop = crop_piece(bgr, rect_quad(x0 + QUOTE_SKIP * (y1 - y0), y0, x1, y1),
+                                  one_letter=True)
+                if crop.size and min(crop.shape[:2]) >= 4:
+                    jobs.append((li, pi))
+                    crops.append(crop)
+                    quoted[(li, pi)] = quote
+                continue
             before_particle = _before_particle(line.text, spans[pi])
             wrapped = pi == len(pieces) - 1 and _wrapped_name(line.text, spans[pi])
+            if _name_with_particle(piece, line.text, spans[pi]):
+                pairs.add((li, pi))
+                before_particle = True
             # the number after a doubted date unit is the next part of the date (``2024주
             # 483``: ``4月`` read ``483`` at 0.81, a score its digits are otherwise trusted at)
             month = unit and piece.text.isdigit()
@@ -520,7 +581,8 @@ def restore_hanja(
                 close = unit and span is not None and span[1] < len(line.text) and (
                     not line.text[span[1]].isspace())
                 crop = crop_piece(bgr, piece.quad, one_letter=wrapped or unit or (
-                    before_particle and len(piece.text.strip()) <= 2), pad_right=not close)
+                    before_particle and len(piece.text.strip()) <= 2), pad_right=not close,
+                    square=before_particle and SYLLABLE.fullmatch(piece.text.strip()) is not None)
                 if crop.size and min(crop.shape[:2]) >= 4:
                     jobs.append((li, pi))
                     crops.append(crop)
@@ -536,6 +598,11 @@ def restore_hanja(
             # doubted syllable after digits read as a date unit, the character expected
             # there, from DATE_UNIT_SCORE (日 read at 0.98 in a 34 px rendering)
             unit_score = DATE_UNIT_SCORE if (li, pi) in units and text in DATE_UNITS else 0.99
+            if (li, pi) in quoted:
+                if score >= 0.99 and len(text) == 1 and IDEOGRAPH.match(text):
+                    opening, rest = quoted[(li, pi)]
+                    replaced.setdefault(li, {})[pi] = opening + text + rest
+                continue
             if HANGUL.search(piece.text) and (score < unit_score or len(text) != 1):
                 continue
             if _date_number(piece, text):
@@ -543,6 +610,8 @@ def restore_hanja(
                 continue
             if any(c.isalnum() and not IDEOGRAPH.match(c) for c in text):
                 continue  # "1,300世": a number read with part of the next letter, not Hanja
+            if (li, pi) in pairs:  # the left letter was read: the particle stays
+                text += piece.text.strip()[1:]
             replaced.setdefault(li, {})[pi] = text
     out: list[LineResult] = []
     for li, (line, pieces) in enumerate(lines):
