@@ -21,11 +21,17 @@ def test_middle_dots_only_between_hangul() -> None:
         "2019-1234 A-B 다-1 -원 주문: 원고 2*3 계약* 원")
 
 
-@given(st.text(alphabet=list("가나다 '`-:*ㆍ1A.(")))
+def test_angle_brackets_against_hangul() -> None:
+    assert korean_marks("[임대차보증금] <다가구주택 사건>[공2024상,104]") == (
+        "[임대차보증금] 〈다가구주택 사건〉[공2024상,104]")
+    assert korean_marks("금액 < 한도, a<b, 3 > 2, <주>") == "금액 < 한도, a<b, 3 > 2, 〈주〉"
+
+
+@given(st.text(alphabet=list("가나다 '`-:*ㆍ<>1A.(")))
 def test_one_character_for_one(text: str) -> None:
     out = korean_marks(text)
     assert len(out) == len(text)
-    assert all(a == b or a in "'`-:*ㆍ" for a, b in zip(text, out))
+    assert all(a == b or a in "'`-:*ㆍ<>" for a, b in zip(text, out))
 
 
 def test_filled_glyphs_are_lenticular() -> None:

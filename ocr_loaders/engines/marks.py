@@ -12,6 +12,10 @@ by one character (so word boxes stay put):
   a colon nor an asterisk joins Hangul words without a space; numbers and Latin words keep
   theirs).
 
+- ``<`` before a Hangul syllable and ``>`` after one: ``〈`` and ``〉``, the angle brackets
+  of Korean titles (``[임대차보증금]〈다가구주택 사건〉``); a less-than or greater-than sign
+  stands apart from words.
+
 - ``[`` and ``]`` at a word's edge whose glyph is filled: ``【`` and ``】``, the black lenticular
   brackets of Korean headings (【주 문】, 【이 유】); Tesseract has no such letter. A thin bracket
   covers about 40% of its box, a lenticular one over 60%.
@@ -46,12 +50,15 @@ FILLED = 0.55
 
 _QUOTE = re.compile(r"['`]")
 _DOT = re.compile(r"(?<=[\uac00-\ud7a3])[-:*\u318d\u119e](?=[\uac00-\ud7a3])")
+_ANGLE_OPEN = re.compile(r"<(?=[\uac00-\ud7a3])")
+_ANGLE_CLOSE = re.compile(r"(?<=[\uac00-\ud7a3])>")
 _OPENERS = set("([{<「『【〈《“‘")
 
 
 def korean_marks(text: str) -> str:
-    """``text`` with Korean quotes and middle dots (same length, see the module docstring)."""
-    text = _DOT.sub("·", text)
+    """``text`` with Korean quotes, middle dots and angle brackets (same length, see the
+    module docstring)."""
+    text = _ANGLE_CLOSE.sub("〉", _ANGLE_OPEN.sub("〈", _DOT.sub("·", text)))
 
     def quote(m: re.Match[str]) -> str:
         before = text[m.start() - 1] if m.start() else " "
