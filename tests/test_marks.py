@@ -108,3 +108,22 @@ def test_a_closing_quote_follows_its_opener() -> None:
     assert _closing_quotes('(이하 ‘주택임대차법"이라고 한다)') == "(이하 ‘주택임대차법’이라고 한다)"
     assert _closing_quotes('“계약의 갱신"이라고') == "“계약의 갱신”이라고"
     assert _closing_quotes('그는 "말했다"') == '그는 "말했다"'  # no curly opener: as read
+
+
+def test_a_point_marker_whose_bracket_was_read_as_one() -> None:
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
+    from ocr_loaders.engines.marks import fix_line
+
+    def line(text: str) -> LineResult:
+        pieces = [Piece(t, 0.9, rect_quad(60 * k, 0, 60 * k + 50, 30))
+                  for k, t in enumerate(text.split())]
+        return LineResult(quad=rect_quad(0, 0, 600, 30), text=text, confidence=0.9,
+                          words=merge_pieces(text, pieces))
+
+    for read, expected in (("[21 대항력을 갖춘", "[2] 대항력을 갖춘"),
+                           ("[11 소액사건에서", "[1] 소액사건에서"),
+                           ("[2] 주택의", "[2] 주택의"), ("제 [21 조항", "제 [21 조항"),
+                           ("[2021 기준", "[2021 기준")):
+        got = line(read)
+        fix_line(got)
+        assert got.text == expected and [w.text for w in got.words] == expected.split()

