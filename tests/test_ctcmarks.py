@@ -136,3 +136,20 @@ def test_no_space_on_cjk_lines_beside_spaces_or_below_the_threshold(decoder: Any
     assert _text(decoder, low) == "AB"
     accented = _frames(decoder, [{"é": 0.9}, {" ": 0.3}, {"B": 0.9}])
     assert _text(decoder, accented) == "éB"  # ASCII on both sides only
+
+
+def test_a_url_scheme_gets_back_its_second_slash() -> None:
+    """CTC merges repeated characters no blank frame separates: small print's ``//`` after a
+    URL's scheme came out ``/`` (``https:/portal.scourt.go.kr``, three Korean eval pages)."""
+    from ocr_loaders.engines.layout import words_of_text
+    from ocr_loaders.engines.linereader import _pp_line
+
+    quad = [(0.0, 0.0), (400.0, 0.0), (400.0, 20.0), (0.0, 20.0)]
+    pieces = [("see", 0.9, [(0, 0), (30, 0), (30, 20), (0, 20)]),
+              ("https:/portal.go.kr/a//b", 0.9, [(40, 0), (300, 0), (300, 20), (40, 20)]),
+              ("ftp:/f.org", 0.9, [(310, 0), (400, 0), (400, 20), (310, 20)])]
+    line = _pp_line(quad, "see https:/portal.go.kr/a//b ftp:/f.org", 0.9, pieces)
+    assert line.text == "see https://portal.go.kr/a//b ftp://f.org"
+    assert [w.text for w in words_of_text(line)] == line.text.split()
+    assert _pp_line(quad, "ratio 3:/4 and http://x.org", 0.9, []).text == (
+        "ratio 3:/4 and http://x.org")

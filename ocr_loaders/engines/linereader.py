@@ -9,6 +9,7 @@ quickly for word crops screened for Hanja. Word boxes come back in page pixels.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -192,8 +193,14 @@ def _stretched(crop: np.ndarray, factor: float) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(wide))
 
 
+SCHEME = re.compile(r"\b(https?|ftp|HTTPS?|FTP):/(?=[^/\s])")
+"""A URL's scheme with one slash: CTC merges repeated characters that no blank frame
+separates, and small print's ``//`` came out ``/`` (``https:/portal.scourt.go.kr``, three
+Korean eval pages); a scheme is always followed by two."""
+
+
 def _pp_line(quad: list[tuple[float, float]], text: str, score: float, pieces: Any) -> LineResult:
-    text = " ".join(text.split())
+    text = SCHEME.sub(r"\1://", " ".join(text.split()))
     parts = [
         Piece(str(t), float(c), [(float(x), float(y)) for x, y in b])
         for t, c, b in (pieces or ())
