@@ -14,6 +14,7 @@ numbers (``(01)`` for ``①``) now read as printed; no other page changed.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import cv2
@@ -30,11 +31,12 @@ from ocr_loaders.engines.layout import (
     merge_pieces,
     quad_rect,
     rect_quad,
+    true_runs,
 )
 
 CIRCLE = "○"
 
-LOOKALIKES = frozenset("()[]{}<>〈〉《》「」/\\|_-~.,:;·ㆍ•°@©®OoＯ0〇QCcDㅇ◦○◯")
+LOOKALIKES = frozenset("()[]{}<>〈〉《》「」/\\|_-~.,:;·ㆍ•°@©®Oo0QCcDㅇ◦○◯")
 """What Tesseract and PP-OCRv6 write for circles; a run of these (and spaces) is replaced."""
 QUOTES = "".join(sorted(OPENING_QUOTES))
 """Opening quotes that may stand before circles (kept)."""
@@ -47,10 +49,23 @@ pixel outlines); a square's (``□``) is near 1."""
 TALL = 0.7
 """Least height of a circle's hole, in heights of the line's ink (circles measured 0.87-1.0;
 ``ㅇ`` in a syllable 0.23-0.38, ``이``'s 0.53-0.58)."""
-TOUCHING = 0.5
-"""Circles closer than this many of their heights are one run (``○○``)."""
+TOUCHING = 0.2
+"""Circles closer than this many of their heights are one run (``○○``; a space between
+them, ``○ ○ ○``, is wider)."""
 SPACE = 0.35
-"""Blank after a run, in circle heights, that stands for a space (``○ 기간``)."""
+"""Blank after a run, in circle heights, that stands for a space (``○ 기간``)..."""
+NO_SPACE = 0.2
+"""...and under which a space Tesseract read there is none (a set-against word is 0.10-0.18
+away; between the two, Tesseract's reading stands)."""
+NEXT_MARGIN = 0.1
+"""Circle heights before the next piece's box where glyphs are not counted as set against
+the circles (the next piece's ink may start there)."""
+MIN_GLYPH_INK = 4
+MIN_GLYPH_SHARE = 0.1
+"""Least ink pixels (and share of the line's height) of a glyph beside circles: a period
+at 20 px has 4; the tip of the next letter over the box's edge, 2."""
+CIRCULAR = 0.8
+"""Least area of a circle's hole over its enclosing circle's (``_circular``)."""
 SCORE = 0.9
 """Confidence given to a circle (its shape is unambiguous)."""
 FILLED = 0.03
@@ -81,7 +96,10 @@ def restore_circles(lines: list[tuple[LineResult, list[Piece]]], bgr: np.ndarray
     gray: np.ndarray | None = None
     found: list[tuple[int, _Run]] = []
     for li, (line, pieces) in enumerate(lines):
-        if pieces and any(c in LOOKALIKES and c != CIRCLE for c in line.text):
+        # signs to replace, and text that is not (a line of signs alone has no letters to
+        # measure a circle against: ``ㅇ`` alone is as tall as its ink)
+        if (pieces and any(c in LOOKALIKES and c != CIRCLE for c in line.text)
+                and any(not (c.isspace() or c in LOOKALIKES) for c in line.text)):
             gray = darkest_channel(bgr) if gray is None else gray
             found += [(li, run) for run in circle_runs(gray, line.quad)]
     if gray is None or not found:
@@ -97,7 +115,8 @@ def restore_circles(lines: list[tuple[LineResult, list[Piece]]], bgr: np.ndarray
             mark = _circled(text)
             if not mark or score < NUMERAL_SCORE:
                 continue
-        out[li] = _with_circles(*out[li], run, mark, gray)
+        others = [other for lj, other in found if lj == li and other is not run]
+        out[li] = _with_circles(*out[li], run, mark, gray, others)
     return out
 
 
@@ -126,8 +145,11 @@ def circle_runs(gray: np.ndarray, quad: list[tuple[float, float]]) -> list[_Run]
         if (hh >= TALL * ink_height and ROUNDNESS[0] <= hw / hh <= ROUNDNESS[1]
                 and FILL[0] <= cv2.contourArea(contour) / (hw * hh) <= FILL[1]):
             inside = ink[hy + hh // 4:hy + hh - hh // 4, hx + hw // 4:hx + hw - hw // 4]
-            holes.append((x0 + hx, y0 + hy, x0 + hx + hw, y0 + hy + hh,
-                          bool(inside.size and inside.mean() > FILLED)))
+            filled = bool(inside.size and inside.mean() > FILLED)
+            # an empty hole must be a circle (``♡`` is not); a circled number's digits may
+            # touch its ring and dent the hole's outline
+            if filled or _circular(contour):
+                holes.append((x0 + hx, y0 + hy, x0 + hx + hw, y0 + hy + hh, filled))
     holes.sort()
     runs: list[_Run] = []
     for hx0, hy0, hx1, hy1, filled in holes:
@@ -142,11 +164,17 @@ def circle_runs(gray: np.ndarray, quad: list[tuple[float, float]]) -> list[_Run]
 
 
 def _with_circles(line: LineResult, pieces: list[Piece], run: _Run, mark: str,
-                  gray: np.ndarray) -> tuple[LineResult, list[Piece]]:
-    """The line with the look-alike characters over ``run`` replaced by ``mark`` (the
-    line as it was when the characters there are not all look-alikes). An opening quote
-    before them stays (``“<〉(`` for ``‘○○``), as does the rest of a piece that holds Hangul
-    after them (``(마을``)."""
+                  gray: np.ndarray, others: list[_Run]) -> tuple[LineResult, list[Piece]]:
+    """The line with the look-alike characters Tesseract read over ``run`` replaced by
+    ``mark``; the line as it was when that cannot be told.
+
+    Tesseract's pieces mix the circles' signs with what is set against them
+    (``()()()(1970`` for ``○○○(1970``, ``010-(`` + ``)()(`` + ``7()-1234,`` for
+    ``010-○○○○-1234,``), so the glyphs before and after the circles inside those pieces are
+    counted in the pixels, and that many characters at each end stay. An opening quote before
+    the signs stays (``“<〉(`` for ``‘○○``), as does the Hangul after them in a piece
+    (``(마을``). Pieces that reach over another run of circles are left alone.
+    """
     spans = locate_pieces(line.text, pieces)
     height = run.y1 - run.y0
     covered: list[tuple[int, int, int]] = []  # (piece, quote characters, sign characters)
@@ -163,39 +191,113 @@ def _with_circles(line: LineResult, pieces: list[Piece], run: _Run, mark: str,
             continue  # a Hangul piece whose box reaches over the circles
         if signs < len(body) and px0 > run.x1 - height / 2:
             continue  # signs at the head of a piece that starts after the run (``(이하``)
-        if (any(c not in LOOKALIKES for c in body[:signs])
-                and not run.x0 - height / 2 <= px0 < run.x1 - height / 2):
-            continue  # Latin letters or digits in a piece that starts beside the circles
+        if any(px0 < other.x1 and px1 > other.x0 for other in others):
+            return line, pieces  # one piece over two runs: which signs are whose is unknown
         covered.append((k, len(text) - len(body), signs))
     if not covered:
         return line, pieces
     (first, quoted, _), (last, last_quoted, last_signs) = covered[0], covered[-1]
     start = spans[first][0] + quoted  # type: ignore[index]
     end = spans[last][0] + last_quoted + last_signs  # type: ignore[index]
-    if any(not (c.isspace() or _misread(c)) for c in line.text[start:end]):
+    signs_text = line.text[start:end]
+    if any(not (c.isspace() or _misread(c)) for c in signs_text):
         return line, pieces
-    # a space after the circles where the pixels have one (Tesseract put some where the
-    # next word is set against them: ``( )( )( 은``)
-    after = line.text[end:].lstrip()
-    if after and _blank_after(gray, run) >= SPACE * height:
-        after = " " + after
-    text = line.text[:start] + mark + after
-    new = list(pieces[:first])
+    chars = [c for c in signs_text if not c.isspace()]
+    # the glyphs set against the circles inside the covered pieces, counted in the pixels
+    _, qy0, _, qy1 = quad_rect(line.quad)  # the whole line: commas sit low, quotes high
+    band = gray[max(round(qy0), 0):max(round(qy1), 0)]
     fx0, fy0, _, fy1 = quad_rect(pieces[first].quad)
-    if quoted:  # the quote before the circles
-        quote = pieces[first].text.strip()[:quoted]
-        new.append(Piece(quote, pieces[first].confidence,
-                         rect_quad(fx0, fy0, max(fx0 + 1, min(fx0 + height // 2, run.x0)), fy1)))
+    _, ly0, lx1, ly1 = quad_rect(pieces[last].quad)
+    tail = pieces[last].text.strip()[last_quoted + last_signs:]  # Hangul after the signs
+    # the signs end where the Hangul after them in the piece starts, or else where the next
+    # piece does (the piece's own box may stop short of its last comma)
+    if tail:
+        edge = lx1 - _width(tail, height)
+    else:
+        edge = (quad_rect(pieces[last + 1].quad)[0] if last + 1 < len(pieces)
+                else quad_rect(line.quad)[2])
+    # from the previous piece (Tesseract's box of the signs may leave out a colon before them)
+    prev_x1 = quad_rect(pieces[first - 1].quad)[2] if first else fx0
+    before_from = max([fx0 + height // 3 if quoted else min(fx0, prev_x1)]
+                      + [o.x1 + 1 for o in others if o.x1 <= run.x0])
+    before = after = 0  # a circled number's signs are its own (``(2)`` for ``②``)
+    if not run.filled:
+        before = _glyphs(band, round(before_from), run.x0, circle_right=True,
+                         neighbour=not quoted and first > 0 and prev_x1 < fx0)
+        # Tesseract's box of the next piece may start a little after its ink
+        after = _glyphs(band, run.x1, round(edge - NEXT_MARGIN * height), circle_right=False)
+    if before + after >= len(chars):
+        return line, pieces  # no sign left for the circles
+    head, rest = "".join(chars[:before]), "".join(chars[len(chars) - after:]) if after else ""
+    # a space after the circles where the pixels have one: Tesseract put some where the next
+    # word is set against them (``( )( )( 은``) and left some out (``③기타``)
+    following = rest or line.text[end:].lstrip()
+    blank = _blank_after(gray, run)
+    spaced = line.text[end:end + 1].isspace() if not rest else False
+    space = " " if following and (blank >= SPACE * height
+                                  or (spaced and blank >= NO_SPACE * height)) else ""
+    lead = line.text[:start]
+    if (not head and lead and not lead[-1].isspace() and lead[-1] not in OPENING_QUOTES
+            and _blank_before(gray, run) >= SPACE * height):
+        lead += " "  # ``피고 ○○○`` read ``피고(2(27(2,``
+    text = lead + head + mark + space + rest + (
+        line.text[end:] if rest else line.text[end:].lstrip())
+    new = list(pieces[:first])
+    if quoted or head:  # the quote and the glyphs before the circles
+        new.append(Piece(pieces[first].text.strip()[:quoted] + head, pieces[first].confidence,
+                         rect_quad(fx0, fy0, max(fx0 + 1, run.x0 - 1), fy1)))
     score = SCORE if mark[0] == CIRCLE else NUMERAL_SCORE
     new.append(Piece(mark, score, rect_quad(run.x0, run.y0, run.x1, run.y1)))
-    tail = pieces[last].text.strip()[last_quoted + last_signs:]
+    if rest:
+        new.append(Piece(rest, pieces[last].confidence,
+                         rect_quad(run.x1 + 1, ly0, max(run.x1 + 2, edge), ly1)))
     if tail:  # the Hangul after the signs in the last covered piece (``)(ㆍ은``)
-        _, ty0, tx1, ty1 = quad_rect(pieces[last].quad)
         new.append(Piece(tail, pieces[last].confidence,
-                         rect_quad(min(run.x1 + 1, tx1 - 1), ty0, tx1, ty1)))
+                         rect_quad(min(max(edge, run.x1 + 1), lx1 - 1), ly0, lx1, ly1)))
     new += pieces[last + 1:]
+    text = " ".join(text.split())
     return (LineResult(quad=line.quad, text=text, confidence=line.confidence,
                        words=merge_pieces(text, new), pieces=new), new)
+
+
+def _glyphs(band: np.ndarray, x0: int, x1: int, circle_right: bool,
+            neighbour: bool = False) -> int:
+    """Glyphs (runs of inked columns) of a band of the page from ``x0`` to ``x1``, beside a
+    circle run (on the right with ``circle_right``), not counting the ink that runs on from
+    the run's side (the circle's own stroke), nor with ``neighbour`` the ink that runs on
+    from the other end (the previous piece's letter, past its box)."""
+    region = band[:, max(x0, 0):max(x1, 0)]
+    if region.size == 0:
+        return 0
+    lo, hi = int(band.min()), int(band.max())
+    if hi - lo < 64:
+        return 0
+    ink = np.asarray(region < hi - INK * (hi - lo))
+    per_column = ink.sum(axis=0)
+    least = max(MIN_GLYPH_INK, int(MIN_GLYPH_SHARE * band.shape[0]))
+    stroke_side = len(per_column) if circle_right else 0
+    runs = [(a, b) for a, b in true_runs(per_column > 0)
+            if int(per_column[a:b].sum()) >= least or stroke_side in (a, b)]
+    if circle_right and runs and runs[-1][1] == len(per_column):
+        runs = runs[:-1]
+    if not circle_right and runs and runs[0][0] == 0:
+        runs = runs[1:]
+    if neighbour and circle_right and runs and runs[0][0] == 0:
+        runs = runs[1:]
+    return len(runs)
+
+
+def _width(text: str, height: int) -> float:
+    """About how wide ``text`` is set: a height for each wide (CJK) character, half one for
+    the others (the width of the Hangul, or the ``”``, after the signs in a piece)."""
+    return sum(height if unicodedata.east_asian_width(c) in "WF" else height / 2 for c in text)
+
+
+def _circular(contour: np.ndarray) -> bool:
+    """Whether a hole's outline is a circle: its area is most of its enclosing circle's
+    (a circle's outline measured 0.9; a heart's, ``♡``, much less)."""
+    _, radius = cv2.minEnclosingCircle(contour)
+    return cv2.contourArea(contour) >= CIRCULAR * np.pi * radius * radius
 
 
 def _circled(text: str) -> str:
@@ -213,6 +315,12 @@ def _misread(c: str) -> bool:
     """Whether a character may be a misread circle: a look-alike sign, or a Latin letter or
     digit (``7(`` read over a circle), these only when the piece lies over the circles."""
     return c in LOOKALIKES or (c.isascii() and c.isalnum())
+
+
+def _blank_before(gray: np.ndarray, run: _Run) -> int:
+    """Columns of paper between the run's first circle and the ink before it on its rows."""
+    mirrored = _Run(run.count, gray.shape[1] - run.x1, run.y0, gray.shape[1] - run.x0, run.y1)
+    return _blank_after(gray[:, ::-1], mirrored)
 
 
 def _blank_after(gray: np.ndarray, run: _Run) -> int:
