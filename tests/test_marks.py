@@ -97,6 +97,8 @@ def test_quote_marks_are_counted_left_of_the_first_letter() -> None:
     assert _opening_quote(word, gray) == "‘"
     gray[6:14, 19:22] = 0  # a second mark beside the first
     assert _opening_quote(word, gray) == "“"
+    gray[6:14, 16:19] = 0  # the two run together (a blurred scan): one wide mark
+    assert _opening_quote(word, gray) == "“"
     gray[6:14, 12:22] = 255
     gray[18:22, 12:16] = 0  # a mark at mid-height (a middle dot) is no quote
     assert _opening_quote(word, gray) == '"'
@@ -108,6 +110,7 @@ def test_a_closing_quote_follows_its_opener() -> None:
     assert _closing_quotes('(이하 ‘주택임대차법"이라고 한다)') == "(이하 ‘주택임대차법’이라고 한다)"
     assert _closing_quotes('“계약의 갱신"이라고') == "“계약의 갱신”이라고"
     assert _closing_quotes('그는 "말했다"') == '그는 "말했다"'  # no curly opener: as read
+    assert _closing_quotes('‘모니터(27" 규격) 인도’는') == '‘모니터(27" 규격) 인도’는'  # inches
 
 
 def test_a_point_marker_whose_bracket_was_read_as_one() -> None:

@@ -72,6 +72,10 @@ QUOTE_SKIP = 0.3
 QUOTE_ROOM = 0.5
 """Line heights beyond its particle a quoted piece's box spans when a letter was dropped (a
 quote and a particle alone span about 1.2 heights, with a letter between them about 2)."""
+PARTY_LETTERS = frozenset("甲乙丙丁戊")
+"""The Hanja court decisions name parties with: the only letters a doubted syllable read
+with its particle, or after a quote, may turn into (a review's poor scans of common words
+read at 0.99 or more as other Hanja: ``검은`` -> ``召은``, ``묵은`` -> ``号은``)."""
 PAIR_DOUBT = 0.8
 """Tesseract confidence under which a syllable and its particle in one piece may be a Hanja
 and its particle (``태은`` for 甲은 at 0.68; Korean words score 0.93-0.97)."""
@@ -546,7 +550,7 @@ def restore_hanja(
     jobs: list[tuple[int, int]] = []
     crops: list[np.ndarray] = []
     units: set[tuple[int, int]] = set()  # doubted syllables after digits (``_after_digit``)
-    pairs: set[tuple[int, int]] = set()  # a doubted syllable and its particle (``태은``)
+    pairs: set[tuple[int, int]] = set()  # a syllable before a particle (``태은``, ``투`` + ``이``)
     quoted: dict[tuple[int, int], tuple[str, str]] = {}  # ``“은`` for ‘乙은 (``_quoted_name``)
     for li, (line, pieces) in enumerate(lines):
         spans = locate_pieces(line.text, pieces)
@@ -580,9 +584,12 @@ def restore_hanja(
                 span = spans[pi]
                 close = unit and span is not None and span[1] < len(line.text) and (
                     not line.text[span[1]].isspace())
+                syllable = SYLLABLE.fullmatch(piece.text.strip()) is not None
+                if before_particle and syllable:
+                    pairs.add((li, pi))  # a Korean word's syllable, or a party letter
                 crop = crop_piece(bgr, piece.quad, one_letter=wrapped or unit or (
                     before_particle and len(piece.text.strip()) <= 2), pad_right=not close,
-                    square=before_particle and SYLLABLE.fullmatch(piece.text.strip()) is not None)
+                    square=before_particle and syllable)
                 if crop.size and min(crop.shape[:2]) >= 4:
                     jobs.append((li, pi))
                     crops.append(crop)
@@ -599,12 +606,14 @@ def restore_hanja(
             # there, from DATE_UNIT_SCORE (日 read at 0.98 in a 34 px rendering)
             unit_score = DATE_UNIT_SCORE if (li, pi) in units and text in DATE_UNITS else 0.99
             if (li, pi) in quoted:
-                if score >= 0.99 and len(text) == 1 and IDEOGRAPH.match(text):
+                if score >= 0.99 and text in PARTY_LETTERS:
                     opening, rest = quoted[(li, pi)]
                     replaced.setdefault(li, {})[pi] = opening + text + rest
                 continue
             if HANGUL.search(piece.text) and (score < unit_score or len(text) != 1):
                 continue
+            if (li, pi) in pairs and text not in PARTY_LETTERS:
+                continue  # a Korean word Tesseract doubted (``검은``, ``습`` + ``은`` read 召, 合)
             if _date_number(piece, text):
                 replaced.setdefault(li, {})[pi] = text
                 continue

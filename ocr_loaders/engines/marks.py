@@ -42,9 +42,13 @@ HIGH_MARK_BOTTOM = 0.45
 """...or this share, where Tesseract read the mark as ``ㆍ`` (a middle dot is lower)..."""
 MARK_SIZE = 0.35
 """...is at most this share of it tall (``ㅇ`` atop a syllable: 0.42)..."""
-MARK_WIDTH = 0.22
-"""...and this wide, and the marks of one quote are at most this far apart (``MARK_GAP``)."""
+MARK_WIDTH = 0.36
+"""...and this wide (two marks run together included; ``ㅇ`` atop a syllable: 0.45), and the
+marks of one quote are at most this far apart (``MARK_GAP``)."""
 MARK_GAP = 0.3
+MERGED_MARKS = 0.24
+"""Width, in heights, from which one mark is two run together (one measured 0.13, the two
+of ``“`` with their gap 0.32)."""
 _DOUBLE = frozenset('"“”')
 """What Tesseract writes at a word's start for either opening quote (and ``_ARAEA``)."""
 _ARAEA = frozenset("\u318d\u119e")
@@ -128,7 +132,15 @@ def _opening_quote(piece: Piece, gray: np.ndarray, bottom: float = MARK_BOTTOM) 
         if marks and left - marks[-1][1] > MARK_GAP * h:
             break
         marks.append((left, left + width))
+    if len(marks) == 1 and marks[0][1] - marks[0][0] >= MERGED_MARKS * h:
+        return "“"  # two marks run together on a blurred scan
     return {1: "‘", 2: "“"}.get(len(marks), first)
+
+
+def _closes(before: str) -> bool:
+    """Whether a ``"`` after ``before`` may close a quote: after Hangul, a CJK character or
+    a sentence's end, not after a digit or a Latin letter (an inch mark: ``27"``)."""
+    return (not before.isspace() and not (before.isascii() and before.isalnum()))
 
 
 def _closing_quotes(text: str) -> str:
@@ -143,7 +155,7 @@ def _closing_quotes(text: str) -> str:
             open_quote = c
         elif c in "’”":
             open_quote = ""
-        elif c == '"' and k and not out[k - 1].isspace() and open_quote:
+        elif c == '"' and k and open_quote and _closes(out[k - 1]):
             out[k] = "’" if open_quote == "‘" else "”"
             open_quote = ""
     return "".join(out)
