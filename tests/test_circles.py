@@ -105,8 +105,39 @@ def test_lines_without_circles_are_left_alone() -> None:
               for k, t in enumerate(lines[0].split())]
     line = LineResult(quad=rect_quad(40, 40, 880, 100), text=lines[0], confidence=0.9,
                       words=merge_pieces(lines[0], pieces), pieces=pieces)
+    assert circle_runs(page[:, :, 0], line.quad) == []
     ((out, _),) = restore_circles([(line, pieces)], page, lambda crops: [])
     assert out is line
+
+
+def test_latin_lines_and_digits_after_a_circled_number_are_kept() -> None:
+    """A review's findings: on a line of Latin x-height letters ``o``'s hole is 0.7 of the
+    ink (``snow ○cean``), and the digits glued after a circled number in one piece were
+    replaced with it (``(1)2023년`` -> ``①년``)."""
+    img = Image.new("L", (420, 40), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((10, 4), "snow ocean", fill=0, font=docgen.font(30, cjk=False))
+    page = np.asarray(img.convert("RGB"))[:, :, ::-1].copy()
+    pieces = [Piece("snow", 0.6, rect_quad(8, 0, 90, 40)),
+              Piece("ocean", 0.6, rect_quad(100, 0, 200, 40))]
+    line = LineResult(quad=rect_quad(0, 0, 420, 40), text="snow ocean", confidence=0.6,
+                      words=merge_pieces("snow ocean", pieces), pieces=pieces)
+    assert restore_circles([(line, pieces)], page, lambda crops: [])[0][0] is line
+
+    img = Image.new("L", (420, 40), 255)
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((10, 6, 38, 34), outline=0, width=2)  # ①
+    draw.line((24, 12, 24, 28), fill=0, width=3)
+    draw.text((44, 4), "2023", fill=0, font=docgen.font(30, cjk=False))
+    draw.text((120, 4), "년 기준", fill=0, font=docgen.font(30))
+    page = np.asarray(img.convert("RGB"))[:, :, ::-1].copy()
+    pieces = [Piece("(1)2023년", 0.4, rect_quad(8, 0, 150, 40)),
+              Piece("기준", 0.9, rect_quad(165, 0, 230, 40))]
+    text = "(1)2023년 기준"
+    line = LineResult(quad=rect_quad(0, 0, 420, 40), text=text, confidence=0.5,
+                      words=merge_pieces(text, pieces), pieces=pieces)
+    ((out, _),) = restore_circles([(line, pieces)], page, lambda crops: [("①", 0.99)])
+    assert "2023" in out.text and out.text.endswith("년 기준"), out.text
 
 
 SET_AGAINST = [

@@ -428,6 +428,24 @@ def test_hanja_party_names_tesseract_read_with_their_particle(engine: LocalEngin
     assert [w.text for w in out.words] == out.text.split()
 
 
+def test_a_doubted_korean_word_before_a_particle_stays_korean() -> None:
+    """A review's poor scans: PP-OCRv6 read the first syllable of ``검은`` (Tesseract 0.7)
+    as 召 at 0.999; only the party letters 甲乙丙丁戊 may replace it."""
+    from ocr_loaders.engines.hangul import restore_hanja
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
+
+    bgr = np.full((60, 400, 3), 255, dtype=np.uint8)
+    bgr[15:45, 20:80] = 0  # some ink to crop
+    for reading, expected in (("召", "검은 옷을"), ("甲", "甲은 옷을")):
+        pieces = [Piece("검은", 0.7, rect_quad(20, 12, 80, 48)),
+                  Piece("옷을", 0.93, rect_quad(95, 12, 155, 48))]
+        line = LineResult(quad=rect_quad(0, 0, 400, 60), text="검은 옷을", confidence=0.8,
+                          words=merge_pieces("검은 옷을", pieces), pieces=pieces)
+        (out,) = restore_hanja([(line, pieces)], bgr,
+                               lambda crops, r=reading: [(r, 0.999)] * len(crops))
+        assert out.text == expected
+
+
 @pytest.mark.parametrize("gap", [" ", ""])
 def test_hanja_date_pieces_tesseract_misread(engine: LocalEngine, gap: str) -> None:
     """Tesseract's pieces of ``2024年 4月 30日`` on a scan: ``주`` (年, 0.46), ``483`` (4月, at

@@ -25,6 +25,8 @@ def test_angle_brackets_against_hangul() -> None:
     assert korean_marks("[임대차보증금] <다가구주택 사건>[공2024상,104]") == (
         "[임대차보증금] 〈다가구주택 사건〉[공2024상,104]")
     assert korean_marks("금액 < 한도, a<b, 3 > 2, <주>") == "금액 < 한도, a<b, 3 > 2, 〈주〉"
+    # comparisons, and a ``>`` whose ``<`` was not one, stay (a review's lines)
+    assert korean_marks("점수>80 <2024년 1월> 가<나") == "점수>80 <2024년 1월> 가<나"
 
 
 @given(st.text(alphabet=list("가나다 '`-:*ㆍ<>1A.(")))
@@ -111,6 +113,7 @@ def test_a_closing_quote_follows_its_opener() -> None:
     assert _closing_quotes('“계약의 갱신"이라고') == "“계약의 갱신”이라고"
     assert _closing_quotes('그는 "말했다"') == '그는 "말했다"'  # no curly opener: as read
     assert _closing_quotes('‘모니터(27" 규격) 인도’는') == '‘모니터(27" 규격) 인도’는'  # inches
+    assert _closing_quotes('“Hello" 와 “2024"') == "“Hello” 와 “2024”"
 
 
 def test_a_point_marker_whose_bracket_was_read_as_one() -> None:

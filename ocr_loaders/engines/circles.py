@@ -22,7 +22,7 @@ import numpy as np
 
 from ocr_loaders.engines.bullets import CIRCLED
 from ocr_loaders.engines.bullets import SCORE as NUMERAL_SCORE
-from ocr_loaders.engines.hangul import OPENING_QUOTES, Recognizer, crop_piece
+from ocr_loaders.engines.hangul import OPENING_QUOTES, SYLLABLE, Recognizer, crop_piece
 from ocr_loaders.engines.layout import (
     LineResult,
     Piece,
@@ -37,7 +37,9 @@ from ocr_loaders.engines.layout import (
 CIRCLE = "○"
 
 LOOKALIKES = frozenset("()[]{}<>〈〉《》「」/\\|_-~.,:;·ㆍ•°@©®Oo0QCcDㅇ◦○◯")
-"""What Tesseract and PP-OCRv6 write for circles; a run of these (and spaces) is replaced."""
+"""What Tesseract and PP-OCRv6 write for circles; a run of these (and spaces) is replaced.
+Any ASCII letter or digit counts too (``7(`` read over a circle: ``_misread``); what is set
+against the circles is kept by counting its glyphs in the pixels."""
 QUOTES = "".join(sorted(OPENING_QUOTES))
 """Opening quotes that may stand before circles (kept)."""
 
@@ -60,6 +62,10 @@ away; between the two, Tesseract's reading stands)."""
 NEXT_MARGIN = 0.1
 """Circle heights before the next piece's box where glyphs are not counted as set against
 the circles (the next piece's ink may start there)."""
+FILLED_SIGNS = 4
+"""Most signs Tesseract reads for a circled number (``(01)``, ``62``, ``@``)."""
+SIGNS_PER_CIRCLE = 3
+"""Most signs Tesseract reads for one circle (``()()()`` for three, ``( /(_〉`` for two)."""
 MIN_GLYPH_INK = 4
 MIN_GLYPH_SHARE = 0.1
 """Least ink pixels (and share of the line's height) of a glyph beside circles: a period
@@ -72,7 +78,6 @@ FILLED = 0.03
 """Share of ink in the middle of a circle's hole above which something is written in it."""
 INK = 0.25
 """A pixel this share of the way from the paper's shade to the darkest is ink."""
-"""Confidence given to a circle (its shape is unambiguous)."""
 
 
 @dataclass
@@ -96,10 +101,10 @@ def restore_circles(lines: list[tuple[LineResult, list[Piece]]], bgr: np.ndarray
     gray: np.ndarray | None = None
     found: list[tuple[int, _Run]] = []
     for li, (line, pieces) in enumerate(lines):
-        # signs to replace, and text that is not (a line of signs alone has no letters to
-        # measure a circle against: ``ㅇ`` alone is as tall as its ink)
+        # signs to replace, and Hangul to measure a circle against (``ㅇ`` alone is as tall
+        # as its ink; on a line of Latin x-height letters, ``o``'s hole is 0.7 of it)
         if (pieces and any(c in LOOKALIKES and c != CIRCLE for c in line.text)
-                and any(not (c.isspace() or c in LOOKALIKES) for c in line.text)):
+                and SYLLABLE.search(line.text) is not None):
             gray = darkest_channel(bgr) if gray is None else gray
             found += [(li, run) for run in circle_runs(gray, line.quad)]
     if gray is None or not found:
@@ -220,14 +225,16 @@ def _with_circles(line: LineResult, pieces: list[Piece], run: _Run, mark: str,
     prev_x1 = quad_rect(pieces[first - 1].quad)[2] if first else fx0
     before_from = max([fx0 + height // 3 if quoted else min(fx0, prev_x1)]
                       + [o.x1 + 1 for o in others if o.x1 <= run.x0])
-    before = after = 0  # a circled number's signs are its own (``(2)`` for ``②``)
-    if not run.filled:
+    before = after = 0  # a circled number's signs are its own (``(2)`` for ``②``)...
+    if not run.filled or len(chars) > FILLED_SIGNS:  # ...unless there are more (``(1)2023``)
         before = _glyphs(band, round(before_from), run.x0, circle_right=True,
                          neighbour=not quoted and first > 0 and prev_x1 < fx0)
         # Tesseract's box of the next piece may start a little after its ink
         after = _glyphs(band, run.x1, round(edge - NEXT_MARGIN * height), circle_right=False)
     if before + after >= len(chars):
         return line, pieces  # no sign left for the circles
+    if len(chars) - before - after > SIGNS_PER_CIRCLE * run.count + 1:
+        return line, pieces  # more than circles are read as: something printed would go
     head, rest = "".join(chars[:before]), "".join(chars[len(chars) - after:]) if after else ""
     # a space after the circles where the pixels have one: Tesseract put some where the next
     # word is set against them (``( )( )( 은``) and left some out (``③기타``)

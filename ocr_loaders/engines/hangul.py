@@ -565,6 +565,7 @@ def restore_hanja(
                     jobs.append((li, pi))
                     crops.append(crop)
                     quoted[(li, pi)] = quote
+                unit = False  # the next piece does not follow a date unit
                 continue
             before_particle = _before_particle(line.text, spans[pi])
             wrapped = pi == len(pieces) - 1 and _wrapped_name(line.text, spans[pi])

@@ -211,6 +211,8 @@ def darkest_channel(image: np.ndarray) -> np.ndarray:
     """
     if image.ndim != 3:
         return image
+    if image.shape[2] == 1:
+        return image[:, :, 0]
     return np.minimum(np.minimum(image[:, :, 0], image[:, :, 1]), image[:, :, 2])
 
 

@@ -506,7 +506,7 @@ class LocalEngine(PageEngine):
                 # spliced lines' Latin is PP-OCRv6's already
                 # circles first: their signs are no Latin run to read again
                 circled = circles.restore_circles(korean_lines + spliced_lines, bgr,
-                                                  reader.ideographs)
+                                                  reader.plain)
                 read = (self._latin(circled[:len(korean_lines)], reader, bgr)
                         + circled[len(korean_lines):])
                 lines += _with_korean_marks(
@@ -606,7 +606,7 @@ class LocalEngine(PageEngine):
                 pp_lines.append(i)
         japanese_page = japanese.is_japanese(reader.lines[i].text for i in rest)
         read = bullets.restore_bullets(
-            self._latin(circles.restore_circles(tess_lines, bgr, reader.ideographs), reader,
+            self._latin(circles.restore_circles(tess_lines, bgr, reader.plain), reader,
                         bgr), bgr, reader.ideographs)
         return _with_korean_marks(hangul.restore_hanja(read, bgr, reader.ideographs), bgr) + [
             mixedlines.won_cells(line) for line in self._kept(reader, pp_lines, japanese_page)]

@@ -12,9 +12,9 @@ by one character (so word boxes stay put):
   a colon nor an asterisk joins Hangul words without a space; numbers and Latin words keep
   theirs).
 
-- ``<`` before a Hangul syllable and ``>`` after one: ``〈`` and ``〉``, the angle brackets
-  of Korean titles (``[임대차보증금]〈다가구주택 사건〉``); a less-than or greater-than sign
-  stands apart from words.
+- ``<`` starting a word before a Hangul syllable and ``>`` ending one after a syllable:
+  ``〈`` and ``〉``, the angle brackets of Korean titles (``[임대차보증금]〈다가구주택
+  사건〉``); a comparison stands between its terms (``점수>80``, ``가<나``).
 
 - ``[21`` starting a line: the point marker ``[2]`` of a court decision's summary (its ``]``
   read ``1``).
@@ -58,15 +58,20 @@ FILLED = 0.55
 _QUOTE = re.compile(r"['`]")
 _DOT = re.compile(r"(?<=[\uac00-\ud7a3])[-:*\u318d\u119e](?=[\uac00-\ud7a3])")
 _MARKER = re.compile(r"\[[0-9]{1,2}1")
-_ANGLE_OPEN = re.compile(r"<(?=[\uac00-\ud7a3])")
-_ANGLE_CLOSE = re.compile(r"(?<=[\uac00-\ud7a3])>")
+_ANGLE_OPEN = re.compile(r"(?:^|(?<=[\s\[\]()]))<(?=[\uac00-\ud7a3])")
+_ANGLE_CLOSE = re.compile(r"(?<=[\uac00-\ud7a3])>(?=$|[\s\[\](),.])")
 _OPENERS = set("([{<「『【〈《“‘")
 
 
 def korean_marks(text: str) -> str:
     """``text`` with Korean quotes, middle dots and angle brackets (same length, see the
     module docstring)."""
-    text = _ANGLE_CLOSE.sub("〉", _ANGLE_OPEN.sub("〈", _DOT.sub("·", text)))
+    text = _ANGLE_OPEN.sub("〈", _DOT.sub("·", text))
+
+    def angle(m: re.Match[str]) -> str:  # not closing a ``<`` left as it is (``<2024년``)
+        return ">" if "<" in text[:m.start()].rsplit("〈", 1)[-1] else "〉"
+
+    text = _ANGLE_CLOSE.sub(angle, text)
 
     def quote(m: re.Match[str]) -> str:
         before = text[m.start() - 1] if m.start() else " "
@@ -137,10 +142,11 @@ def _opening_quote(piece: Piece, gray: np.ndarray, bottom: float = MARK_BOTTOM) 
     return {1: "‘", 2: "“"}.get(len(marks), first)
 
 
-def _closes(before: str) -> bool:
-    """Whether a ``"`` after ``before`` may close a quote: after Hangul, a CJK character or
-    a sentence's end, not after a digit or a Latin letter (an inch mark: ``27"``)."""
-    return (not before.isspace() and not (before.isascii() and before.isalnum()))
+def _closes(before: str, open_quote: str) -> bool:
+    """Whether a ``"`` after ``before`` may close the quote ``open_quote`` opened: not after
+    a space, and a single quote's not after a digit (an inch mark: ``‘모니터(27" 규격)``);
+    a double quote's after anything (``“Hello"``, ``“2024"``)."""
+    return not before.isspace() and (open_quote == "“" or not before.isdigit())
 
 
 def _closing_quotes(text: str) -> str:
@@ -155,7 +161,7 @@ def _closing_quotes(text: str) -> str:
             open_quote = c
         elif c in "’”":
             open_quote = ""
-        elif c == '"' and k and open_quote and _closes(out[k - 1]):
+        elif c == '"' and k and open_quote and _closes(out[k - 1], open_quote):
             out[k] = "’" if open_quote == "‘" else "”"
             open_quote = ""
     return "".join(out)
