@@ -228,8 +228,16 @@ def fast_detector_input(text_det: Any) -> None:
     and std being float64 arrays) and casts the result back: 50 ms for a 1280-px page, a
     few percent of a page's time. The table holds the same float32 value for each of the 256
     levels of each channel, so the input is bit for bit the same (checked in the tests).
+    Where rapidocr's detector is not built as this expects (another version), it is left
+    as it is.
     """
-    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+    try:
+        from rapidocr.ch_ppocr_det.utils import DetPreProcess
+    except ImportError:
+        return
+    if not all(hasattr(text_det, name) for name in (
+            "limit_side_len", "limit_type", "mean", "std", "get_preprocess")):
+        return
 
     class TablePreProcess(DetPreProcess):
         def __init__(self, *args: Any) -> None:
@@ -247,5 +255,8 @@ def fast_detector_input(text_det: Any) -> None:
             scaled = cv2.LUT(resized, self.table)
             return np.ascontiguousarray(scaled.transpose(2, 0, 1)[np.newaxis])
 
-    args = (text_det.limit_side_len, text_det.limit_type, text_det.mean, text_det.std)
-    text_det.get_preprocess = lambda: TablePreProcess(*args)
+    def preprocess() -> DetPreProcess:  # the detector's settings as they are at each call
+        return TablePreProcess(text_det.limit_side_len, text_det.limit_type, text_det.mean,
+                               text_det.std)
+
+    text_det.get_preprocess = preprocess
