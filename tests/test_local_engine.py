@@ -796,3 +796,12 @@ def test_a_name_left_out_is_no_bullet() -> None:
     by_width = lambda crops: [("①" if c.shape[1] < 25 else "□", 0.95) for c in crops]  # noqa: E731
     ((text, pieces),) = [(ln.text, p) for ln, p in restore_bullets([both], page, by_width)]
     assert text == "□ 내용 ① 키오스크" and [p.text for p in pieces] == text.split()
+
+
+def test_a_party_letter_after_a_bracket(engine: LocalEngine) -> None:
+    """``피고(甲은``: Tesseract's ``뼈`` follows a bracket, not a space, and was left (a
+    review's pages); a Korean word after a bracket or quote stays Korean."""
+    lines = ["원고는 피고(甲은 임대인이다)에게 보증금을 지급하였다.",
+             "그 분(은 그렇게 말했다. (높은 산이다) ‘같이 가자’"]
+    img = docgen.render_lines(lines, size=30, width=1500)
+    assert engine.recognize(docgen.image_bytes(img, "PNG")).pages[0].text == "\n".join(lines)

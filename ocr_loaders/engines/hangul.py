@@ -67,6 +67,8 @@ PARTICLES = frozenset([
 ])
 """Korean particles that follow a party named by a Hanja letter (甲은, 乙에게, 丙의)."""
 OPENING_QUOTES = frozenset("‘“\"'`")
+OPENERS = OPENING_QUOTES | frozenset("([「『〈《")
+"""Quotes and brackets a party name may follow (``‘乙은``, ``(甲은``)."""
 QUOTE_SKIP = 0.3
 """Line heights at a word's start left out of a crop after an opening quote (its marks)."""
 QUOTE_ROOM = 0.5
@@ -462,11 +464,12 @@ def _date_number(piece: Piece, reading: str) -> bool:
 
 
 def _before_particle(text: str, span: tuple[int, int] | None) -> bool:
-    """The piece starts a word and the rest of the word is a particle (``뼈은`` for 甲은)."""
+    """The piece starts a word (or follows an opening quote or bracket: ``(뼈은``) and the
+    rest of the word is a particle (``뼈은`` for 甲은)."""
     if span is None:
         return False
     start, end = span
-    if start and not text[start - 1].isspace():
+    if start and not (text[start - 1].isspace() or text[start - 1] in OPENERS):
         return False
     rest = text[end:].split(maxsplit=1)
     return bool(rest) and not text[end:end + 1].isspace() and rest[0] in PARTICLES
@@ -474,19 +477,21 @@ def _before_particle(text: str, span: tuple[int, int] | None) -> bool:
 
 def _quoted_name(piece: Piece, text: str, span: tuple[int, int] | None
                  ) -> tuple[str, str] | None:
-    """A doubted piece starting a word with an opening quote and ending in a particle, with
-    room for a letter between (``“은`` at 0.42 for ``‘乙은``: Tesseract dropped the Hanja, or
-    read it as a syllable, ``“태은``); the quote and the particle, or None."""
+    """A doubted piece starting a word with an opening quote or bracket and ending in a
+    particle, with room for a letter between (``“은`` at 0.42 for ``‘乙은``: Tesseract
+    dropped the Hanja, or read it as a syllable or a sign: ``“태은``, ``(뼈은``, ``“〈이``);
+    the quote and the particle, or None. Only a party letter may go between
+    (``PARTY_LETTERS``)."""
     word = piece.text.strip()
-    if (span is None or len(word) < 2 or word[0] not in OPENING_QUOTES
-            or piece.confidence >= PAIR_DOUBT or (span[0] and not text[span[0] - 1].isspace())):
+    # the quote or bracket starts a word even set against the one before (``피고(甲은``)
+    if span is None or len(word) < 2 or word[0] not in OPENERS or piece.confidence >= PAIR_DOUBT:
         return None
     x0, y0, x1, y1 = quad_rect(piece.quad)
     body = word[1:]
     if body in PARTICLES and x1 - x0 >= (len(body) + QUOTE_ROOM) * (y1 - y0):
         return word[0], body  # the letter dropped; its room is there
-    if len(body) == 2 and SYLLABLE.match(body) and body[1] in PARTICLES:
-        return word[0], body[1]  # the letter read as a syllable
+    if len(body) == 2 and not body[0].isspace() and body[1] in PARTICLES:
+        return word[0], body[1]  # the letter read as a syllable or a sign (``“〈이``)
     return None
 
 
