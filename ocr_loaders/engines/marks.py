@@ -57,7 +57,7 @@ FILLED = 0.55
 
 _QUOTE = re.compile(r"['`]")
 _DOT = re.compile(r"(?<=[\uac00-\ud7a3])[-:*\u318d\u119e](?=[\uac00-\ud7a3])")
-_MARKER = re.compile(r"\[[0-9]{1,2}1")
+_MARKER = re.compile(r"\[[0-9]{1,2}1(?=\s|$)")
 _ANGLE_OPEN = re.compile(r"(?:^|(?<=[\s\[\]()]))<(?=[\uac00-\ud7a3])")
 _ANGLE_CLOSE = re.compile(r"(?<=[\uac00-\ud7a3])>(?=$|[\s\[\](),.])")
 _OPENERS = set("([{<「『【〈《“‘")
@@ -84,10 +84,8 @@ def fix_line(line: LineResult, gray: np.ndarray | None = None) -> None:
     """Apply :func:`korean_marks` to a line and its words (in place), and with the page's
     grey image, turn filled square brackets into lenticular ones and tell single opening
     quotes from double ones (``_opening_quote``)."""
-    if line.words and _MARKER.fullmatch(line.words[0].text):
-        # ``[21`` starting a line: the point marker ``[2]`` of a court decision's summary,
-        # its ``]`` read ``1`` (4 of the eval's markers); one character for one
-        line.words[0].text = line.words[0].text[:-1] + "]"
+    if line.words:
+        line.words[0].text = _point_marker(line.words[0].text)
     for piece in line.words:
         piece.text = korean_marks(piece.text)
         if gray is not None and ("[" in piece.text[:1] or "]" in piece.text[-1:]):
@@ -102,11 +100,17 @@ def fix_line(line: LineResult, gray: np.ndarray | None = None) -> None:
         for piece, token in zip(line.words, line.text.split()):
             piece.text = token
     else:
-        line.text = korean_marks(line.text)
-        first = line.text.split(maxsplit=1)[:1]
-        if first and _MARKER.fullmatch(first[0]):
-            start = line.text.index(first[0]) + len(first[0]) - 1
-            line.text = line.text[:start] + "]" + line.text[start + 1:]
+        line.text = _point_marker(korean_marks(line.text))
+
+
+def _point_marker(text: str) -> str:
+    """``text`` with a first word ``[21`` as the point marker ``[2]`` of a court decision's
+    summary, its ``]`` read ``1`` (4 of the eval's markers); one character for one."""
+    found = _MARKER.match(text.lstrip())
+    if found is None:
+        return text
+    end = len(text) - len(text.lstrip()) + found.end()
+    return text[:end - 1] + "]" + text[end:]
 
 
 def _opening_quote(piece: Piece, gray: np.ndarray, bottom: float = MARK_BOTTOM) -> str:
