@@ -153,3 +153,28 @@ def test_a_url_scheme_gets_back_its_second_slash() -> None:
     assert [w.text for w in words_of_text(line)] == line.text.split()
     assert _pp_line(quad, "ratio 3:/4 and http://x.org", 0.9, []).text == (
         "ratio 3:/4 and http://x.org")
+
+
+def test_a_doubtful_accent_is_read_as_the_plain_letter(decoder: Any) -> None:
+    """``Phàrmaceuticals`` on a poor scan: ``à`` best at 0.63 with ``a`` at 0.36 is an ``a``
+    (engines/accents.py); the letter keeps the plain letter's own probability."""
+    frames = [{"h": 0.95}, {"à": 0.63, "a": 0.36}, {"r": 0.95}]
+    (text, score), = decoder(_frames(decoder, frames))[0]
+    assert text == "har"
+    assert score == pytest.approx((0.95 + 0.36 + 0.95) / 3, abs=1e-3)
+    # rapidocr alone reads the accent
+    assert decoder.decoder(_frames(decoder, frames))[0][0][0] == "hàr"
+
+
+def test_a_printed_accent_stays(decoder: Any) -> None:
+    # Fröhlich on a DocBank page: the plain letter had 0.03 against 0.97
+    assert _text(decoder, _frames(decoder, [{"r": 0.95}, {"ö": 0.96, "o": 0.03},
+                                            {"h": 0.95}])) == "röh"
+    # the runner-up is another letter, not the plain one: Éorged for Forged stays as read
+    assert _text(decoder, _frames(decoder, [{"É": 0.37, "F": 0.3}, {"o": 0.95}])) == "Éo"
+
+
+def test_accents_on_cjk_lines_are_left_alone(decoder: Any) -> None:
+    # pinyin beside Chinese in a textbook
+    frames = [{"中": 0.95}, {}, {"à": 0.6, "a": 0.35}]
+    assert _text(decoder, _frames(decoder, frames)) == "中à"

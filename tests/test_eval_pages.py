@@ -75,3 +75,16 @@ def test_spaces_dropped_in_a_table_are_kept(engine: LocalEngine) -> None:
     # O(10/01/2015) before engines/ctcmarks.py
     page = engine.recognize_image(_eval_page("en_scribe_benchmark/table_01.png"))
     assert "GW Pharmaceuticals" in page.text and "O (10/01/2015)" in page.text
+
+
+def test_doubtful_accents_on_a_scanned_table_are_plain(engine: LocalEngine) -> None:
+    # Intércept Phàrmaceuticals, (IÒNS.O), (ĠLPG.O), Bluēbird Biò before engines/accents.py
+    page = engine.recognize_image(_eval_page("en_scribe_benchmark/table_01.png"))
+    assert "Intercept Pharmaceuticals" in page.text
+    assert "(IONS.O)" in page.text and "(GLPG.O)" in page.text and "Bluebird Bio" in page.text
+
+
+def test_printed_accents_stay(engine: LocalEngine) -> None:
+    page = engine.recognize_image(
+        _eval_page("en_docbank/272.tar_1809.07187.gz_author_FKThielemann_finb_7.jpg"))
+    assert "Fröhlich" in page.text and "Martínez" in page.text

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from ocr_loaders.engines.accents import DoubtfulAccents
 from ocr_loaders.engines.layout import true_runs
 
 MARKS = "※〒"
@@ -70,7 +71,7 @@ recovered spaces."""
 
 class MarkRecoveringDecoder:
     """rapidocr's CTC decoder that first gives back dropped marks and spaces (module
-    docstring).
+    docstring) and reads doubtful accents as plain letters (``engines/accents.py``).
 
     Installed as the recogniser's ``postprocess_op``; everything else is the decoder's own
     (its character list, word boxes and confidences).
@@ -92,12 +93,14 @@ class MarkRecoveringDecoder:
             for m in self.mark_ids.tolist()]
         self.space_id = (self.characters.index(" ")
                          if space_threshold is not None and " " in self.characters else None)
+        self.accents = DoubtfulAccents(self.characters)
 
     def __call__(self, preds: np.ndarray, return_word_box: bool = False,
                  **kwargs: Any) -> Any:
-        if self.mark_ids.size or self.space_id is not None:
+        if self.mark_ids.size or self.space_id is not None or self.accents.accented.size:
             if not preds.flags.writeable:  # runtimes hand out their own arrays: no copy
                 preds = preds.copy()
+            self.accents.settle(preds, lambda row: self._cjk_line(preds[row].argmax(axis=1)))
             self.recover(preds)
         return self.decoder(preds, return_word_box, **kwargs)
 
