@@ -805,3 +805,24 @@ def test_a_party_letter_after_a_bracket(engine: LocalEngine) -> None:
              "그 분(은 그렇게 말했다. (높은 산이다) ‘같이 가자’"]
     img = docgen.render_lines(lines, size=30, width=1500)
     assert engine.recognize(docgen.image_bytes(img, "PNG")).pages[0].text == "\n".join(lines)
+
+
+def test_grey_line_crops_reach_tesseract_as_one_channel() -> None:
+    """A grey scan's line goes to Tesseract as one grey channel (it thresholds each channel of
+    a colour image on its own: three times the work) and reads the same; a colour crop stays
+    colour (Tesseract's thresholds per channel are no one grey conversion)."""
+    from ocr_loaders.engines.tesseract import Tesseract
+
+    img = Image.new("RGB", (560, 56), "white")
+    ImageDraw.Draw(img).text((10, 8), "임대차보증금 반환 2024. 3. 5.", font=docgen.font(32),
+                             fill="black")
+    bgr = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+    grey = hangul._tesseract_image(bgr)
+    assert grey.mode == "L"
+    tess = Tesseract()
+    as_grey = tess.recognize_line(grey, "kor")[0]
+    assert as_grey == tess.recognize_line(img, "kor")[0]
+    assert "임대차보증금" in as_grey
+    tinted = bgr.copy()
+    tinted[:, :, 0] = np.minimum(tinted[:, :, 0].astype(np.int16) + 20, 255).astype(np.uint8)
+    assert hangul._tesseract_image(tinted).mode == "RGB"

@@ -374,6 +374,23 @@ def _to_page(quad: Sequence[tuple[float, float]], w: int, h: int, pad: int) -> C
     return to_page
 
 
+def _tesseract_image(crop: np.ndarray) -> Image.Image:
+    """A BGR line crop as Tesseract should get it: one grey channel where its three
+    channels are equal (a grey scan), else RGB.
+
+    Tesseract thresholds each channel of a colour image on its own; handed three equal
+    channels it does the same work three times over. Grey, the 171 lines of four Korean eval
+    pages read the same and took 9% less time (36.5 -> 33.2 ms a line). A colour crop is not
+    made grey: Tesseract's thresholds per channel are not those of any one grey conversion
+    (four English eval pages, whose crops of suspect lines are colour JPEG, read differently).
+    """
+    crop = np.ascontiguousarray(crop)
+    blue = crop[:, :, 0]
+    if np.array_equal(blue, crop[:, :, 1]) and np.array_equal(blue, crop[:, :, 2]):
+        return Image.fromarray(np.ascontiguousarray(blue))
+    return Image.fromarray(np.ascontiguousarray(crop[:, :, ::-1]))
+
+
 def read_line(
     tess: Tesseract,
     crop: np.ndarray,
@@ -391,14 +408,14 @@ def read_line(
     if h > 1.5 * w:  # vertical text: single-line mode does not apply
         return None
     crop = without_rules(dark_on_light(crop))  # light ink inverted; a cell's rules removed
-    rgb = Image.fromarray(np.ascontiguousarray(crop[:, :, ::-1]))
+    image = _tesseract_image(crop)
     if h > TESSERACT_MAX_HEIGHT:  # large type: Tesseract reads it worse (see the constant)
         w = max(1, round(w * TESSERACT_HEIGHT / h))
         h = TESSERACT_HEIGHT
-        rgb = rgb.resize((w, h), Image.Resampling.LANCZOS)
+        image = image.resize((w, h), Image.Resampling.LANCZOS)
     pad = max(4, h // 4)
-    canvas = Image.new("RGB", (w + 2 * pad, h + 2 * pad), (255, 255, 255))
-    canvas.paste(rgb, (pad, pad))
+    canvas = Image.new(image.mode, (w + 2 * pad, h + 2 * pad), "white")
+    canvas.paste(image, (pad, pad))
     text, conf, twords = tess.recognize_line(canvas, lang)
     if retry_korean and lang != "kor" and not HANGUL.search(text):
         alt = tess.recognize_line(canvas, "kor")
