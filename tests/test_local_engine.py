@@ -428,6 +428,41 @@ def test_hanja_party_names_tesseract_read_with_their_particle(engine: LocalEngin
     assert [w.text for w in out.words] == out.text.split()
 
 
+def test_a_party_letter_tesseract_dropped_before_its_particle(engine: LocalEngine) -> None:
+    """``매각되어 乙이 배당절차에서`` on a court decision: Tesseract read ``이`` at 0.01, boxed
+    over both letters (1.55 heights), and dropped 乙; the left of the box is read alone. The
+    demonstrative ``이`` (``이 사건``), boxed one letter wide, stays as it is, however
+    doubted."""
+    from ocr_loaders.engines.hangul import restore_hanja
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad, true_runs
+
+    fnt = docgen.font(34)
+    img = Image.new("RGB", (560, 60), "white")
+    ImageDraw.Draw(img).text((10, 8), "되어 乙이 배당 이 사건", font=fnt, fill="black")
+    bgr = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
+    reader = LineReader(engine._load(), np.zeros((0, 4, 2), dtype=np.float32), [])
+    spans: list[list[int]] = []
+    for a, b in true_runs((bgr[:, :, 0] < 128).any(axis=0)):
+        if spans and a - spans[-1][1] <= 8:
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    assert len(spans) == 5, spans
+    (d0, d1), (n0, n1), (b0, b1), (i0, i1), (s0, s1) = spans
+    pieces = [Piece("되어", 0.93, rect_quad(d0, 10, d1, 48)),
+              Piece("이", 0.01, rect_quad(n0, 10, n1, 48)),  # 乙이, the letter dropped
+              Piece("배당", 0.93, rect_quad(b0, 10, b1, 48)),
+              Piece("이", 0.3, rect_quad(i0, 10, i1, 48)),  # the word 이 alone
+              Piece("사건", 0.93, rect_quad(s0, 10, s1, 48))]
+    assert n1 - n0 >= 1.5 * 38 > i1 - i0
+    text = "되어 이 배당 이 사건"
+    line = LineResult(quad=rect_quad(0, 0, 560, 60), text=text, confidence=0.9,
+                      words=merge_pieces(text, pieces), pieces=pieces)
+    (out,) = restore_hanja([(line, pieces)], bgr, reader.ideographs)
+    assert out.text == "되어 乙이 배당 이 사건"
+    assert [w.text for w in out.words] == out.text.split()
+
+
 def test_a_doubted_korean_word_before_a_particle_stays_korean() -> None:
     """A review's poor scans: PP-OCRv6 read the first syllable of ``검은`` (Tesseract 0.7)
     as 召 at 0.999; only the party letters 甲乙丙丁戊 may replace it."""

@@ -498,8 +498,15 @@ def _quoted_name(piece: Piece, text: str, span: tuple[int, int] | None
     particle, with room for a letter between (``“은`` at 0.42 for ``‘乙은``: Tesseract
     dropped the Hanja, or read it as a syllable or a sign: ``“태은``, ``(뼈은``, ``“〈이``);
     the quote and the particle, or None. Only a party letter may go between
-    (``PARTY_LETTERS``)."""
+    (``PARTY_LETTERS``). Also a doubted particle alone starting a word, in a box with room
+    for a letter before it (``이`` for 乙이): ``""`` and the particle."""
     word = piece.text.strip()
+    if (span is not None and word in PARTICLES and piece.confidence < PAIR_DOUBT
+            and (span[0] == 0 or text[span[0] - 1].isspace())):
+        # no quote: a particle alone in a box with room for a letter before it (``이`` at
+        # 0.01 boxed 1.55 heights wide, for 乙이)
+        x0, y0, x1, y1 = quad_rect(piece.quad)
+        return ("", word) if x1 - x0 >= (len(word) + QUOTE_ROOM) * (y1 - y0) else None
     # the quote or bracket starts a word even set against the one before (``피고(甲은``)
     if span is None or len(word) < 2 or word[0] not in OPENERS or piece.confidence >= PAIR_DOUBT:
         return None
@@ -581,8 +588,8 @@ def restore_hanja(
             quote = _quoted_name(piece, line.text, spans[pi])
             if quote is not None:  # a letter after the quote, read without the quote
                 x0, y0, x1, y1 = quad_rect(piece.quad)
-                crop = crop_piece(bgr, rect_quad(x0 + QUOTE_SKIP * (y1 - y0), y0, x1, y1),
-                                  one_letter=True)
+                skip = QUOTE_SKIP * (y1 - y0) if quote[0] else 0.0
+                crop = crop_piece(bgr, rect_quad(x0 + skip, y0, x1, y1), one_letter=True)
                 if crop.size and min(crop.shape[:2]) >= 4:
                     jobs.append((li, pi))
                     crops.append(crop)
