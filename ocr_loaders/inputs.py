@@ -272,6 +272,10 @@ class OpenedDocument:
     limits: Limits = DEFAULT_LIMITS
     password: str | None = None
     _pdf: bytes | None = field(default=None, repr=False)
+    skip_missing: bool = False
+    """For a document not yet counted: pages of the selection past its end are left out
+    once it is (the loaders' reading of ``pages``: the selected pages each file has), rather
+    than failing; a selection with none of its pages still fails."""
 
     @property
     def mime_type(self) -> str:

@@ -213,8 +213,11 @@ class PageLoader:
         means "up to the first three" (a one-page file among them was skipped with
         PageRangeError); a file with none of them still fails."""
         try:
-            return engine.open(source, pages=self.pages, password=self.password,
-                               limits=self.limits)
+            doc = engine.open(source, pages=self.pages, password=self.password,
+                              limits=self.limits)
+            # an Office file for the API is counted by the server: its pages past the
+            # selection's end are left out then (``OpenedDocument.skip_missing``)
+            return doc if doc.counted else dataclasses.replace(doc, skip_missing=True)
         except PageRangeError as exc:
             selected = parse_page_spec(self.pages)
             total = exc.total_pages

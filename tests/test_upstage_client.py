@@ -321,8 +321,14 @@ def test_loaders_send_office_files_as_they_are(scripted: str, tmp_path: Path,
     picked = OCRLoader(path, engine=remote, pages="2-3").load()
     assert [(d.metadata["page"], d.metadata["total_pages"], d.metadata["document_pages"])
             for d in picked] == [(2, 2, 3), (3, 2, 3)]
+    # the selected pages it has, as for any file (the count comes with the answer)
+    past = OCRLoader(path, engine=remote, pages="2-5").load()
+    assert [(d.metadata["page"], d.metadata["total_pages"], d.metadata["document_pages"])
+            for d in past] == [(2, 2, 3), (3, 2, 3)]
     with pytest.raises(PageRangeError):
         OCRLoader(path, engine=remote, pages="5").load()
+    with pytest.raises(PageRangeError):  # the engine itself is strict, as the local one is
+        remote.recognize(path, pages="2-5")
     # through the result cache: stored with its count, served with it
     cache = tmp_path / "cache.sqlite"
     first = OCRLoader(path, engine=remote, cache=cache)

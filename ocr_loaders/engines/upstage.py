@@ -294,6 +294,8 @@ class UpstageEngine(OCREngine):
         data, sent = self._subset(doc.data, doc.format, selected, doc.limits,
                                   total=doc.total_pages)
         raw = self._post(data, doc.name, doc.mime_type, schema=None)
+        if selected is not None and doc.skip_missing and not doc.counted:
+            selected = _existing(selected, self._to_result(raw, None, sent))
         result = self._to_result(raw, selected, sent)
         if not doc.counted:
             doc.total_pages = result.total_pages or len(result.pages)
@@ -520,6 +522,17 @@ def _retry_after(value: str | None) -> float | None:
 def _first_pages(selected: list[int] | None, limits: Limits) -> list[int] | None:
     """A selection as the embedded engine takes it: its first ``limits.max_pages`` pages."""
     return None if selected is None else selected[: limits.max_pages]
+
+
+def _existing(selected: list[int], result: OCRResult) -> list[int]:
+    """The pages of ``selected`` that the answer for the whole document has; PageRangeError
+    when it has none of them."""
+    available = max((result.page_number(i) for i in range(len(result.pages))), default=0)
+    kept = [n for n in selected if n <= available]
+    if not kept:
+        raise PageRangeError(f"page {selected[0]} does not exist; the document has {available}",
+                             total_pages=available)
+    return kept
 
 
 def _check_pages(selected: Sequence[int], available: int) -> None:
