@@ -135,6 +135,36 @@ def pdf_with_pages(pdf: bytes, numbers: Sequence[int]) -> bytes:
         src.close()
 
 
+def decrypted_pdf(pdf: bytes, password: str | None) -> bytes:
+    """The PDF without its encryption (opened with ``password``; EncryptedDocumentError when
+    one is needed and it is missing or wrong), for an API that takes no password. An
+    unencrypted PDF comes back as it is.
+
+    The Upstage API answers an encrypted PDF with an error; the embedded engine opens it with
+    the user's password, so the remote engine sends it decrypted instead."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    doc = open_pdf(pdf, password)
+    try:
+        if not _encrypted(doc):
+            return pdf
+        buffer = io.BytesIO()
+        doc.save(buffer, flags=pdfium_c.FPDF_REMOVE_SECURITY)
+        return buffer.getvalue()
+    except pdfium.PdfiumError as exc:
+        raise CorruptDocumentError(f"cannot decrypt the PDF: {exc}") from None
+    finally:
+        doc.close()
+
+
+def _encrypted(doc: Any) -> bool:
+    """Whether an open PDF has a security handler (revision -1: none)."""
+    import pypdfium2.raw as pdfium_c
+
+    return int(pdfium_c.FPDF_GetSecurityHandlerRevision(doc)) != -1
+
+
 def count_pdf_pages(pdf: bytes, password: str | None) -> int:
     doc = open_pdf(pdf, password)
     try:

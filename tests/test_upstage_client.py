@@ -31,6 +31,7 @@ from ocr_loaders.errors import (
     AuthenticationError,
     BadRequestError,
     DocumentTooLargeError,
+    EncryptedDocumentError,
     InputError,
     InvalidAPIKeyError,
     InvalidResponseError,
@@ -451,6 +452,37 @@ def test_local_validation_saves_the_round_trip(scripted: str) -> None:
     with pytest.raises(PageRangeError):
         engine.recognize(b"%PDF-1.4", pages="0")
     assert Scripted.counts["never"] == 0
+
+
+def test_an_encrypted_pdf_goes_decrypted(scripted: str, tmp_path: Path) -> None:
+    """The API takes no password: with the right one the PDF is opened here and sent
+    decrypted (same page); without it, or with a wrong one, EncryptedDocumentError and no
+    request, as the embedded engine raises."""
+    import pypdfium2 as pdfium
+
+    locked = docgen.encrypted_pdf("pw123")
+    engine = client(scripted, "ok")
+    Scripted.bodies.pop("ok", None)
+    engine.recognize(locked, password="pw123")
+    body = Scripted.bodies["ok"]
+    sent = body[body.index(b"%PDF"):body.rindex(b"%%EOF") + 5]
+    with pdfium.PdfDocument(sent) as pdf:  # opens without a password
+        assert len(pdf) == 1
+    before = Scripted.counts["ok"]
+    for password in (None, "wrong"):
+        with pytest.raises(EncryptedDocumentError):
+            engine.recognize(locked, password=password)
+    # the loaders too (they open the document first)
+    from ocr_loaders.langchain import OCRLoader
+
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(locked)
+    with pytest.raises(EncryptedDocumentError):
+        OCRLoader(path, engine=engine, password="wrong").load()
+    assert Scripted.counts["ok"] == before
+    docs = OCRLoader(path, engine=engine, password="pw123").load()
+    assert docs and Scripted.counts["ok"] == before + 1
+    assert b"/Encrypt" not in Scripted.bodies["ok"]
 
 
 def test_missing_key(monkeypatch: pytest.MonkeyPatch) -> None:

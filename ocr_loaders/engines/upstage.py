@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import email.utils
 import logging
 import math
@@ -54,7 +55,7 @@ from ocr_loaders.inputs import (
     sniff_format,
 )
 from ocr_loaders.models import OCRResult, Page
-from ocr_loaders.pdfdoc import count_pdf_pages, pdf_with_pages
+from ocr_loaders.pdfdoc import count_pdf_pages, decrypted_pdf, pdf_with_pages
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,8 @@ class UpstageEngine(OCREngine):
         be asked for); from other documents the whole document is sent (and billed: the
         result keeps the server's ``numBilledPages``) and the selected pages are kept from the
         answer. Either way they keep their real page numbers in ``metadata.pages[].page``.
-        Encrypted PDFs are not accepted by the API: ``password`` raises InputError.
+        The API takes no password: an encrypted PDF is opened here with ``password`` and sent
+        decrypted (EncryptedDocumentError before any upload when it is missing or wrong).
         """
         data, name, fmt = self._read(source, pages=pages, password=password, limits=limits)
         if cancel is not None and cancel.is_set():
@@ -282,10 +284,12 @@ class UpstageEngine(OCREngine):
         API converts them itself, and it says how many pages they have (``iter_document``
         fills that in); PDFs and images are counted, so a bad selection fails before the
         upload."""
-        if password is not None:
-            raise InputError("the Upstage API does not accept encrypted PDFs; decrypt it first")
-        return open_document(source, pages=pages, limits=limits or self.limits,
-                             convert_office=False)
+        doc = open_document(source, pages=pages, password=password,
+                            limits=limits or self.limits, convert_office=False)
+        if doc.format is DocumentFormat.PDF:
+            # the API takes no password: an encrypted PDF goes decrypted
+            doc = dataclasses.replace(doc, data=decrypted_pdf(doc.data, password), password=None)
+        return doc
 
     def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
         """Send an already opened document and yield its selected pages (an Office file's
@@ -335,11 +339,12 @@ class UpstageEngine(OCREngine):
         self, source: Source, *, pages: str | Sequence[int] | None, password: str | None,
         limits: Limits | None,
     ) -> tuple[bytes, str, DocumentFormat]:
-        if password is not None:
-            raise InputError("the Upstage API does not accept encrypted PDFs; decrypt it first")
         parse_page_spec(pages)  # a bad page spec fails before the upload
         data, name = read_source(source, limits=limits or self.limits)
-        return data, name, sniff_format(data)
+        fmt = sniff_format(data)
+        if fmt is DocumentFormat.PDF:
+            data = decrypted_pdf(data, password)  # the API takes no password
+        return data, name, fmt
 
     def _to_result(self, raw: dict[str, Any], selected: Sequence[int] | None,
                    sent: Sequence[int] | None = None) -> OCRResult:
