@@ -599,6 +599,7 @@ def test_selected_pages_of_a_pdf_are_all_that_is_sent(ocr_server: str, tmp_path:
     assert [r["context"]["pageNumber"] for r in google["responses"]] == [2, 33]
     clova = remote.recognize_raw(path, schema="clova", pages="1,34")
     assert [image["name"] for image in clova["images"]] == ["page-1", "page-34"]
+    assert [image["convertedImageInfo"]["pageIndex"] for image in clova["images"]] == [0, 33]
     docs = OCRLoader(path, engine=remote, pages="31,35").load()
     assert [(d.metadata["page"], d.page_content) for d in docs] == [(31, "Page 31"),
                                                                     (35, "Page 35")]

@@ -248,6 +248,9 @@ class UpstageEngine(OCREngine):
                 context["pageNumber"] = number
             if isinstance(item.get("name"), str) and item["name"].startswith("page-"):
                 item["name"] = f"page-{number}"  # CLOVA's image names, as ours write them
+            info = item.get("convertedImageInfo")  # CLOVA's index of the page (0-based)
+            if isinstance(info, dict) and "pageIndex" in info:
+                info["pageIndex"] = number - 1
         return {**raw, key: items[: len(sent)]}
 
     async def arecognize(
