@@ -138,6 +138,16 @@ def test_jsonl_output_and_the_cli(local_ray, corpus, tmp_path, capsys) -> None:
     code = main(["batch", str(corpus), "--out", str(tmp_path / "p"), "--concurrency", "2"])
     assert code == 1  # some files failed: listed, exit code says so
     assert "failed:" in capsys.readouterr().out
+    # the same records as the Parquet output, floats to the last digit (pandas, under Ray's
+    # write_json, wrote 10 significant digits: a confidence 0.9468854285714287 came back
+    # 0.9468854286)
+    assert main(["batch", str(corpus), "--out", str(tmp_path / "j"), "--format", "jsonl",
+                 "--concurrency", "2"]) == 1
+    as_jsonl = list(batch.read_records(str(tmp_path / "j")))
+    as_parquet = list(batch.read_records(str(tmp_path / "p")))
+    assert len(as_jsonl) == len(as_parquet) > 5
+    assert [(r.text, r.metadata) for r in as_jsonl] == [(r.text, r.metadata) for r in as_parquet]
+    assert any(len(repr(r.metadata["confidence"])) > 12 for r in as_jsonl)
 
 
 def test_missing_input_is_a_clear_cli_error(capsys, tmp_path) -> None:
