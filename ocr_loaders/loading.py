@@ -61,12 +61,13 @@ def expand_paths(paths: PathLike | Iterable[PathLike]) -> list[str]:
     hidden ones and those inside hidden folders (``.ipynb_checkpoints`` copies, macOS
     ``._scan.png`` resource forks) and Office lock files (``~$memo.docx``), as
     ``SimpleDirectoryReader`` skips them: a lock file failed the whole load. Paths named
-    one by one are taken as they are, normalised (``./a.png`` and ``d/../a.png`` are
-    ``a.png``: the source, and so the documents' ids, do not depend on how it was spelled)."""
+    one by one are taken as they are; every path is normalised (``./a.png`` and
+    ``d/../a.png`` are ``a.png``, a folder ``d/../d`` is ``d``: the source, and so the
+    documents' ids, do not depend on how it was spelled)."""
     items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     out: list[str] = []
     for item in items:
-        path = Path(item)
+        path = Path(os.path.normpath(os.fspath(item)))
         if path.is_dir():
             out.extend(
                 str(p) for p in sorted(path.rglob("*"))
@@ -74,7 +75,7 @@ def expand_paths(paths: PathLike | Iterable[PathLike]) -> list[str]:
                 and p.is_file()
             )
         else:
-            out.append(os.path.normpath(os.fspath(item)))
+            out.append(str(path))
     return out
 
 

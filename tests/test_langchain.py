@@ -322,6 +322,7 @@ def test_ids_do_not_depend_on_how_the_path_is_spelled(corpus, engine, tmp_path, 
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "x.png").write_bytes(corpus["png"].read_bytes())
     monkeypatch.chdir(tmp_path)
-    ids = {d.id for path in ("docs/x.png", "./docs/x.png", "docs/../docs/x.png", "docs")
+    ids = {d.id for path in ("docs/x.png", "./docs/x.png", "docs/../docs/x.png", "docs",
+                             "./docs/", "docs/../docs")
            for d in OCRLoader(path, engine=engine).load()}
     assert ids == {"docs/x.png#page=1"}
