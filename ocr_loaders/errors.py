@@ -113,6 +113,11 @@ class InvalidAPIKeyError(OCRError):
     """
 
 
+class InvalidBaseURLError(OCRError, ValueError):
+    """The API's base URL is no URL a request can go to (no ``http://`` or ``https://``, or
+    no host): a setting to fix, raised before any request rather than retried."""
+
+
 class APIError(OCRError):
     """The remote OCR API answered with an error or could not be reached."""
 
@@ -178,6 +183,7 @@ __all__ = [
     "EngineError",
     "InputError",
     "InvalidAPIKeyError",
+    "InvalidBaseURLError",
     "InvalidResponseError",
     "MissingAPIKeyError",
     "MissingDependencyError",

@@ -34,6 +34,7 @@ from ocr_loaders.errors import (
     EncryptedDocumentError,
     InputError,
     InvalidAPIKeyError,
+    InvalidBaseURLError,
     InvalidResponseError,
     MissingAPIKeyError,
     PageRangeError,
@@ -483,6 +484,20 @@ def test_an_encrypted_pdf_goes_decrypted(scripted: str, tmp_path: Path) -> None:
     docs = OCRLoader(path, engine=engine, password="pw123").load()
     assert docs and Scripted.counts["ok"] == before + 1
     assert b"/Encrypt" not in Scripted.bodies["ok"]
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:8000", "ftp://x", "http://", "api.upstage.ai/v1"])
+def test_a_base_url_without_scheme_or_host_is_refused_at_once(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A setting to fix, not a connection to retry (``127.0.0.1:8000`` was taken, then each
+    request retried and failed with APIConnectionError 'No connection adapters')."""
+    with pytest.raises(InvalidBaseURLError, match="base_url must be an http"):
+        UpstageEngine(KEY, base_url=url)
+    monkeypatch.setenv("UPSTAGE_BASE_URL", url)
+    with pytest.raises(ValueError, match="base_url"):
+        UpstageEngine(KEY)
+    assert UpstageEngine(KEY, base_url="http://127.0.0.1:8000/").url.startswith(
+        "http://127.0.0.1:8000/v1/")
 
 
 def test_missing_key(monkeypatch: pytest.MonkeyPatch) -> None:

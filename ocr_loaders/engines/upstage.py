@@ -20,6 +20,7 @@ import os
 import random
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
@@ -36,6 +37,7 @@ from ocr_loaders.errors import (
     CancelledError,
     InputError,
     InvalidAPIKeyError,
+    InvalidBaseURLError,
     InvalidResponseError,
     MissingAPIKeyError,
     PageRangeError,
@@ -134,6 +136,7 @@ class UpstageEngine(OCREngine):
         # ``https://api.upstage.ai/v1``, as Upstage's own docs and OpenAI-style clients write
         # it, is the same server: the endpoints carry their ``/v1`` (it posted to /v1/v1/...)
         self.base_url = self.base_url.rstrip("/").removesuffix("/v1")
+        _check_base_url(self.base_url)
         self.endpoint = endpoint
         self.model = model or ("ocr" if endpoint == "document-digitization" else None)
         self.timeout = (connect_timeout, read_timeout)
@@ -507,6 +510,18 @@ def _server_message(response: requests.Response) -> str:
 
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_base_url(url: str) -> None:
+    """InvalidBaseURLError (a ValueError) for a base URL no request can go to
+    (``127.0.0.1:8000`` without its scheme, ``ftp://...``): a setting to fix, not a
+    connection to retry."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidBaseURLError(
+            f"base_url must be an http:// or https:// URL with a host, such as "
+            f"{DEFAULT_BASE_URL} or http://127.0.0.1:8000; got {_truncate(url, 80)!r}"
+        )
 
 
 def _retry_after(value: str | None) -> float | None:
