@@ -133,3 +133,53 @@ def test_a_point_marker_whose_bracket_was_read_as_one() -> None:
         got = line(read)
         fix_line(got)
         assert got.text == expected and [w.text for w in got.words] == expected.split()
+
+
+def _rendered_word(text: str, size: int) -> tuple[object, object]:
+    """A word rendered in the CJK test font, as a grey page and a Tesseract-like piece boxed
+    around its ink (rows of the line's full height)."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from ocr_loaders.engines.layout import Piece, rect_quad
+    from tests import docgen
+
+    img = Image.new("L", (40 + size * len(text), 2 * size), 255)
+    ImageDraw.Draw(img).text((20, size // 3), text, font=docgen.font(size), fill=0)
+    gray = np.asarray(img)
+    cols = np.flatnonzero((gray < 128).any(axis=0))
+    rows = np.flatnonzero((gray < 128).any(axis=1))
+    box = rect_quad(int(cols[0]), int(rows[0]) - 1, int(cols[-1]) + 1, int(rows[-1]) + 2)
+    return gray, Piece(text, 0.9, box)
+
+
+def test_a_middle_dot_read_as_a_quote_or_dropped() -> None:
+    """``건축·분양하는`` read ``건축’분양하는``, ``주장·증명하여야`` read ``주장증명하여야`` on the
+    eval's court decisions: the dot is found in the pixels, small and alone in its columns
+    in the middle of the line, and put between the syllables it stands between."""
+    from ocr_loaders.engines.marks import _middle_dot
+
+    for size in (24, 30, 40):
+        gray, piece = _rendered_word("건축·분양하는", size)
+        piece.text = "건축’분양하는"
+        assert _middle_dot(piece, gray) == "건축·분양하는", size
+        gray, piece = _rendered_word("주장·증명하여야", size)
+        piece.text = "주장증명하여야"
+        assert _middle_dot(piece, gray) == "주장·증명하여야", size
+        gray, piece = _rendered_word("임대차·매매계약", size)
+        piece.text = "임대차매매계약"
+        assert _middle_dot(piece, gray) == "임대차·매매계약", size
+
+
+def test_no_middle_dot_where_there_is_none() -> None:
+    """A closing quote between syllables is high in the line (``‘전부명령’이라``) and stays;
+    words without a dot get none, small print included (``바로``: the stub of a 20 px ``ㅏ``
+    cut off its stroke was taken for a dot)."""
+    from ocr_loaders.engines.marks import _middle_dot
+
+    for size in (16, 20, 30):
+        gray, piece = _rendered_word("전부명령’이라", size)
+        assert _middle_dot(piece, gray) == "전부명령’이라", size
+        for word in ("본문바로출력", "사법정보공개포털", "임대차보증금반환", "가나다라마바사"):
+            gray, piece = _rendered_word(word, size)
+            assert _middle_dot(piece, gray) == word, (word, size)

@@ -692,8 +692,7 @@ def _number_cell(tess: LineResult, pp: LineResult) -> bool:
 def _with_korean_marks(lines: list[LineResult], bgr: np.ndarray) -> list[LineResult]:
     """Tesseract's Korean lines with Korean quotes, middle dots and lenticular brackets
     (``engines/marks.py``)."""
-    looked_at = any(w.text[:1] in '["“”\u318d\u119e' or w.text[-1:] == "]"
-                    for line in lines for w in line.words)  # brackets and quotes
+    looked_at = bool(lines)  # brackets, quotes and middle dots (``marks._middle_dot``)
     gray = darkest_channel(bgr) if looked_at else None  # dark in any channel is ink
     for line in lines:
         marks.fix_line(line, gray)

@@ -34,7 +34,14 @@ import re
 import cv2
 import numpy as np
 
-from ocr_loaders.engines.layout import LineResult, Piece, first_glyph, ink_mask, quad_rect
+from ocr_loaders.engines.layout import (
+    LineResult,
+    Piece,
+    first_glyph,
+    ink_mask,
+    quad_rect,
+    true_runs,
+)
 
 MARK_BOTTOM = 0.55
 """A quote's mark ends above this share of the word box's height..."""
@@ -49,6 +56,15 @@ MARK_GAP = 0.3
 MERGED_MARKS = 0.24
 """Width, in heights, from which one mark is two run together (one measured 0.13, the two
 of ``“`` with their gap 0.32)."""
+DOT_SIZE = 0.3
+"""A middle dot is at most this share of the word box's height wide and tall..."""
+DOT_GAP = 0.08
+"""...at least this share of it tall and this far from the ink either side..."""
+DOT_BAND = (0.2, 0.8)
+"""...and inks only rows within this band of it (a closing quote starts higher)."""
+DOT_MIN_SYLLABLES = 4
+"""Fewest syllables a word without a quote must have to get a dropped middle dot back."""
+_HANGUL = frozenset(chr(c) for c in range(0xAC00, 0xD7A4))
 _DOUBLE = frozenset('"“”')
 """What Tesseract writes at a word's start for either opening quote (and ``_ARAEA``)."""
 _ARAEA = frozenset("\u318d\u119e")
@@ -86,8 +102,11 @@ def fix_line(line: LineResult, gray: np.ndarray | None = None) -> None:
     quotes from double ones (``_opening_quote``)."""
     if line.words:
         line.words[0].text = _point_marker(line.words[0].text)
+    tokens = len(line.text.split()) == len(line.words)  # the words are the text's tokens
     for piece in line.words:
         piece.text = korean_marks(piece.text)
+        if gray is not None and tokens:  # (the text is rebuilt from the words below)
+            piece.text = _middle_dot(piece, gray)
         if gray is not None and ("[" in piece.text[:1] or "]" in piece.text[-1:]):
             piece.text = _lenticular(piece, gray)
         if gray is not None and piece.text[:1] in _DOUBLE:
@@ -95,7 +114,7 @@ def fix_line(line: LineResult, gray: np.ndarray | None = None) -> None:
         elif gray is not None and piece.text[:1] in _ARAEA and len(piece.text) > 1:
             # ``ㆍ주택임대차법`` for ``‘주택임대차법``: a mark high in the line is a quote
             piece.text = _opening_quote(piece, gray, HIGH_MARK_BOTTOM) + piece.text[1:]
-    if len(line.text.split()) == len(line.words):  # the words are the text's tokens
+    if tokens:
         line.text = _closing_quotes(" ".join(p.text for p in line.words))
         for piece, token in zip(line.words, line.text.split()):
             piece.text = token
@@ -144,6 +163,62 @@ def _opening_quote(piece: Piece, gray: np.ndarray, bottom: float = MARK_BOTTOM) 
     if len(marks) == 1 and marks[0][1] - marks[0][0] >= MERGED_MARKS * h:
         return "“"  # two marks run together on a blurred scan
     return {1: "‘", 2: "“"}.get(len(marks), first)
+
+
+def _middle_dot(piece: Piece, gray: np.ndarray) -> str:
+    """The word's text with the middle dot its pixels show between two syllables, where
+    Tesseract read it as a closing quote (``건축’분양하는``) or dropped it (``주장증명하여야``;
+    2 of the 37 dots of the Korean eval pages).
+
+    A middle dot stands alone in its columns, small, in the middle of the line's height; a
+    closing quote is high, and every part of a syllable shares its columns with other strokes
+    or is tall (``이``'s ``ㅣ``). Which syllables it stands between is worked out from where
+    it is in the box, the syllables taken as equally wide. A word that holds no quote gets a
+    dot only when it is at least ``DOT_MIN_SYLLABLES`` syllables long (two nouns joined).
+    """
+    text = piece.text
+    syllables = [k for k, c in enumerate(text) if "\uac00" <= c <= "\ud7a3"]
+    quotes = [k for k, c in enumerate(text) if c in "’'"]
+    if len(syllables) < 2 or len(quotes) > 1:
+        return text
+    if quotes:  # between two syllables, or nothing to do
+        k = quotes[0]
+        if not (0 < k < len(text) - 1 and text[k - 1] in _HANGUL and text[k + 1] in _HANGUL):
+            return text
+    elif len(syllables) < DOT_MIN_SYLLABLES or len(syllables) != len(text):
+        return text
+    x0, y0, x1, y1 = (round(v) for v in quad_rect(piece.quad))
+    h = y1 - y0
+    region = gray[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
+    if h < 10 or region.size == 0 or int(region.max()) - int(region.min()) < 64:
+        return text
+    ink = ink_mask(region)
+    dots = []
+    islands = true_runs(np.asarray(ink.any(axis=0)))
+    for i, (start, end) in enumerate(islands):
+        if i == 0 or i == len(islands) - 1 or end - start > DOT_SIZE * h:
+            continue
+        rows = np.flatnonzero(ink[:, start:end].any(axis=1))
+        top, bottom = int(rows[0]), int(rows[-1]) + 1
+        tall, wide = bottom - top, end - start
+        # square, set apart: the stub of a small ``ㅏ`` cut off its stroke is a flat blob
+        # 1 px from it (``바로`` in 20 px print read ``바·로``)
+        apart = min(start - islands[i - 1][1], islands[i + 1][0] - end) >= DOT_GAP * h
+        if (DOT_GAP * h <= tall <= DOT_SIZE * h and 0.5 <= wide / tall <= 2 and apart
+                and top >= DOT_BAND[0] * h and bottom <= DOT_BAND[1] * h):
+            dots.append((start, end))
+    if len(dots) != 1:
+        return text
+    (start, end), = dots
+    width = (region.shape[1] - (end - start)) / len(syllables)  # a syllable's, about
+    before = round(start / width)  # syllables left of the dot
+    if not 0 < before < len(syllables):
+        return text
+    if quotes:
+        k = quotes[0]
+        return text[:k] + "·" + text[k + 1:] if syllables.index(k - 1) + 1 == before else text
+    k = syllables[before]
+    return text[:k] + "·" + text[k:]
 
 
 def _closes(before: str, open_quote: str) -> bool:
