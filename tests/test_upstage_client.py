@@ -331,6 +331,9 @@ def test_loaders_send_office_files_as_they_are(scripted: str, tmp_path: Path,
         OCRLoader(path, engine=remote, pages="5").load()
     with pytest.raises(PageRangeError):  # the engine itself is strict, as the local one is
         remote.recognize(path, pages="2-5")
+    # an answer of as many pages as the API reads says nothing of the pages after them
+    with pytest.raises(PageRangeError, match="past the 3 pages the API reads"):
+        OCRLoader(path, engine=remote, pages="2-5", limits=Limits(max_pages=3)).load()
     # through the result cache: stored with its count, served with it
     cache = tmp_path / "cache.sqlite"
     first = OCRLoader(path, engine=remote, cache=cache)
@@ -484,6 +487,18 @@ def test_an_encrypted_pdf_goes_decrypted(scripted: str, tmp_path: Path) -> None:
     docs = OCRLoader(path, engine=engine, password="pw123").load()
     assert docs and Scripted.counts["ok"] == before + 1
     assert b"/Encrypt" not in Scripted.bodies["ok"]
+    # pages past its end (the loaders keep those it has): still sent decrypted
+    docs = OCRLoader(path, engine=engine, password="pw123", pages="1-3").load()
+    assert docs and b"/Encrypt" not in Scripted.bodies["ok"]
+    raw = engine.recognize_raw(locked, password="pw123")  # the raw JSON too
+    assert raw["pages"] and b"/Encrypt" not in Scripted.bodies["ok"]
+    # the result cache keys on the file's own bytes (a decrypted copy differs at every save)
+    cache = tmp_path / "cache.sqlite"
+    before = Scripted.counts["ok"]
+    OCRLoader(path, engine=engine, password="pw123", cache=cache).load()
+    again = OCRLoader(path, engine=engine, password="pw123", cache=cache)
+    again.load()
+    assert Scripted.counts["ok"] == before + 1 and again.from_cache == [str(path)]
 
 
 @pytest.mark.parametrize("url", ["127.0.0.1:8000", "ftp://x", "http://", "api.upstage.ai/v1"])
@@ -498,6 +513,25 @@ def test_a_base_url_without_scheme_or_host_is_refused_at_once(
         UpstageEngine(KEY)
     assert UpstageEngine(KEY, base_url="http://127.0.0.1:8000/").url.startswith(
         "http://127.0.0.1:8000/v1/")
+
+
+@pytest.mark.parametrize("url", ["http://:8000", "http://user@", "http://[::1", "http://h:x/",
+                                 "user:s3cretpw@myproxy:8080"])
+def test_a_base_url_without_a_host_is_refused_and_not_shown(url: str) -> None:
+    with pytest.raises(InvalidBaseURLError) as info:
+        UpstageEngine(KEY, base_url=url)
+    assert "s3cretpw" not in str(info.value) and url not in str(info.value)
+
+
+def test_the_base_urls_password_is_never_shown() -> None:
+    """A proxy's ``user:password@`` in the base URL stays out of the repr and of the errors
+    (the connection error of requests names the URL)."""
+    engine = UpstageEngine(KEY, base_url=f"http://me:s3cretpw@127.0.0.1:{free_port()}",
+                           max_retries=0)
+    assert "s3cretpw" not in repr(engine) and "***@127.0.0.1" in repr(engine)
+    with pytest.raises(APIConnectionError) as info:
+        engine.recognize(docgen.image_bytes(docgen.render_lines(["Hi"]), "PNG"))
+    assert "s3cretpw" not in str(info.value) and "cannot reach" in str(info.value)
 
 
 def test_missing_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import email.utils
 import logging
 import math
@@ -136,7 +135,7 @@ class UpstageEngine(OCREngine):
         # ``https://api.upstage.ai/v1``, as Upstage's own docs and OpenAI-style clients write
         # it, is the same server: the endpoints carry their ``/v1`` (it posted to /v1/v1/...)
         self.base_url = self.base_url.rstrip("/").removesuffix("/v1")
-        _check_base_url(self.base_url)
+        self._userinfo = _check_base_url(self.base_url)
         self.endpoint = endpoint
         self.model = model or ("ocr" if endpoint == "document-digitization" else None)
         self.timeout = (connect_timeout, read_timeout)
@@ -152,7 +151,8 @@ class UpstageEngine(OCREngine):
 
     def __repr__(self) -> str:
         return (
-            f"UpstageEngine(base_url={self.base_url!r}, endpoint={self.endpoint!r}, "
+            f"UpstageEngine(base_url={self._redact(self.base_url)!r}, "
+            f"endpoint={self.endpoint!r}, "
             f"model={self.model!r}, api_key='**********')"
         )
 
@@ -220,14 +220,15 @@ class UpstageEngine(OCREngine):
         schema: str | None = None,
         pages: str | Sequence[int] | None = None,
         limits: Limits | None = None,
+        password: str | None = None,
     ) -> dict[str, Any]:
         """The server's JSON as a dict; ``schema`` ``"clova"`` or ``"google"`` asks for that shape.
 
         With ``pages``, the pages (Upstage), ``images`` (CLOVA) or ``responses`` (Google) of
-        the other pages are dropped.
+        the other pages are dropped. ``password``: an encrypted PDF's, as for :meth:`recognize`.
         """
         schema = schema.lower() if schema else None  # as the server reads it
-        data, name, fmt = self._read(source, pages=pages, password=None, limits=limits)
+        data, name, fmt = self._read(source, pages=pages, password=password, limits=limits)
         selected = _first_pages(parse_page_spec(pages), limits or self.limits)
         data, sent = self._subset(data, fmt, selected, limits or self.limits)
         raw = self._post(data, name, fmt.mime_type, schema=schema)
@@ -272,10 +273,12 @@ class UpstageEngine(OCREngine):
     async def arecognize_raw(
         self, source: Source, *, schema: str | None = None,
         pages: str | Sequence[int] | None = None, limits: Limits | None = None,
+        password: str | None = None,
     ) -> dict[str, Any]:
         """:meth:`recognize_raw` in a worker thread."""
         return await asyncio.to_thread(
-            self.recognize_raw, source, schema=schema, pages=pages, limits=limits
+            self.recognize_raw, source, schema=schema, pages=pages, limits=limits,
+            password=password,
         )
 
     def open(
@@ -290,22 +293,25 @@ class UpstageEngine(OCREngine):
         API converts them itself, and it says how many pages they have (``iter_document``
         fills that in); PDFs and images are counted, so a bad selection fails before the
         upload."""
-        doc = open_document(source, pages=pages, password=password,
-                            limits=limits or self.limits, convert_office=False)
-        if doc.format is DocumentFormat.PDF:
-            # the API takes no password: an encrypted PDF goes decrypted
-            doc = dataclasses.replace(doc, data=decrypted_pdf(doc.data, password), password=None)
-        return doc
+        # an encrypted PDF is checked here with its password (a wrong one fails before any
+        # upload) and decrypted at the upload (``iter_document``): the document keeps its
+        # own bytes, which the result cache keys on (a decrypted copy differs at every save)
+        return open_document(source, pages=pages, password=password,
+                             limits=limits or self.limits, convert_office=False)
 
     def iter_document(self, doc: OpenedDocument) -> Iterator[tuple[int, Page]]:
         """Send an already opened document and yield its selected pages (an Office file's
         page count and pages are set on ``doc`` from the answer, before the first page)."""
         selected = doc.page_numbers or None
-        data, sent = self._subset(doc.data, doc.format, selected, doc.limits,
+        data = doc.data
+        if doc.format is DocumentFormat.PDF:
+            data = decrypted_pdf(data, doc.password)  # the API takes no password
+        data, sent = self._subset(data, doc.format, selected, doc.limits,
                                   total=doc.total_pages)
         raw = self._post(data, doc.name, doc.mime_type, schema=None)
         if selected is not None and doc.skip_missing and not doc.counted:
-            selected = _existing(selected, self._to_result(raw, None, sent))
+            selected = _existing(selected, self._to_result(raw, None, sent),
+                                 doc.limits.max_pages)
         result = self._to_result(raw, selected, sent)
         if not doc.counted:
             doc.total_pages = result.total_pages or len(result.pages)
@@ -416,12 +422,13 @@ class UpstageEngine(OCREngine):
                 )
             except requests.Timeout:
                 error: Exception = APITimeoutError(
-                    f"request to {self.url} timed out (connect {self.timeout[0]} s, "
+                    f"request to {self._redact(self.url)} timed out (connect {self.timeout[0]} s, "
                     f"read {self.timeout[1]} s)"
                 )
             except requests.RequestException as exc:
                 error = APIConnectionError(
-                    f"cannot reach {self.url}: {self._redact(_truncate(str(exc), 200))}"
+                    f"cannot reach {self._redact(self.url)}: "
+                    f"{self._redact(_truncate(str(exc), 200))}"
                 )
             else:
                 if 200 <= response.status_code < 300:
@@ -479,7 +486,8 @@ class UpstageEngine(OCREngine):
             cls = ServerError
         else:
             cls = APIStatusError
-        where = f" (POST {self.url})" if status in (404, 405) else ""  # a wrong base_url
+        # a wrong base_url
+        where = f" (POST {self._redact(self.url)})" if status in (404, 405) else ""
         return cls(f"{status}: {detail}{where}", status_code=status, body=body)
 
     def _redact(self, text: str) -> str:
@@ -487,6 +495,8 @@ class UpstageEngine(OCREngine):
         key = self._api_key.get_secret_value()
         for form in (key, repr(key)[1:-1]):
             text = text.replace(form, "**********")
+        if self._userinfo:  # the base URL's user and password
+            text = text.replace(self._userinfo, "***@")
         return text
 
 
@@ -512,16 +522,24 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _check_base_url(url: str) -> None:
-    """InvalidBaseURLError (a ValueError) for a base URL no request can go to
-    (``127.0.0.1:8000`` without its scheme, ``ftp://...``): a setting to fix, not a
-    connection to retry."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+def _check_base_url(url: str) -> str:
+    """The base URL's ``user:password@`` part (``""`` without one); InvalidBaseURLError (a
+    ValueError) for a base URL no request can go to (``127.0.0.1:8000`` without its scheme,
+    ``ftp://...``, ``http://:8000``, ``http://[::1``): a setting to fix, not a connection to
+    retry. The message does not repeat the value, which may hold a password (or a key set
+    in the wrong variable)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 (raises ValueError on a port that is no number)
+    except ValueError:
+        ok = False
+    if not ok:
         raise InvalidBaseURLError(
             f"base_url must be an http:// or https:// URL with a host, such as "
-            f"{DEFAULT_BASE_URL} or http://127.0.0.1:8000; got {_truncate(url, 80)!r}"
+            f"{DEFAULT_BASE_URL} or http://127.0.0.1:8000 (the value given is not one)"
         )
+    return parts.netloc.rpartition("@")[0] + "@" if "@" in parts.netloc else ""
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -547,14 +565,19 @@ def _first_pages(selected: list[int] | None, limits: Limits) -> list[int] | None
     return None if selected is None else selected[: limits.max_pages]
 
 
-def _existing(selected: list[int], result: OCRResult) -> list[int]:
+def _existing(selected: list[int], result: OCRResult, max_pages: int) -> list[int]:
     """The pages of ``selected`` that the answer for the whole document has; PageRangeError
-    when it has none of them."""
+    when it has none of them, or when the answer is a full ``max_pages`` (the API reads no
+    further, so pages after those may well exist: they are not taken as missing)."""
     available = max((result.page_number(i) for i in range(len(result.pages))), default=0)
     kept = [n for n in selected if n <= available]
     if not kept:
         raise PageRangeError(f"page {selected[0]} does not exist; the document has {available}",
                              total_pages=available)
+    if len(kept) < len(selected) and len(result.pages) >= max_pages:
+        raise PageRangeError(
+            f"page {selected[len(kept)]} is past the {max_pages} pages the API reads of an "
+            f"Office file; convert it to PDF to send those pages", total_pages=available)
     return kept
 
 
