@@ -194,7 +194,9 @@ def read_rows(uri: str, files: list[str] | None = None) -> Iterator[dict[str, An
                 yield from pq.read_table(handle, schema=arrow_schema()).to_pylist()
         else:
             with filesys.open_input_stream(name) as stream:
-                for line in stream.read().decode("utf-8").splitlines():
+                # lines end at "\n" only: ``splitlines`` also cut at U+2028, U+2029 and
+                # U+0085, which JSON strings hold as they are (a page's text may)
+                for line in stream.read().decode("utf-8").split("\n"):
                     if line.strip():
                         yield normalise(json.loads(line))
 

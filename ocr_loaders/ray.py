@@ -14,6 +14,7 @@ Needs ``pip install "ocr-loaders[ray]"``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -60,7 +61,11 @@ class _JSONLines(BlockBasedFileDatasink):
 
     def write_block_to_file(self, block: Any, file: Any) -> None:
         for row in block.to_arrow().to_pylist():
-            file.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+            # NaN or infinity (a server's odd confidence) is no JSON: null, as pandas wrote
+            row = {k: None if isinstance(v, float) and not math.isfinite(v) else v
+                   for k, v in row.items()}
+            file.write(json.dumps(row, ensure_ascii=False, allow_nan=False).encode("utf-8")
+                       + b"\n")
 
 
 class _Recognizer:

@@ -166,6 +166,15 @@ def test_a_doubtful_accent_is_read_as_the_plain_letter(decoder: Any) -> None:
     assert decoder.decoder(_frames(decoder, frames))[0][0][0] == "hàr"
 
 
+def test_an_accent_over_two_frames_is_one_decision(decoder: Any) -> None:
+    # CTC may spread a letter over two frames: one doubted, one sure; decided per letter
+    # (frame by frame it came out ``haàr``)
+    frames = [{"h": 0.95}, {"à": 0.6, "a": 0.3}, {"à": 0.9, "a": 0.05}, {"r": 0.95}]
+    assert _text(decoder, _frames(decoder, frames)) == "har"
+    sure = [{"h": 0.95}, {"à": 0.9, "a": 0.05}, {"à": 0.95, "a": 0.02}, {"r": 0.95}]
+    assert _text(decoder, _frames(decoder, sure)) == "hàr"
+
+
 def test_a_printed_accent_stays(decoder: Any) -> None:
     # Fröhlich on a DocBank page: the plain letter had 0.03 against 0.97
     assert _text(decoder, _frames(decoder, [{"r": 0.95}, {"ö": 0.96, "o": 0.03},

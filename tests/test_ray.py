@@ -179,3 +179,24 @@ def test_llama_index_reader_reads_the_output_with_stable_ids(first_run) -> None:
     assert len(docs) == len(list(batch.read_records(str(out)))) >= 7
     assert all(d.id_ == f"{d.metadata['source']}#page={d.metadata['page']}" for d in docs)
     assert "words" in docs[0].excluded_embed_metadata_keys
+
+
+def test_jsonl_rows_round_trip_odd_values(tmp_path) -> None:
+    """A NaN confidence is written as null (it is no JSON), and a page text holding U+2028,
+    U+2029 or U+0085 reads back whole (``splitlines`` cut the line there)."""
+    from ray.data.block import BlockAccessor
+
+    from ocr_loaders.ray import _JSONLines
+
+    rows = [dict.fromkeys(batch.COLUMNS) for _ in range(2)]
+    rows[0].update(source="a.png", page=1, text="x\u2028y\u2029z\u0085w",
+                   confidence=0.9468854285714287, words="[]", content_sha256="h1")
+    rows[1].update(source="b.png", page=1, text="t", confidence=float("nan"), words="[]",
+                   content_sha256="h2")
+    out = tmp_path / "rows.jsonl"
+    with out.open("wb") as handle:
+        _JSONLines(str(tmp_path)).write_block_to_file(
+            BlockAccessor.for_block(batch.to_table(rows)), handle)
+    back = list(batch.read_rows(str(out)))
+    assert [r["text"] for r in back] == ["x\u2028y\u2029z\u0085w", "t"]
+    assert back[0]["confidence"] == 0.9468854285714287 and back[1]["confidence"] is None

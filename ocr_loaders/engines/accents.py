@@ -68,21 +68,30 @@ class DoubtfulAccents:
         which = accented.argmax(axis=2)
         chance = np.take_along_axis(accented, which[:, :, np.newaxis], axis=2)[:, :, 0]
         rows, frames = np.nonzero(chance >= MIN_ACCENTED)
-        changed = 0
         cjk: dict[int, bool] = {}
+        # frames where an accented letter is the best class, in runs of one letter (CTC may
+        # spread a letter over neighbouring frames): (row, last frame, accent) -> frames
+        runs: dict[tuple[int, int, int], list[int]] = {}
         for row, frame in zip(rows.tolist(), frames.tolist()):
+            accent = int(self.accented[which[row, frame]])
+            if int(preds[row, frame].argmax()) != accent:
+                continue
             if row not in cjk:
                 cjk[row] = cjk_line(row)
             if cjk[row]:
                 continue
-            probabilities = preds[row, frame]
-            k = int(which[row, frame])
-            accent, plain = int(self.accented[k]), int(self.plain[k])
-            if int(probabilities.argmax()) != accent:
+            run = runs.pop((row, frame - 1, accent), [])  # (frames come row by row, in order)
+            runs[(row, frame, accent)] = [*run, frame]
+        changed = 0
+        for (row, _, accent), run in runs.items():
+            plain = int(self.plain[int(np.flatnonzero(self.accented == accent)[0])])
+            # one decision for the letter: the run's best share of the plain letter
+            if max(preds[row, f, plain] / preds[row, f, accent] for f in run) < PLAIN_SHARE:
                 continue
-            if probabilities[plain] >= PLAIN_SHARE * probabilities[accent]:
+            for f in run:
+                probabilities = preds[row, f]
                 own = probabilities[plain]
                 np.minimum(probabilities, own * np.float32(0.999), out=probabilities)
                 probabilities[plain] = own
-                changed += 1
+            changed += 1
         return changed
