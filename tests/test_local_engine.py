@@ -386,6 +386,20 @@ def test_hanja_party_name_whose_particle_wrapped_to_the_next_line(engine: LocalE
     assert not _wrapped_name("Total 2.", (6, 8))  # not a Korean line
 
 
+def _word_ink(bgr: np.ndarray) -> list[list[int]]:
+    """Column ranges of a rendered line's words, left to right: runs of inked columns, those
+    at most 8 px apart (letters of one word) joined."""
+    from ocr_loaders.engines.layout import true_runs
+
+    spans: list[list[int]] = []
+    for a, b in true_runs((bgr[:, :, 0] < 128).any(axis=0)):
+        if spans and a - spans[-1][1] <= 8:
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    return spans
+
+
 def test_hanja_party_names_tesseract_read_with_their_particle(engine: LocalEngine) -> None:
     """Three misreadings of the eval's court decisions, each left before: ``태은`` (甲은 as
     one piece of two syllables, 0.68), ``투`` + ``이`` (甲 boxed 15 px of its 24: PP-OCRv6
@@ -402,14 +416,7 @@ def test_hanja_party_names_tesseract_read_with_their_particle(engine: LocalEngin
     bgr = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
     reader = LineReader(engine._load(), np.zeros((0, 4, 2), dtype=np.float32), [])
 
-    from ocr_loaders.engines.layout import true_runs
-
-    spans: list[list[int]] = []  # the words' ink, left to right (the font's own widths)
-    for a, b in true_runs((bgr[:, :, 0] < 128).any(axis=0)):
-        if spans and a - spans[-1][1] <= 8:
-            spans[-1][1] = b
-        else:
-            spans.append([a, b])
+    spans = _word_ink(bgr)  # the font's own widths
     assert len(spans) == 7, spans
     (k0, k1), (g0, g1), (y0, y1), (p0, p1), (b0, b1), (q0, q1), (m0, m1) = spans
     pieces = [Piece("경우", 0.93, rect_quad(k0, 10, k1, 48)),
@@ -434,19 +441,14 @@ def test_a_party_letter_tesseract_dropped_before_its_particle(engine: LocalEngin
     demonstrative ``이`` (``이 사건``), boxed one letter wide, stays as it is, however
     doubted."""
     from ocr_loaders.engines.hangul import restore_hanja
-    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad, true_runs
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
 
     fnt = docgen.font(34)
     img = Image.new("RGB", (560, 60), "white")
     ImageDraw.Draw(img).text((10, 8), "되어 乙이 배당 이 사건", font=fnt, fill="black")
     bgr = np.ascontiguousarray(np.asarray(img)[:, :, ::-1])
     reader = LineReader(engine._load(), np.zeros((0, 4, 2), dtype=np.float32), [])
-    spans: list[list[int]] = []
-    for a, b in true_runs((bgr[:, :, 0] < 128).any(axis=0)):
-        if spans and a - spans[-1][1] <= 8:
-            spans[-1][1] = b
-        else:
-            spans.append([a, b])
+    spans = _word_ink(bgr)
     assert len(spans) == 5, spans
     (d0, d1), (n0, n1), (b0, b1), (i0, i1), (s0, s1) = spans
     pieces = [Piece("되어", 0.93, rect_quad(d0, 10, d1, 48)),
