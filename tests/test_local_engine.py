@@ -465,6 +465,29 @@ def test_a_party_letter_tesseract_dropped_before_its_particle(engine: LocalEngin
     assert [w.text for w in out.words] == out.text.split()
 
 
+def test_a_letter_set_apart_from_its_particle_is_not_doubled() -> None:
+    """``乙 로서는``: Tesseract read the letter ``2.`` and its particle as two words; the
+    letter is read again, and the particle, boxed wide, gets no second one (``乙 乙로서는``
+    when a lone particle after anything could)."""
+    from ocr_loaders.engines.hangul import restore_hanja
+    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
+
+    bgr = np.full((60, 500, 3), 255, dtype=np.uint8)
+    bgr[15:45, 20:300] = 0  # some ink to crop
+    for before, expected in (("2.", "않았고, 乙 로서는 알았다"),
+                             ("않았고,", "않았고, 乙로서는 알았다")):
+        pieces = [Piece("않았고,", 0.93, rect_quad(20, 12, 110, 48)),
+                  Piece("로서는", 0.3, rect_quad(170, 12, 310, 48)),  # 3.9 heights wide
+                  Piece("알았다", 0.93, rect_quad(320, 12, 410, 48))]
+        if before == "2.":
+            pieces.insert(1, Piece("2.", 0.2, rect_quad(125, 12, 160, 48)))
+        text = " ".join(p.text for p in pieces)
+        line = LineResult(quad=rect_quad(0, 0, 500, 60), text=text, confidence=0.8,
+                          words=merge_pieces(text, pieces), pieces=pieces)
+        (out,) = restore_hanja([(line, pieces)], bgr, lambda crops: [("乙", 0.999)] * len(crops))
+        assert out.text == expected
+
+
 def test_a_doubted_korean_word_before_a_particle_stays_korean() -> None:
     """A review's poor scans: PP-OCRv6 read the first syllable of ``검은`` (Tesseract 0.7)
     as 召 at 0.999; only the party letters 甲乙丙丁戊 may replace it."""

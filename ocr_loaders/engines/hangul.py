@@ -64,6 +64,7 @@ PARTICLES = frozenset([
     "은", "는", "이", "가", "을", "를", "의", "에", "에게", "에서", "에게서", "과", "와", "도",
     "로", "으로", "로부터", "으로부터", "만", "까지", "부터", "과의", "와의", "에는", "에도",
     "과는", "와는", "이나", "나", "이라", "라", "이라고", "라고", "이라는", "라는", "이고", "이며",
+    "에게는", "에게도", "로서", "로서는", "으로서", "으로서는", "로는", "으로는", "에서는", "보다",
 ])
 """Korean particles that follow a party named by a Hanja letter (甲은, 乙에게, 丙의)."""
 OPENING_QUOTES = frozenset("‘“\"'`")
@@ -502,7 +503,10 @@ def _quoted_name(piece: Piece, text: str, span: tuple[int, int] | None
     for a letter before it (``이`` for 乙이): ``""`` and the particle."""
     word = piece.text.strip()
     if (span is not None and word in PARTICLES and piece.confidence < PAIR_DOUBT
-            and (span[0] == 0 or text[span[0] - 1].isspace())):
+            and (span[0] == 0 or text[span[0] - 1].isspace())
+            # after a Korean word or at the line's start: not after the letter itself, read
+            # or misread and set apart (``乙 로서는``, ``2. 로서는``)
+            and (not (before := text[:span[0]].split()) or SYLLABLE.search(before[-1]))):
         # no quote: a particle alone in a box with room for a letter before it (``이`` at
         # 0.01 boxed 1.55 heights wide, for 乙이)
         x0, y0, x1, y1 = quad_rect(piece.quad)
