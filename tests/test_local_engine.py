@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -386,6 +387,16 @@ def test_hanja_party_name_whose_particle_wrapped_to_the_next_line(engine: LocalE
     assert not _wrapped_name("Total 2.", (6, 8))  # not a Korean line
 
 
+def _tesseract_line(text: str, pieces: list[Any], width: int) -> tuple[Any, list[Any]]:
+    """A Korean line as Tesseract's reading gives it to ``restore_hanja``: the line (its
+    words merged from ``pieces``) and the pieces."""
+    from ocr_loaders.engines.layout import LineResult, merge_pieces, rect_quad
+
+    line = LineResult(quad=rect_quad(0, 0, width, 60), text=text, confidence=0.9,
+                      words=merge_pieces(text, pieces), pieces=pieces)
+    return line, pieces
+
+
 def _word_ink(bgr: np.ndarray) -> list[list[int]]:
     """Column ranges of a rendered line's words, left to right: runs of inked columns, those
     at most 8 px apart (letters of one word) joined."""
@@ -407,7 +418,7 @@ def test_hanja_party_names_tesseract_read_with_their_particle(engine: LocalEngin
     Hanja dropped, its room left in the box). The letter is read alone; the particle and
     the quote stay."""
     from ocr_loaders.engines.hangul import restore_hanja
-    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
+    from ocr_loaders.engines.layout import Piece, rect_quad
 
     fnt = docgen.font(34)
     img = Image.new("RGB", (760, 60), "white")
@@ -427,10 +438,8 @@ def test_hanja_party_names_tesseract_read_with_their_particle(engine: LocalEngin
               Piece("보고", 0.93, rect_quad(b0, 10, b1, 48)),
               Piece("“은", 0.42, rect_quad(q0, 10, q1, 48)),
               Piece("말한다", 0.93, rect_quad(m0, 10, m1, 48))]
-    text = "경우 태은 계약 투이 보고 “은 말한다"
-    line = LineResult(quad=rect_quad(0, 0, 760, 60), text=text, confidence=0.9,
-                      words=merge_pieces(text, pieces), pieces=pieces)
-    (out,) = restore_hanja([(line, pieces)], bgr, reader.ideographs)
+    (out,) = restore_hanja([_tesseract_line("경우 태은 계약 투이 보고 “은 말한다", pieces, 760)],
+                           bgr, reader.ideographs)
     assert out.text == "경우 甲은 계약 甲이 보고 “乙은 말한다"
     assert [w.text for w in out.words] == out.text.split()
 
@@ -441,7 +450,7 @@ def test_a_party_letter_tesseract_dropped_before_its_particle(engine: LocalEngin
     demonstrative ``이`` (``이 사건``), boxed one letter wide, stays as it is, however
     doubted."""
     from ocr_loaders.engines.hangul import restore_hanja
-    from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, rect_quad
+    from ocr_loaders.engines.layout import Piece, rect_quad
 
     fnt = docgen.font(34)
     img = Image.new("RGB", (560, 60), "white")
@@ -457,10 +466,8 @@ def test_a_party_letter_tesseract_dropped_before_its_particle(engine: LocalEngin
               Piece("이", 0.3, rect_quad(i0, 10, i1, 48)),  # the word 이 alone
               Piece("사건", 0.93, rect_quad(s0, 10, s1, 48))]
     assert n1 - n0 >= 1.5 * 38 > i1 - i0
-    text = "되어 이 배당 이 사건"
-    line = LineResult(quad=rect_quad(0, 0, 560, 60), text=text, confidence=0.9,
-                      words=merge_pieces(text, pieces), pieces=pieces)
-    (out,) = restore_hanja([(line, pieces)], bgr, reader.ideographs)
+    (out,) = restore_hanja([_tesseract_line("되어 이 배당 이 사건", pieces, 560)], bgr,
+                           reader.ideographs)
     assert out.text == "되어 乙이 배당 이 사건"
     assert [w.text for w in out.words] == out.text.split()
 
