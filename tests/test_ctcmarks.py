@@ -155,6 +155,24 @@ def test_a_url_scheme_gets_back_its_second_slash() -> None:
         "ratio 3:/4 and http://x.org")
 
 
+def test_the_pronoun_i_read_as_a_lower_case_l() -> None:
+    """``ads l've seen`` on a Scribe deposition: ``l've``, ``l'm``, ``l'll``, ``l'd`` are the
+    pronoun; French ``l'ami`` and other words stay."""
+    from ocr_loaders.engines.layout import words_of_text
+    from ocr_loaders.engines.linereader import _pp_line
+
+    quad = [(0.0, 0.0), (400.0, 0.0), (400.0, 20.0), (0.0, 20.0)]
+    pieces = [("ads", 0.9, [(0, 0), (30, 0), (30, 20), (0, 20)]),
+              ("l've", 0.9, [(40, 0), (80, 0), (80, 20), (40, 20)]),
+              ("seen,", 0.9, [(90, 0), (140, 0), (140, 20), (90, 20)]),
+              ("l'm", 0.9, [(150, 0), (180, 0), (180, 20), (150, 20)])]
+    line = _pp_line(quad, "ads l've seen, l'm", 0.9, pieces)
+    assert line.text == "ads I've seen, I'm"
+    assert [w.text for w in words_of_text(line)] == line.text.split()
+    for text in ("l'ami de l'homme", "all'm", "l'velo", "lI've"):
+        assert _pp_line(quad, text, 0.9, []).text == text
+
+
 def test_a_doubtful_accent_is_read_as_the_plain_letter(decoder: Any) -> None:
     """``Phàrmaceuticals`` on a poor scan: ``à`` best at 0.63 with ``a`` at 0.36 is an ``a``
     (engines/accents.py); the letter keeps the plain letter's own probability."""

@@ -199,8 +199,14 @@ separates, and small print's ``//`` came out ``/`` (``https:/portal.scourt.go.kr
 Korean eval pages); a scheme is always followed by two."""
 
 
+PRONOUN_I = re.compile(r"(?<![\w'’])l(?=['’](?:ve|m|ll|d)\b)")
+"""``l've``, ``l'm``, ``l'll``, ``l'd``: the pronoun I read as a lower-case L (PP-OCRv6 on a
+Scribe deposition: ``ads l've seen``); no English or French word is spelt so (French elides
+``l'`` before vowels only). One letter for one."""
+
+
 def _pp_line(quad: list[tuple[float, float]], text: str, score: float, pieces: Any) -> LineResult:
-    text = SCHEME.sub(r"\1://", " ".join(text.split()))
+    text = PRONOUN_I.sub("I", SCHEME.sub(r"\1://", " ".join(text.split())))
     parts = [
         Piece(str(t), float(c), [(float(x), float(y)) for x, y in b])
         for t, c, b in (pieces or ())
