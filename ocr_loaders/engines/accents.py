@@ -70,21 +70,21 @@ class DoubtfulAccents:
         rows, frames = np.nonzero(chance >= MIN_ACCENTED)
         cjk: dict[int, bool] = {}
         # frames where an accented letter is the best class, in runs of one letter (CTC may
-        # spread a letter over neighbouring frames): (row, last frame, accent) -> frames
+        # spread a letter over neighbouring frames): (row, last frame, pair) -> frames
         runs: dict[tuple[int, int, int], list[int]] = {}
         for row, frame in zip(rows.tolist(), frames.tolist()):
-            accent = int(self.accented[which[row, frame]])
-            if int(preds[row, frame].argmax()) != accent:
+            pair = int(which[row, frame])
+            if int(preds[row, frame].argmax()) != self.accented[pair]:
                 continue
             if row not in cjk:
                 cjk[row] = cjk_line(row)
             if cjk[row]:
                 continue
-            run = runs.pop((row, frame - 1, accent), [])  # (frames come row by row, in order)
-            runs[(row, frame, accent)] = [*run, frame]
+            run = runs.pop((row, frame - 1, pair), [])  # (frames come row by row, in order)
+            runs[(row, frame, pair)] = [*run, frame]
         changed = 0
-        for (row, _, accent), run in runs.items():
-            plain = int(self.plain[int(np.flatnonzero(self.accented == accent)[0])])
+        for (row, _, pair), run in runs.items():
+            accent, plain = int(self.accented[pair]), int(self.plain[pair])
             # one decision for the letter: the run's best share of the plain letter
             if max(preds[row, f, plain] / preds[row, f, accent] for f in run) < PLAIN_SHARE:
                 continue

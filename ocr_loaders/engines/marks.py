@@ -64,7 +64,6 @@ DOT_BAND = (0.2, 0.8)
 """...and inks only rows within this band of it (a closing quote starts higher)."""
 DOT_MIN_SYLLABLES = 4
 """Fewest syllables a word without a quote must have to get a dropped middle dot back."""
-_HANGUL = frozenset(chr(c) for c in range(0xAC00, 0xD7A4))
 _DOUBLE = frozenset('"“”')
 """What Tesseract writes at a word's start for either opening quote (and ``_ARAEA``)."""
 _ARAEA = frozenset("\u318d\u119e")
@@ -165,6 +164,10 @@ def _opening_quote(piece: Piece, gray: np.ndarray, bottom: float = MARK_BOTTOM) 
     return {1: "‘", 2: "“"}.get(len(marks), first)
 
 
+def _syllable(c: str) -> bool:
+    return "\uac00" <= c <= "\ud7a3"
+
+
 def _middle_dot(piece: Piece, gray: np.ndarray) -> str:
     """The word's text with the middle dot its pixels show between two syllables, where
     Tesseract read it as a closing quote (``건축’분양하는``) or dropped it (``주장증명하여야``;
@@ -177,13 +180,13 @@ def _middle_dot(piece: Piece, gray: np.ndarray) -> str:
     dot only when it is at least ``DOT_MIN_SYLLABLES`` syllables long (two nouns joined).
     """
     text = piece.text
-    syllables = [k for k, c in enumerate(text) if "\uac00" <= c <= "\ud7a3"]
+    syllables = [k for k, c in enumerate(text) if _syllable(c)]
     quotes = [k for k, c in enumerate(text) if c in "’'"]
     if len(syllables) < 2 or len(quotes) > 1:
         return text
     if quotes:  # between two syllables, or nothing to do
         k = quotes[0]
-        if not (0 < k < len(text) - 1 and text[k - 1] in _HANGUL and text[k + 1] in _HANGUL):
+        if not (0 < k < len(text) - 1 and _syllable(text[k - 1]) and _syllable(text[k + 1])):
             return text
     elif len(syllables) < DOT_MIN_SYLLABLES or len(syllables) != len(text):
         return text

@@ -309,10 +309,10 @@ class UpstageEngine(OCREngine):
         data, sent = self._subset(data, doc.format, selected, doc.limits,
                                   total=doc.total_pages)
         raw = self._post(data, doc.name, doc.mime_type, schema=None)
+        answer = _validated(raw)
         if selected is not None and doc.skip_missing and not doc.counted:
-            selected = _existing(selected, self._to_result(raw, None, sent),
-                                 doc.limits.max_pages)
-        result = self._to_result(raw, selected, sent)
+            selected = _existing(selected, answer, doc.limits.max_pages)
+        result = self._selected(answer, selected, sent)
         if not doc.counted:
             doc.total_pages = result.total_pages or len(result.pages)
             doc.page_numbers = [result.page_number(i) for i in range(len(result.pages))][
@@ -362,12 +362,12 @@ class UpstageEngine(OCREngine):
                    sent: Sequence[int] | None = None) -> OCRResult:
         """The answer as a result of the ``selected`` pages; ``sent``: the page numbers the
         uploaded pages stand for, when only those were uploaded (``_subset``)."""
-        try:
-            result = OCRResult.model_validate(raw)
-        except ValidationError as exc:
-            raise InvalidResponseError(
-                f"response is not the OCR API's JSON: {_truncate(str(exc), 200)}"
-            ) from None
+        return self._selected(_validated(raw), selected, sent)
+
+    @staticmethod
+    def _selected(result: OCRResult, selected: Sequence[int] | None,
+                  sent: Sequence[int] | None) -> OCRResult:
+        """The validated answer as a result of the ``selected`` pages (see ``_to_result``)."""
         total = len(result.pages)
         result.total_pages = total
         if sent is not None:
@@ -563,6 +563,16 @@ def _retry_after(value: str | None) -> float | None:
 def _first_pages(selected: list[int] | None, limits: Limits) -> list[int] | None:
     """A selection as the embedded engine takes it: its first ``limits.max_pages`` pages."""
     return None if selected is None else selected[: limits.max_pages]
+
+
+def _validated(raw: dict[str, Any]) -> OCRResult:
+    """The server's JSON as a result; InvalidResponseError when it is not the API's shape."""
+    try:
+        return OCRResult.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidResponseError(
+            f"response is not the OCR API's JSON: {_truncate(str(exc), 200)}"
+        ) from None
 
 
 def _existing(selected: list[int], result: OCRResult, max_pages: int) -> list[int]:
