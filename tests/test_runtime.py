@@ -149,3 +149,44 @@ def test_the_darkest_channel_is_numpys_minimum_over_channels() -> None:
     assert np.array_equal(darkest_channel(page), page.min(axis=2))
     grey = page[:, :, 1]
     assert darkest_channel(grey) is grey
+
+
+def test_the_kernel_cache_size_is_set_for_openvino_only_while_it_compiles(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """oneDNN reads its kernel cache size from the environment: it is there while OpenVINO
+    compiles, then gone (other oneDNN users keep their default), and a size the user set is
+    left as it is."""
+    from ocr_loaders.engines.runtime import PRIMITIVE_CACHE_CAPACITY, _primitive_cache
+
+    for name in ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "DNNL_PRIMITIVE_CACHE_CAPACITY"):
+        monkeypatch.delenv(name, raising=False)
+    with _primitive_cache(PRIMITIVE_CACHE_CAPACITY):
+        assert os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == str(PRIMITIVE_CACHE_CAPACITY)
+    assert "ONEDNN_PRIMITIVE_CACHE_CAPACITY" not in os.environ
+    with pytest.raises(RuntimeError), _primitive_cache(64):
+        raise RuntimeError("compilation failed")
+    assert "ONEDNN_PRIMITIVE_CACHE_CAPACITY" not in os.environ
+    monkeypatch.setenv("DNNL_PRIMITIVE_CACHE_CAPACITY", "2048")
+    with _primitive_cache(PRIMITIVE_CACHE_CAPACITY):
+        assert "ONEDNN_PRIMITIVE_CACHE_CAPACITY" not in os.environ
+    assert os.environ["DNNL_PRIMITIVE_CACHE_CAPACITY"] == "2048"
+
+
+def test_the_recogniser_keeps_its_buffers_for_a_page_only(openvino_engine: LocalEngine) -> None:
+    """The recogniser's working memory stays from batch to batch and is handed back when the
+    page is done; its outputs are read in place, so a page read twice reads the same."""
+    rapid = openvino_engine._load()
+    rec, det = rapid.text_rec.session.session, rapid.text_det.session.session
+    assert rec.hold_buffers and not det.hold_buffers
+    released: list[int] = []
+    release = rec.release
+    rec.release = lambda: (released.append(rec._running), release())
+    try:
+        png = docgen.image_bytes(docgen.render_lines([s[0][0] for s in SCRIPTS]), "PNG")
+        first = openvino_engine.recognize(png).pages[0]
+        assert released == [0]  # once, at the page's end, with no call running
+        second = openvino_engine.recognize(png).pages[0]
+    finally:
+        del rec.release
+    assert first.text == second.text
+    assert [w.confidence for w in first.words] == [w.confidence for w in second.words]

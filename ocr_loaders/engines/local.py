@@ -55,6 +55,7 @@ from ocr_loaders.engines.runtime import (
     RUNTIMES,
     fast_detector_input,
     limit_heap_growth,
+    release_session,
     replace_session,
     trim_heap,
 )
@@ -240,7 +241,8 @@ class LocalEngine(PageEngine):
                     "det": replace_session(rapid._load_det_model().session, self.runtime,
                                            self.num_threads),
                     "rec": replace_session(rapid._load_rec_model().session, self.runtime,
-                                           self.num_threads, streams=REC_STREAMS),
+                                           self.num_threads, streams=REC_STREAMS,
+                                           hold_buffers=True),
                 }
                 if self.runtime_used["rec"] == "openvino" and self._workers() >= REC_STREAMS:
                     self._rec_pool = ThreadPoolExecutor(REC_STREAMS,
@@ -309,6 +311,8 @@ class LocalEngine(PageEngine):
             return self._recognize_image(image, page_id)
         finally:
             if "openvino" in self.runtime_used.values():
+                if self._rapid is not None:
+                    release_session(self._rapid.text_rec.session)
                 trim_heap()
 
     def _recognize_image(self, image: Image.Image, page_id: int) -> Page:

@@ -19,10 +19,12 @@ Both read the model file already on disk; nothing is downloaded.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import os
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import cv2
@@ -38,10 +40,39 @@ below, which bring it to 957 MB; 18 pages with 200 entries: 1.0 GB); the cache s
 10% of the time (1.54 against 1.71 s/page)."""
 
 
-def replace_session(holder: Any, runtime: str, threads: int | None, streams: int = 1) -> str:
+PRIMITIVE_CACHE_CAPACITY = 128
+"""Kernels the CPU plugin's oneDNN keeps compiled (1024 by default). Inputs change shape on
+every page and batch, and a full cache held ~160 MB: on the 124 eval pages (AMX host,
+2026-12-07) peak RSS was 1022 MB with 1024 entries and 854 MB with none, which cost 29% of the
+time; 128 entries kept the time (13 pages: 1.78 s/page either way) and ~150 MB of the
+saving."""
+
+_PRIMITIVE_CACHE_VARIABLES = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "DNNL_PRIMITIVE_CACHE_CAPACITY")
+
+
+@contextlib.contextmanager
+def _primitive_cache(capacity: int) -> Iterator[None]:
+    """Have OpenVINO's oneDNN size its kernel cache ``capacity`` when it sets it up (once per
+    process, on the first model compiled). oneDNN reads the size from the environment only,
+    so it is set there for the time of the compilation and taken away after, so that other
+    libraries in the process (PyTorch has a oneDNN of its own) keep their default; a size
+    the user set is left alone."""
+    if any(name in os.environ for name in _PRIMITIVE_CACHE_VARIABLES):
+        yield
+        return
+    os.environ[_PRIMITIVE_CACHE_VARIABLES[0]] = str(capacity)
+    try:
+        yield
+    finally:
+        os.environ.pop(_PRIMITIVE_CACHE_VARIABLES[0], None)
+
+
+def replace_session(holder: Any, runtime: str, threads: int | None, streams: int = 1,
+                    hold_buffers: bool = False) -> str:
     """Reopen the model behind rapidocr's session ``holder`` with ``runtime``; the runtime
     used. ``streams`` > 1 makes an OpenVINO session run that many calls at once, the
-    threads split between them (``OpenVINOSession``); ONNX Runtime ignores it."""
+    threads split between them, and ``hold_buffers`` keeps its working memory from call to
+    call until ``release_session`` (``OpenVINOSession``); ONNX Runtime ignores both."""
     old = getattr(holder, "session", None)
     path = getattr(old, "_model_path", None)
     if old is None or not path:
@@ -49,10 +80,18 @@ def replace_session(holder: Any, runtime: str, threads: int | None, streams: int
     if runtime == "auto":
         runtime = "openvino" if openvino_bf16() else "onnxruntime"
     if runtime == "openvino":
-        holder.session = OpenVINOSession(path, old, threads, streams)
+        holder.session = OpenVINOSession(path, old, threads, streams, hold_buffers)
     else:
         holder.session = _ort_session(path, old, threads)
     return runtime
+
+
+def release_session(holder: Any) -> None:
+    """Let the OpenVINO session behind rapidocr's ``holder`` hand back the working memory it
+    holds (``OpenVINOSession.release``); other sessions have nothing to do."""
+    session = getattr(holder, "session", None)
+    if isinstance(session, OpenVINOSession):
+        session.release()
 
 
 def trim_heap() -> None:
@@ -163,13 +202,14 @@ class OpenVINOSession:
     """
 
     def __init__(self, path: str, ort_session: Any, threads: int | None,
-                 streams: int = 1) -> None:
+                 streams: int = 1, hold_buffers: bool = False) -> None:
         config = dict(OPENVINO_CONFIG)
         if streams > 1:
             config.update(PERFORMANCE_HINT="THROUGHPUT", NUM_STREAMS=streams)
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
-        self._compiled = _core().compile_model(path, "CPU", config)
+        with _primitive_cache(PRIMITIVE_CACHE_CAPACITY):
+            self._compiled = _core().compile_model(path, "CPU", config)
         self._inputs = ort_session.get_inputs()
         self._outputs = ort_session.get_outputs()
         self._meta = ort_session.get_modelmeta()
@@ -179,6 +219,9 @@ class OpenVINOSession:
         self._model_path = path
         self.streams = streams
         """How many calls run at once (1: one call uses every thread)."""
+        self.hold_buffers = hold_buffers
+        """Whether working memory stays from call to call until ``release`` (else it is
+        handed back whenever no call runs)."""
 
     def run(self, output_names: Any, input_feed: dict[str, np.ndarray]) -> list[np.ndarray]:
         request = getattr(self._local, "request", None)
@@ -191,17 +234,28 @@ class OpenVINOSession:
             # inputs are read in place (the recogniser's output is up to 90 MB a call, the
             # input a few MB: a second copy of the output cost 7% of a page)
             result = request.infer([input_feed[i.name] for i in self._inputs],
-                                   share_inputs=True, share_outputs=False)
+                                   share_inputs=True, share_outputs=self.hold_buffers)
             return [result[self._compiled.output(0)]]
         finally:
             with self._lock:
                 self._running -= 1
-                if not self._running:
-                    # intermediate buffers grow to the largest input seen and stay (after
-                    # batches up to 6 lines of 5000 px: 1040 MB kept, 640 MB released);
-                    # released when no call runs, at no measurable cost (80 recogniser
-                    # calls: 1.33 s either way)
-                    self._compiled.release_memory()
+            if not self.hold_buffers:
+                self.release()
+
+    def release(self) -> None:
+        """Hand back the working memory if no call runs (else it stays until the next time).
+
+        Intermediate buffers grow to the largest input seen and stay (after batches up to 6
+        lines of 5000 px: 1040 MB kept, 640 MB released). Getting them back costs a page
+        fault per 4 KB on the next call: for the recogniser, called ~40 times a page with
+        inputs of every shape, 11% of the engine's time on 13 eval pages (AMX host,
+        2026-12-07), so the engine has its buffers held for a page and released at the
+        page's end (``hold_buffers``); the detector, called about once a page, releases
+        after each call, so that the two never hold their buffers at once.
+        """
+        with self._lock:
+            if not self._running:
+                self._compiled.release_memory()
 
     def get_inputs(self) -> Any:
         return self._inputs
