@@ -5,6 +5,28 @@ import pytest
 from tests import docgen
 
 
+def _amx_bfloat16() -> bool:
+    """Whether the engine runs its models in bfloat16 on AMX (Intel Sapphire Rapids and
+    later): OpenVINO's AMX kernels sum in another order than its AVX512-BF16 ones, and a few
+    close readings the tests pin down (set on AVX512-BF16 and float32 hosts) come out the
+    other way there."""
+    from ocr_loaders.engines.runtime import openvino_bf16
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            amx = "amx_bf16" in cpuinfo.read()
+    except OSError:
+        return False
+    return amx and openvino_bf16()
+
+
+AMX_BF16 = pytest.mark.xfail(
+    _amx_bfloat16(), strict=False,
+    reason="known gap on AMX bfloat16 (2026-12-07): a close reading goes the other way there "
+           "(ONNX Runtime float32 on the same host passes); README, Embedded engine")
+"""For tests of close readings that fail on AMX bfloat16 only (see ``_amx_bfloat16``)."""
+
+
 @pytest.fixture(scope="session")
 def engine():
     from ocr_loaders.engines.local import LocalEngine

@@ -205,3 +205,21 @@ def test_accents_on_cjk_lines_are_left_alone(decoder: Any) -> None:
     # pinyin beside Chinese in a textbook
     frames = [{"中": 0.95}, {}, {"à": 0.6, "a": 0.35}]
     assert _text(decoder, _frames(decoder, frames)) == "中à"
+
+
+def test_the_postal_mark_a_lookalike_beat_before_a_postcode(decoder: Any) -> None:
+    """On an AMX CPU the ``送付先 〒530`` frame above was a tie (blank and ``=`` 0.358), and
+    with the input 64 px wider ``=`` won (0.38, blank 0.34, ``〒`` 0.16): a look-alike read
+    where the mark came next among characters, on a CJK line and before a digit, is the
+    mark; ``=`` elsewhere stays."""
+    seen = {"=": 0.38, "〒": 0.16, " ": 0.12}  # blank 0.34
+    won = [{"先": 0.9}, seen, {"=": 0.6, "〒": 0.12}, {}, {"5": 0.9}]
+    assert _text(decoder, _frames(decoder, won)) == "先〒5"
+    english = [{"x": 0.9}, seen, {"5": 0.9}]  # no CJK on the line
+    assert _text(decoder, _frames(decoder, english)) == "x=5"
+    not_digit = [{"先": 0.9}, seen, {"先": 0.9}]
+    assert _text(decoder, _frames(decoder, not_digit)) == "先=先"
+    third = [{"先": 0.9}, {"=": 0.38, "〒": 0.12, "-": 0.2}, {"5": 0.9}]  # not the runner-up
+    assert _text(decoder, _frames(decoder, third)) == "先=5"
+    weak = [{"先": 0.9}, {"=": 0.6, "〒": 0.08}, {"5": 0.9}]
+    assert _text(decoder, _frames(decoder, weak)) == "先=5"

@@ -16,6 +16,7 @@ from PIL import Image
 from ocr_loaders.engines import hangul
 from ocr_loaders.engines.layout import LineResult
 from ocr_loaders.engines.local import LocalEngine
+from tests.conftest import AMX_BF16
 
 EVAL = Path(os.environ.get("OCR_LOADERS_EVAL",
                            Path(__file__).resolve().parents[2] / "shared" / "eval"))
@@ -77,6 +78,7 @@ def test_spaces_dropped_in_a_table_are_kept(engine: LocalEngine) -> None:
     assert "GW Pharmaceuticals" in page.text and "O (10/01/2015)" in page.text
 
 
+@AMX_BF16
 def test_doubtful_accents_on_a_scanned_table_are_plain(engine: LocalEngine) -> None:
     # Intércept Phàrmaceuticals, (IÒNS.O), (ĠLPG.O), Bluēbird Biò before engines/accents.py
     page = engine.recognize_image(_eval_page("en_scribe_benchmark/table_01.png"))

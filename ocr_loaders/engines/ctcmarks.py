@@ -135,10 +135,21 @@ class MarkRecoveringDecoder:
             space_chance = preds[:, :, self.space_id]
             space_hit = (space_chance >= self.space_threshold) & (blank_chance > space_chance)
         recovered = 0
-        for row in np.flatnonzero((mark_hit | space_hit).any(axis=1)).tolist():
+        # frames where a mark with look-alikes came close enough to have lost to one of them
+        lookalike_hit = no
+        if self.mark_ids.size and any(ids.size for ids in self.lookalike_ids):
+            has_lookalikes = np.array([ids.size > 0 for ids in self.lookalike_ids])
+            lookalike_hit = (mark_chance >= LOOKALIKE_PROBABILITY) & has_lookalikes[which]
+        rows = np.asarray((mark_hit | space_hit).any(axis=1))
+        for row in np.flatnonzero(rows | lookalike_hit.any(axis=1)).tolist():
             best = preds[row].argmax(axis=1)
             blank = best == 0
             if blank.all():  # nothing read: a recovered character alone is not a reading
+                continue
+            if lookalike_hit[row].any():
+                recovered += self._won_by_lookalike(preds[row], best, which[row],
+                                                    lookalike_hit[row])
+            if not rows[row]:
                 continue
             # only where the character is the best class after the blank (as measured);
             # worked out at the candidate frames only, not over the whole line again
@@ -167,6 +178,39 @@ class MarkRecoveringDecoder:
                     _promote(preds[row, col], int(self.space_id))  # type: ignore[arg-type]
                     recovered += 1
         return recovered
+
+    def _won_by_lookalike(self, line: np.ndarray, best: np.ndarray, which: np.ndarray,
+                          candidates: np.ndarray) -> int:
+        """Decode as the mark (in place) each run of frames of ``line`` read as a look-alike
+        of it that the mark came next to among characters, with ``LOOKALIKE_PROBABILITY`` or
+        more (the blank may come between), on a line
+        with CJK characters and before a digit (``送付先 =530-0001``: ``=`` 0.38, blank 0.34,
+        ``〒`` 0.16); how many runs. ``best`` is updated too."""
+        changed = 0
+        for col in np.flatnonzero(candidates).tolist():
+            mark = int(self.mark_ids[which[col]])
+            read = int(best[col])
+            if read == mark or read not in self.lookalike_ids[which[col]]:
+                continue
+            # the runner-up among characters (the blank may come between)
+            if int(np.argpartition(line[col, 1:], -2)[-2]) + 1 != mark:
+                continue
+            start, end = col, col + 1  # the look-alike's run of frames (CTC repeats)
+            while start > 0 and best[start - 1] == read:
+                start -= 1
+            while end < len(best) and best[end] == read:
+                end += 1
+            following = best[end:][best[end:] != 0]
+            if not (following.size and self.characters[int(following[0])].isdigit()):
+                continue
+            if mark in _neighbours(best, start, end) or not self._cjk_line(best):
+                continue
+            for frame in range(start, end):
+                if line[frame, mark] >= LOOKALIKE_PROBABILITY:
+                    _promote(line[frame], mark)
+                    best[frame] = mark
+            changed += 1
+        return changed
 
     def _behind_lookalike(self, which: np.ndarray, runner_up: np.ndarray,
                           chance: np.ndarray) -> np.ndarray:
