@@ -16,7 +16,7 @@ from ocr_loaders.engines.linereader import STRETCH_BELOW, LineReader
 from ocr_loaders.engines.local import LocalEngine
 from ocr_loaders.models import OCRResult
 from tests import docgen
-from tests.conftest import AMX_BF16, ENGLISH, HANJA, JAPANESE, KOREAN
+from tests.conftest import ENGLISH, HANJA, JAPANESE, KOREAN
 
 
 def _text(result: OCRResult) -> str:
@@ -513,7 +513,6 @@ def test_a_doubted_korean_word_before_a_particle_stays_korean() -> None:
         assert out.text == expected
 
 
-@AMX_BF16
 @pytest.mark.parametrize("gap", [" ", ""])
 def test_hanja_date_pieces_tesseract_misread(engine: LocalEngine, gap: str) -> None:
     """Tesseract's pieces of ``2024年 4月 30日`` on a scan: ``주`` (年, 0.46), ``483`` (4月, at

@@ -14,7 +14,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr_loaders.engines.local import LocalEngine
 from tests import docgen
-from tests.conftest import AMX_BF16
 
 NOTO = "/usr/share/fonts/opentype/noto/"
 
@@ -216,7 +215,6 @@ def test_lines_mixing_korean_and_english(engine: LocalEngine) -> None:
         assert "₩15,000 (부가세 포함)" in text, text
 
 
-@AMX_BF16
 def test_mixed_lines_on_an_english_page_at_larger_sizes(engine: LocalEngine) -> None:
     """Korean words in English lines at 30-60 px type. PP-OCRv6 wrote ``이메일`` as ``o|`` at
     1.0 (the rest unread, the hole under the sign's width); Tesseract ``kor+eng`` read

@@ -218,7 +218,12 @@ def columns(text: str) -> int:
 
 LATIN_LINE = 0.5
 """Share of a line's characters that are Latin letters and digits from which it is a Latin
-line, where an ideograph PP-OCRv6 doubts at all is a sign of Hangul."""
+line, where an ideograph PP-OCRv6 doubts at all is a sign of Hangul..."""
+LATIN_LINE_IDEOGRAPH = 0.95
+"""...an ideograph scored under this (``Contact: 홍길동 (Hong Gil-dong)`` at 45 px: ``喜`` 0.904,
+``召`` 0.913 on an AMX CPU in bfloat16, under 0.9 elsewhere; ``Total: W15,000 (早7川 王宫)``
+at 0.56-0.87). A real Chinese or Japanese word so scored in a Latin line costs one
+Tesseract read, whose reading is refused without Hangul (``credible``)."""
 
 
 def doubtful_ideographs(line: LineResult) -> bool:
@@ -235,12 +240,12 @@ def doubtful_ideographs(line: LineResult) -> bool:
     """
     if any(p.confidence < DOUBTFUL_PIECE and IDEOGRAPH.search(p.text) for p in line.pieces):
         return True
-    # in a line mostly of Latin letters and digits, ideographs read under DOUBTED_PIECE:
-    # ``Total: ₩15,000 (부가세 포함)`` -> ``Total: W15,000 (早7川 王宫)`` at 0.56-0.87
+    # in a line mostly of Latin letters and digits, ideographs read under
+    # LATIN_LINE_IDEOGRAPH: ``Total: ₩15,000 (부가세 포함)`` -> ``Total: W15,000 (早7川 王宫)``
     solid = [c for c in line.text if not c.isspace()]
     latin = sum(1 for c in solid if c.isascii() and c.isalnum())
     return latin >= LATIN_LINE * len(solid) and any(
-        p.confidence < DOUBTED_PIECE and IDEOGRAPH.search(p.text) for p in line.pieces)
+        p.confidence < LATIN_LINE_IDEOGRAPH and IDEOGRAPH.search(p.text) for p in line.pieces)
 
 
 def hangul_share(text: str) -> float:
@@ -460,8 +465,12 @@ DATE_UNIT_DOUBT = 0.8
 unit (``2024年 4月 30日`` read ``2024주 483 30더``: 주 0.51, 더 0.0, 던 0.42-0.61, where real
 ``년``/``월``/``일`` score 0.92-0.93); ``_date_number`` takes a misread ``月`` back."""
 DATE_UNITS = ("年", "月", "日")
-DATE_UNIT_SCORE = 0.95
-"""Least PP-OCRv6 score at which a date unit replaces a doubted syllable after digits."""
+DATE_UNIT_SCORE = 0.9
+"""Least PP-OCRv6 score at which a date unit replaces a doubted syllable after digits.
+Measured on ``30`` + one sign rendered at 24-48 px, its one-letter crop read: 年 月 日 at
+0.98-1.0 (日 0.945 in the 34 px test line on an AMX CPU in bfloat16, where it was 0.98
+elsewhere: 0.95 lost it), Hangul syllables (일 년 월 더 주 던 힐) never as a date unit and
+never above 0.72."""
 DATE_NUMBER = re.compile(r"([0-9]+)([年月日])")
 
 
