@@ -178,15 +178,21 @@ def test_the_recogniser_keeps_its_buffers_for_a_page_only(openvino_engine: Local
     rapid = openvino_engine._load()
     rec, det = rapid.text_rec.session.session, rapid.text_det.session.session
     assert rec.hold_buffers and not det.hold_buffers
-    released: list[int] = []
+    released: list[tuple[int, int]] = []
     release = rec.release
-    rec.release = lambda: (released.append(rec._running), release())
+    rec.release = lambda: (released.append((rec._running, openvino_engine._pages_running)),
+                           release())
     try:
         png = docgen.image_bytes(docgen.render_lines([s[0][0] for s in SCRIPTS]), "PNG")
         first = openvino_engine.recognize(png).pages[0]
-        assert released == [0]  # once, at the page's end, with no call running
+        assert released == [(0, 0)]  # once, at the page's end, with no call running
         second = openvino_engine.recognize(png).pages[0]
+        # pages of several threads: never while another page may be decoding an output
+        with ThreadPoolExecutor(3) as pool:
+            texts = list(pool.map(lambda _: openvino_engine.recognize(png).pages[0].text,
+                                  range(6)))
     finally:
         del rec.release
-    assert first.text == second.text
+    assert first.text == second.text and texts == [first.text] * 6
     assert [w.confidence for w in first.words] == [w.confidence for w in second.words]
+    assert all(state == (0, 0) for state in released) and len(released) >= 3

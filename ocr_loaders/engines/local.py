@@ -184,6 +184,8 @@ class LocalEngine(PageEngine):
         self.num_threads = num_threads
         self.tessdata = tessdata
         self._lock = threading.Lock()
+        self._pages_running = 0
+        """Pages being recognised now (threads may share the engine)."""
         self._rapid: Any = None
         self._tess: Tesseract | None = None
         self._tess_checked = False
@@ -307,12 +309,19 @@ class LocalEngine(PageEngine):
         return super().recognize_page(page, page_id=page_id)
 
     def recognize_image(self, image: Image.Image, *, page_id: int = 0) -> Page:
+        with self._lock:
+            self._pages_running += 1
         try:
             return self._recognize_image(image, page_id)
         finally:
-            if "openvino" in self.runtime_used.values():
-                if self._rapid is not None:
+            with self._lock:
+                self._pages_running -= 1
+                # the recogniser's outputs are views of its held buffers: handed back
+                # only when no page of another thread may still be decoding one
+                last = self._pages_running == 0
+                if last and self._rapid is not None:
                     release_session(self._rapid.text_rec.session)
+            if "openvino" in self.runtime_used.values():
                 trim_heap()
 
     def _recognize_image(self, image: Image.Image, page_id: int) -> Page:

@@ -230,9 +230,10 @@ class OpenVINOSession:
         with self._lock:
             self._running += 1
         try:
-            # outputs are copied out of the request's buffers (reused by its next call);
-            # inputs are read in place (the recogniser's output is up to 90 MB a call, the
-            # input a few MB: a second copy of the output cost 7% of a page)
+            # inputs are read in place; outputs too while the buffers are held (the caller
+            # decodes them before this thread's next call, and ``release`` waits for the
+            # caller's say), else copied out of the request's buffers, which are handed back
+            # (the recogniser's output is up to 90 MB a call, the input a few MB)
             result = request.infer([input_feed[i.name] for i in self._inputs],
                                    share_inputs=True, share_outputs=self.hold_buffers)
             return [result[self._compiled.output(0)]]
@@ -244,6 +245,9 @@ class OpenVINOSession:
 
     def release(self) -> None:
         """Hand back the working memory if no call runs (else it stays until the next time).
+        With ``hold_buffers``, outputs handed out are views of that memory: the caller
+        releases only when none is still being read (``LocalEngine`` at the end of the last
+        page in progress).
 
         Intermediate buffers grow to the largest input seen and stay (after batches up to 6
         lines of 5000 px: 1040 MB kept, 640 MB released). Getting them back costs a page
