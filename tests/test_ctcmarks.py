@@ -223,3 +223,9 @@ def test_the_postal_mark_a_lookalike_beat_before_a_postcode(decoder: Any) -> Non
     assert _text(decoder, _frames(decoder, third)) == "先=5"
     weak = [{"先": 0.9}, {"=": 0.6, "〒": 0.08}, {"5": 0.9}]
     assert _text(decoder, _frames(decoder, weak)) == "先=5"
+    # a run whose later frame doubts the mark more is still one mark, not ``〒=``
+    run = [{"先": 0.9}, seen, {"=": 0.6, "〒": 0.08}, {}, {"5": 0.9}]
+    assert _text(decoder, _frames(decoder, run)) == "先〒5"
+    # the mark already read before it, blank frames between: not a second one
+    after_mark = [{"〒": 0.9}, {}, seen, {"5": 0.9}]
+    assert _text(decoder, _frames(decoder, after_mark)) == "〒=5"

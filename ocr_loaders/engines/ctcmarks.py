@@ -203,12 +203,12 @@ class MarkRecoveringDecoder:
             following = best[end:][best[end:] != 0]
             if not (following.size and self.characters[int(following[0])].isdigit()):
                 continue
-            if mark in _neighbours(best, start, end) or not self._cjk_line(best):
-                continue
-            for frame in range(start, end):
-                if line[frame, mark] >= LOOKALIKE_PROBABILITY:
-                    _promote(line[frame], mark)
-                    best[frame] = mark
+            preceding = best[:start][best[:start] != 0]
+            if (preceding.size and int(preceding[-1]) == mark) or not self._cjk_line(best):
+                continue  # the mark read just before (blanks between): not a second one
+            for frame in range(start, end):  # the whole run, so that none stays the look-alike
+                _promote(line[frame], mark)
+                best[frame] = mark
             changed += 1
         return changed
 

@@ -646,7 +646,7 @@ def restore_hanja(
             # Measured: PP-OCRv6 reads real Hanja at >= 0.995 and Hangul look-alikes at
             # <= 0.988 (못 -> 吴), so a Hangul reading is replaced only above 0.99; but a
             # doubted syllable after digits read as a date unit, the character expected
-            # there, from DATE_UNIT_SCORE (日 read at 0.98 in a 34 px rendering)
+            # there, from DATE_UNIT_SCORE (日 read at 0.945-0.98 in a 34 px rendering)
             unit_score = DATE_UNIT_SCORE if (li, pi) in units and text in DATE_UNITS else 0.99
             if (li, pi) in quoted:
                 if score >= 0.99 and text in PARTY_LETTERS:

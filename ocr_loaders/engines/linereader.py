@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
 import numpy as np
@@ -171,7 +171,11 @@ class LineReader:
         last, first: the two streams then finish together), results in ``batches``' order."""
         if self.pool is None or len(batches) < 2:
             return [fn(batch) for batch in batches]
-        return list(self.pool.map(fn, batches[::-1]))[::-1]
+        futures = [self.pool.submit(fn, batch) for batch in batches[::-1]]
+        # all finished before a failure is raised: none is still decoding an output of the
+        # recogniser's held buffers when the page ends (and they are released)
+        wait(futures)
+        return [future.result() for future in futures][::-1]
 
     def _batches(self, crops: Sequence[np.ndarray]) -> list[list[int]]:
         ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]

@@ -57,14 +57,18 @@ def _primitive_cache(capacity: int) -> Iterator[None]:
     so it is set there for the time of the compilation and taken away after, so that other
     libraries in the process (PyTorch has a oneDNN of its own) keep their default; a size
     the user set is left alone."""
-    if any(name in os.environ for name in _PRIMITIVE_CACHE_VARIABLES):
-        yield
-        return
-    os.environ[_PRIMITIVE_CACHE_VARIABLES[0]] = str(capacity)
-    try:
-        yield
-    finally:
-        os.environ.pop(_PRIMITIVE_CACHE_VARIABLES[0], None)
+    with _ENVIRONMENT_LOCK:  # two engines loading at once: one sets, one clears
+        if any(name in os.environ for name in _PRIMITIVE_CACHE_VARIABLES):
+            yield
+            return
+        os.environ[_PRIMITIVE_CACHE_VARIABLES[0]] = str(capacity)
+        try:
+            yield
+        finally:
+            os.environ.pop(_PRIMITIVE_CACHE_VARIABLES[0], None)
+
+
+_ENVIRONMENT_LOCK = threading.Lock()
 
 
 def replace_session(holder: Any, runtime: str, threads: int | None, streams: int = 1,
@@ -230,10 +234,11 @@ class OpenVINOSession:
         with self._lock:
             self._running += 1
         try:
-            # inputs are read in place; outputs too while the buffers are held (the caller
-            # decodes them before this thread's next call, and ``release`` waits for the
-            # caller's say), else copied out of the request's buffers, which are handed back
-            # (the recogniser's output is up to 90 MB a call, the input a few MB)
+            # inputs are read in place; outputs too while the buffers are held: such an
+            # output is valid only until this thread's next call (a larger input then moves
+            # it: reading it after that crashed, OpenVINO 2026.4), and rapidocr decodes each
+            # batch right after its call; else they are copied out of the request's buffers,
+            # which are handed back (the recogniser's output is up to 90 MB, its input a few)
             result = request.infer([input_feed[i.name] for i in self._inputs],
                                    share_inputs=True, share_outputs=self.hold_buffers)
             return [result[self._compiled.output(0)]]
@@ -245,9 +250,10 @@ class OpenVINOSession:
 
     def release(self) -> None:
         """Hand back the working memory if no call runs (else it stays until the next time).
-        With ``hold_buffers``, outputs handed out are views of that memory: the caller
-        releases only when none is still being read (``LocalEngine`` at the end of the last
-        page in progress).
+        With ``hold_buffers``, outputs handed out are views of the request's output, read
+        before the same thread's next call; the engine releases when no page is in progress
+        (``LocalEngine``), so none is being read then (release_memory left such a view
+        readable in a check with OpenVINO 2026.4, but that is not promised).
 
         Intermediate buffers grow to the largest input seen and stay (after batches up to 6
         lines of 5000 px: 1040 MB kept, 640 MB released). Getting them back costs a page
