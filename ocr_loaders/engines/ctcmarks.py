@@ -91,6 +91,8 @@ class MarkRecoveringDecoder:
             np.array([self.characters.index(c) for c in LOOKALIKES.get(self.characters[m], "")
                       if c in self.characters], dtype=np.int64)
             for m in self.mark_ids.tolist()]
+        self.has_lookalikes = np.array([ids.size > 0 for ids in self.lookalike_ids], dtype=bool)
+        """Per mark (as ``mark_ids``), whether it has look-alikes."""
         self.space_id = (self.characters.index(" ")
                          if space_threshold is not None and " " in self.characters else None)
         self.accents = DoubtfulAccents(self.characters)
@@ -137,9 +139,8 @@ class MarkRecoveringDecoder:
         recovered = 0
         # frames where a mark with look-alikes came close enough to have lost to one of them
         lookalike_hit = no
-        if self.mark_ids.size and any(ids.size for ids in self.lookalike_ids):
-            has_lookalikes = np.array([ids.size > 0 for ids in self.lookalike_ids])
-            lookalike_hit = (mark_chance >= LOOKALIKE_PROBABILITY) & has_lookalikes[which]
+        if self.has_lookalikes.any():
+            lookalike_hit = (mark_chance >= LOOKALIKE_PROBABILITY) & self.has_lookalikes[which]
         rows = np.asarray((mark_hit | space_hit).any(axis=1))
         for row in np.flatnonzero(rows | lookalike_hit.any(axis=1)).tolist():
             best = preds[row].argmax(axis=1)

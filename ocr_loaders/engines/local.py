@@ -318,8 +318,7 @@ class LocalEngine(PageEngine):
                 self._pages_running -= 1
                 # the recogniser's outputs are views of its held buffers: handed back
                 # only when no page of another thread may still be decoding one
-                last = self._pages_running == 0
-                if last and self._rapid is not None:
+                if self._pages_running == 0 and self._rapid is not None:
                     release_session(self._rapid.text_rec.session)
             if "openvino" in self.runtime_used.values():
                 trim_heap()

@@ -48,6 +48,7 @@ time; 128 entries kept the time (13 pages: 1.78 s/page either way) and ~150 MB o
 saving."""
 
 _PRIMITIVE_CACHE_VARIABLES = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "DNNL_PRIMITIVE_CACHE_CAPACITY")
+_ENVIRONMENT_LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -66,9 +67,6 @@ def _primitive_cache(capacity: int) -> Iterator[None]:
             yield
         finally:
             os.environ.pop(_PRIMITIVE_CACHE_VARIABLES[0], None)
-
-
-_ENVIRONMENT_LOCK = threading.Lock()
 
 
 def replace_session(holder: Any, runtime: str, threads: int | None, streams: int = 1,
