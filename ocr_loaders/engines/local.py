@@ -35,6 +35,7 @@ from ocr_loaders.engines import (
     latin,
     marks,
     mixedlines,
+    quotes,
     strips,
 )
 from ocr_loaders.engines.base import PageEngine
@@ -97,7 +98,7 @@ KOREAN_SAMPLE_FOUND = 2
 """...which it is when this many of them are Hangul that PP-OCRv6 cannot read (a quarter of
 the sample: two lines of a Korean deed among English ones)."""
 
-ENGINE_VERSION = "1.17"
+ENGINE_VERSION = "1.18"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 
@@ -344,10 +345,15 @@ class LocalEngine(PageEngine):
                 image, detected, turn = self._level(rapid, turned)
                 finish, _ = self._read_page(rapid, tess, image, detected)
         lines = finish()
+        gray: np.ndarray | None = None
         if self.tight_boxes:
             gray = np.asarray(image.convert("L"))
             for line in lines:
                 tighten_line(gray, line)
+        if tess is not None and quotes.has_quotes(lines):
+            if gray is None:
+                gray = np.asarray(image.convert("L"))
+            quotes.set_quotes(lines, gray, tess, self._map)
         if turn is not None:
             for line in lines:
                 line.quad = turn.to_original(line.quad)
