@@ -36,13 +36,12 @@ The thresholds were chosen on those same pages.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 
 from ocr_loaders.engines.accents import DoubtfulAccents
-from ocr_loaders.engines.layout import true_runs
+from ocr_loaders.engines.layout import CJK, true_runs
 
 MARKS = "※〒"
 """Marks recovered from blank frames (letters, digits and other symbols are not: on the
@@ -63,11 +62,6 @@ MIN_PROBABILITY = 0.05
 
 MIN_SPACE_PROBABILITY = 0.1
 """Least probability a space needs at a blank frame to be decoded there."""
-
-CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
-"""CJK characters (ideographs, kana, Hangul, full-width forms): lines with one get no
-recovered spaces."""
-
 
 class MarkRecoveringDecoder:
     """rapidocr's CTC decoder that first gives back dropped marks and spaces (module

@@ -12,11 +12,16 @@ The page's reading order is in ``engines/order.py``.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
+"""CJK characters (ideographs, kana, Hangul, full-width forms): lines with one get no
+recovered spaces (``engines/ctcmarks.py``) nor accent checks (``engines/accents.py``)."""
 
 Point = tuple[float, float]
 Quad = list[Point]

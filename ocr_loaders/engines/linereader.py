@@ -19,8 +19,7 @@ from PIL import Image
 
 from ocr_loaders.engines import hangul
 from ocr_loaders.engines.batching import rec_batches
-from ocr_loaders.engines.ctcmarks import CJK
-from ocr_loaders.engines.layout import LineResult, Piece, merge_pieces, split_line_evenly
+from ocr_loaders.engines.layout import CJK, LineResult, Piece, merge_pieces, split_line_evenly
 
 T = TypeVar("T")
 

@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from ocr_loaders.engines import (
+    accents,
     bullets,
     circles,
     deskew,
@@ -39,8 +40,9 @@ from ocr_loaders.engines import (
     strips,
 )
 from ocr_loaders.engines.base import PageEngine
-from ocr_loaders.engines.ctcmarks import CJK, MarkRecoveringDecoder
+from ocr_loaders.engines.ctcmarks import MarkRecoveringDecoder
 from ocr_loaders.engines.layout import (
+    CJK,
     LineResult,
     Piece,
     Quad,
@@ -345,15 +347,7 @@ class LocalEngine(PageEngine):
                 image, detected, turn = self._level(rapid, turned)
                 finish, _ = self._read_page(rapid, tess, image, detected)
         lines = finish()
-        gray: np.ndarray | None = None
-        if self.tight_boxes:
-            gray = np.asarray(image.convert("L"))
-            for line in lines:
-                tighten_line(gray, line)
-        if tess is not None and quotes.has_quotes(lines):
-            if gray is None:
-                gray = np.asarray(image.convert("L"))
-            quotes.set_quotes(lines, gray, tess, self._map)
+        self._by_pixels(lines, image, tess)
         if turn is not None:
             for line in lines:
                 line.quad = turn.to_original(line.quad)
@@ -440,15 +434,28 @@ class LocalEngine(PageEngine):
         _, _, degrees, turned, _ = max(near, key=lambda o: (o[1] >= 0.5, o[0]))
         return turned, degrees
 
+    def _by_pixels(self, lines: list[LineResult], image: Image.Image,
+                   tess: Tesseract | None) -> None:
+        """The last look at the page's pixels, with ``lines`` in its coordinates: word boxes
+        cut to their ink (``tight_boxes``), accents over capitals the ink does not show taken
+        off (on those boxes), and quotes as printed (Tesseract ``eng``)."""
+        gray: np.ndarray | None = None
+        if self.tight_boxes:
+            gray = np.asarray(image.convert("L"))
+            for line in lines:
+                tighten_line(gray, line)
+            accents.settle_capitals(lines, gray)
+        if tess is not None and tess.has_language("eng") and quotes.has_quotes(lines):
+            if gray is None:
+                gray = np.asarray(image.convert("L"))
+            quotes.set_quotes(lines, gray, tess, self._map)
+
     def _read_folded(
         self, rapid: Any, tess: Tesseract | None, image: Image.Image, folded: strips.Folded,
         page_id: int,
     ) -> Page:
         lines = self._read_page(rapid, tess, folded.image)[0]()
-        if self.tight_boxes:
-            gray = np.asarray(folded.image.convert("L"))
-            for line in lines:
-                tighten_line(gray, line)
+        self._by_pixels(lines, folded.image, tess)
         for line in lines:
             line.quad = folded.unfold(line.quad)
             for piece in line.words:

@@ -9,28 +9,31 @@ many forms and receipts straight ones; a user searching for the text, or compari
 document's own text, needs the one printed.
 
 Tesseract's ``eng`` model tells them apart (its training text kept them): each word holding a
-straight quote is read again by Tesseract alone, and its reading says which kind the glyphs
-are. Only that is taken from it: which characters the word has, and whether a quote is single
-or double, stay PP-OCRv6's (Tesseract is the weaker reader of the two; on the eval's pages it
-wrote ``“‘defectors.’’`` for ``"defectors."``, all four curly, which is what is used). A curly
-glyph is written by its place: ``‘`` / ``“`` at a word's start or after an opening bracket,
-``’`` / ``”`` elsewhere (an apostrophe is ``’``, a year's ``‘14`` as word processors set them).
-One character for one: boxes stay put.
+straight quote is read again by Tesseract alone, enlarged to ``READ_HEIGHT`` when smaller, and
+the line's quotes are curly when most of those Tesseract reads on the line are (one line is one
+font: a vote, because one reading alone is often wrong on small or skewed print). Only that is
+taken from Tesseract: which characters a word has, and whether a quote is single or double,
+stay PP-OCRv6's (Tesseract is the weaker reader; it wrote ``“‘defectors.’’`` for
+``"defectors."``). A curly quote is written by its place: ``‘`` / ``“`` at a word's start or
+after an opening bracket, quote, dash or slash, ``’`` / ``”`` elsewhere (an apostrophe is
+``’``; a year's ``‘14`` as word processors set it). A quote standing alone as a word is left
+as it is (which way it faces is not known). One character for one: boxes stay put.
 
-Measured on the eval's English pages (``benchmarks/bench_engines.py``): Computer Modern and
-Times quotes read curly, the straight ticks of a deposition's sans-serif font and of forms
-straight; about 3 ms of Tesseract a word, only for words with a quote.
+Measured on DejaVu Sans, Serif and Mono pages at 16-40 px, level and skewed 3 degrees (a
+review's grid, 336 straight and 504 curly quotes): per word without enlarging, 78% of the
+straight quotes and 88% of the curly ones came out right; with the line vote and enlarging,
+98% and 99.8%. About 2-3 ms of Tesseract a word, only for words with a quote.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
+import cv2
 import numpy as np
 from PIL import Image
 
-from ocr_loaders.engines.layout import LineResult, Piece, quad_rect
+from ocr_loaders.engines.layout import CJK, LineResult, Piece, quad_rect
 from ocr_loaders.engines.tesseract import Tesseract
 
 CURLY = frozenset("‘’“”‚„‹›«»")
@@ -41,16 +44,20 @@ PAD = 0.25
 """Margin around a word's box, in line heights, for Tesseract (it needs some white)."""
 MIN_HEIGHT = 8
 """Fewest pixels a word must be tall for the glyphs to be told apart."""
+READ_HEIGHT = 40
+"""Height, in pixels, that a smaller word's box is enlarged to for Tesseract."""
 
 _ASCII = frozenset("'\"")
-_OPENERS = frozenset("([{<“‘")
-_NOT_LATIN = re.compile(r"[^\u0000-\u024f\u2000-\u206f]")
-"""Any character outside Latin scripts and general punctuation: no word for Tesseract eng."""
+_OPENERS = frozenset("([{<“‘'\"—–/…")
+"""What a quote opens after (besides nothing: a word's start)."""
 
 
 def candidate(piece: Piece) -> bool:
-    """Whether a word holds a straight quote and is Latin (``eng`` can read it)."""
-    return any(q in piece.text for q in _ASCII) and not _NOT_LATIN.search(piece.text)
+    """Whether a word holds a straight quote and no CJK (``eng`` can read it), and is more
+    than quotes and punctuation (a lone quote's side is not known)."""
+    text = piece.text
+    return (any(q in text for q in _ASCII) and not CJK.search(text)
+            and any(c.isalnum() for c in text))
 
 
 def printed_styles(tess: Tesseract, gray: np.ndarray, piece: Piece) -> list[bool]:
@@ -63,27 +70,23 @@ def printed_styles(tess: Tesseract, gray: np.ndarray, piece: Piece) -> list[bool
     region = gray[max(y0 - pad, 0):y1 + pad, max(x0 - pad, 0):x1 + pad]
     if region.size == 0:
         return []
+    if h < READ_HEIGHT:  # small print: Tesseract takes curly for straight and back
+        scale = READ_HEIGHT / h
+        region = cv2.resize(region, (round(region.shape[1] * scale),
+                                     round(region.shape[0] * scale)),
+                            interpolation=cv2.INTER_CUBIC)
     text, _, _ = tess.recognize_line(Image.fromarray(np.ascontiguousarray(region)), "eng")
     return [c in CURLY for c in text if c in CURLY or c in STRAIGHT]
 
 
-def typographic(text: str, curly: list[bool]) -> str:
-    """``text`` with its straight quotes curly where ``curly`` says so: the word's quotes and
-    Tesseract's paired in order when there are as many, or all of them when Tesseract read
-    every quote curly; otherwise ``text`` as it is."""
-    places = [k for k, c in enumerate(text) if c in _ASCII]
-    if not places or not curly:
-        return text
-    if len(curly) != len(places):
-        if not all(curly):
-            return text
-        curly = [True] * len(places)
+def typographic(text: str) -> str:
+    """``text`` with its straight quotes curly, each by its place (module docstring)."""
     out = list(text)
-    for k, is_curly in zip(places, curly):
-        if not is_curly:
+    for k, c in enumerate(text):
+        if c not in _ASCII:
             continue
         opening = k == 0 or text[k - 1] in _OPENERS
-        if text[k] == "'":
+        if c == "'":
             out[k] = "‘" if opening else "’"
         else:
             out[k] = "“" if opening else "”"
@@ -94,18 +97,25 @@ def set_quotes(lines: list[LineResult], gray: np.ndarray, tess: Tesseract,
                each: Callable[[Callable[[int], list[bool]], Sequence[int]], list[list[bool]]]
                ) -> None:
     """Curly quotes where the page prints them, in the words and text of ``lines`` (in place;
-    lines whose words are not their text's tokens are left alone). ``each`` maps a function
-    over word indices (the engine's threads: Tesseract lets go of the GIL)."""
+    lines whose words are not their text's tokens are left alone): a line's quotes are
+    curly when most of the quotes Tesseract reads in its words are. ``each`` maps a
+    function over word indices (the engine's threads: Tesseract lets go of the GIL)."""
     todo = _to_check(lines)
     if not todo:
         return
     styles = each(lambda i: printed_styles(tess, gray, todo[i][0].words[todo[i][1]]),
                   range(len(todo)))
-    for (line, k), curly in zip(todo, styles):
-        piece = line.words[k]
-        text = typographic(piece.text, curly)
-        if text == piece.text:
+    votes: dict[int, list[int]] = {}  # id(line) -> [curly, read]
+    for (line, _), style in zip(todo, styles):
+        vote = votes.setdefault(id(line), [0, 0])
+        vote[0] += sum(style)
+        vote[1] += len(style)
+    for line, k in todo:
+        curly, read = votes[id(line)]
+        if 2 * curly <= read:
             continue
+        piece = line.words[k]
+        text = typographic(piece.text)
         tokens = line.text.split()
         if tokens[k] == piece.text:
             tokens[k] = text
@@ -119,8 +129,8 @@ def has_quotes(lines: list[LineResult]) -> bool:
 
 
 def _to_check(lines: list[LineResult]) -> list[tuple[LineResult, int]]:
-    """``(line, word index)`` of the Latin words holding a straight quote, on lines whose
-    words are their text's tokens (a word's change is made in the text at its index)."""
+    """``(line, word index)`` of the words holding a straight quote (``candidate``), on lines
+    whose words are their text's tokens (a word's change is made in the text at its index)."""
     return [(line, k) for line in lines
             if any(q in line.text for q in _ASCII) and len(line.text.split()) == len(line.words)
             for k, piece in enumerate(line.words) if candidate(piece)]
