@@ -86,13 +86,6 @@ def test_doubtful_accents_on_a_scanned_table_are_plain(engine: LocalEngine) -> N
     assert "(IONS.O)" in page.text and "(GLPG.O)" in page.text and "Bluebird Bio" in page.text
 
 
-def test_accents_read_into_capitals_from_the_line_above_go(engine: LocalEngine) -> None:
-    # the line above's descenders in the recogniser's crop: Öctober. and Éorged on this
-    # page, (SGEN.Ó) and ÁLAM on others (engines/accents.py, unseen_capital_accents)
-    page = engine.recognize_image(_eval_page("en_scribe_benchmark/multicol_03.png"))
-    assert "Öctober" not in page.text and "October." in page.text
-
-
 def test_printed_accents_stay(engine: LocalEngine) -> None:
     page = engine.recognize_image(
         _eval_page("en_docbank/272.tar_1809.07187.gz_author_FKThielemann_finb_7.jpg"))

@@ -25,6 +25,8 @@ DEJAVU = "/usr/share/fonts/truetype/dejavu/"
     ('was—"final"—they', "was—“final”—they"),
     ('and/"or"', "and/“or”"),
     ('"defectors."', "“defectors.”"),
+    ("no.'\"", "no.’”"),             # a quote after a closing quote closes
+    ('Wait…"', "Wait…”"),
 ])
 def test_curly_quotes_face_by_their_place(text: str, expected: str) -> None:
     assert typographic(text) == expected
@@ -63,6 +65,11 @@ def test_the_line_votes_and_changes_text_and_words_together() -> None:
         Piece("don't", 1.0, rect_quad(0, 0, 30, 20)), Piece("it's", 1.0, rect_quad(32, 0, 40, 20))])
     set_quotes([straight], gray, Curly(), lambda fn, items: [fn(i) for i in items])  # type: ignore[arg-type]
     assert straight.text == "don't it's"  # one of two: no majority
+    # words that are not the text's tokens at their index are left alone
+    swapped = LineResult(rect_quad(0, 0, 60, 20), "ok it's", 0.9, [
+        Piece("it's", 1.0, rect_quad(0, 0, 8, 20)), Piece("ok", 1.0, rect_quad(10, 0, 18, 20))])
+    set_quotes([swapped], gray, Curly(), lambda fn, items: [fn(i) for i in items])  # type: ignore[arg-type]
+    assert swapped.text == "ok it's" and swapped.words[0].text == "it's"
 
 
 def _page(lines: list[tuple[str, str]], size: int) -> Image.Image:

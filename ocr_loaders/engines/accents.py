@@ -18,21 +18,14 @@ on scans (FUNSD 5, Scribe 10) where the ground truth has the plain letter; the 2
 include every accent the ground truth has (plain letter at most 0.08 of it) and stay.
 This leans on the engine's languages (English, Korean, Chinese, Japanese): in a poor scan of
 French, an accent the model doubts as much would also go.
-
-Some wrong accents the model is sure of: over capitals on dense tables, where the line
-above's descenders are in its crop. Those are checked against the word's ink
-(:func:`unseen_capital_accents`).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
 import numpy as np
-
-from ocr_loaders.engines.layout import CJK, LineResult, ink_mask, quad_rect, true_runs
 
 PLAIN_SHARE = 0.15
 """Least probability of the plain letter, as a share of the accented letter's, for the plain
@@ -102,93 +95,3 @@ class DoubtfulAccents:
                 probabilities[plain] = own
             changed += 1
         return changed
-
-
-RISE = 0.08
-"""Least height, as a share of the word box's, that an accent over a capital rises above every
-other glyph of its word (DejaVu: a capital's accent tops the ascenders by ~0.15 of the box)."""
-CORE = 0.6
-"""Middle share of a letter's columns, when they are estimated, that is looked at (its
-neighbours' ink kept out)."""
-
-
-def unseen_capital_accents(text: str, ink: np.ndarray) -> str:
-    """``text`` (a Latin word) with accents over capitals that its ink does not show taken
-    off (``Öctober`` -> ``October``); ``ink`` is the word box's ink mask.
-
-    On dense tables the recogniser's crop holds the descenders of the line above, and it
-    reads them as an accent over a capital at full confidence (``(SGEN.Ó)``, ``ÁLAM``,
-    ``Öctober.``: the plain letter at 0.03-0.05, as sure as a printed accent, so
-    ``PLAIN_SHARE`` keeps them). The word box is cut to the word's own ink (those
-    descenders left out), and an accent over a capital rises above every other glyph of its
-    word (ascenders, digits, brackets), so a capital whose columns reach no higher than the
-    rest's has none. A letter's columns are its run of inked columns when the word has one
-    run per character; otherwise the middle of its share of the width, letters taken as
-    equally wide (glyphs touch). Left as read: words with other letters that are not ASCII
-    (a foreign name, ``Żyliński``, whose dot the box may have cut off), and words whose
-    accented capitals are all there is (nothing to compare with).
-    """
-    n = len(text)
-    h, w = ink.shape
-    accented = [k for k, c in enumerate(text) if c.isupper() and _accent_above(c)]
-    if (not accented or len(accented) == n or h < 8 or w < 2 * n
-            or not all(c.isascii() for k, c in enumerate(text) if k not in accented)):
-        return text
-    inked = np.asarray(ink.any(axis=0))
-    tops = np.where(inked, ink.argmax(axis=0), h)
-    runs = true_runs(inked)
-    if len(runs) == n:  # one run of columns per character: each letter's own
-        spans = runs
-        cores = runs
-    else:
-        step = w / n
-        margin = (1 - CORE) / 2 * step
-        spans = [(int(k * step), int(np.ceil((k + 1) * step))) for k in range(n)]
-        cores = [(int(k * step + margin), int(np.ceil((k + 1) * step - margin)))
-                 for k in range(n)]
-    own = np.zeros(w, dtype=bool)  # columns of any accented letter (all of them kept out)
-    for k in accented:
-        own[spans[k][0]:spans[k][1]] = True
-    others = tops[~own]
-    if not others.size or others.min() >= h:
-        return text
-    highest = int(others.min())
-    out = list(text)
-    for k in accented:
-        core = tops[cores[k][0]:cores[k][1]]
-        if core.size and int(core.min()) > highest - RISE * h:
-            out[k] = plain_letter(text[k]) or text[k]
-    return "".join(out)
-
-
-def _accent_above(char: str) -> bool:
-    """Whether ``char`` is a plain Latin letter with a mark above it (acute, diaeresis...)."""
-    if plain_letter(char) is None:
-        return False
-    return any(unicodedata.combining(c) == 230 for c in unicodedata.normalize("NFD", char))
-
-
-def settle_capitals(lines: Sequence[LineResult], gray: np.ndarray) -> None:
-    """:func:`unseen_capital_accents` on the words of ``lines`` without CJK (in place; the
-    line's text changes with its word where the words are its tokens)."""
-    for line in lines:
-        if not _CAPITAL.search(line.text) or CJK.search(line.text):
-            continue
-        tokens = line.text.split()
-        for k, piece in enumerate(line.words):
-            if not _CAPITAL.search(piece.text):
-                continue
-            x0, y0, x1, y1 = (round(v) for v in quad_rect(piece.quad))
-            region = gray[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
-            if region.size == 0 or int(region.max()) - int(region.min()) < 48:
-                continue
-            text = unseen_capital_accents(piece.text, ink_mask(region))
-            if text != piece.text:
-                if len(tokens) == len(line.words) and tokens[k] == piece.text:
-                    tokens[k] = text
-                    line.text = " ".join(tokens)
-                piece.text = text
-
-
-_CAPITAL = re.compile(r"[À-ÖØ-ÞĀ-ɏ]")
-"""Accented Latin letters, capitals among them (which are, ``_accent_above`` says)."""

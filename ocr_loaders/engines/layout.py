@@ -21,7 +21,8 @@ import numpy as np
 
 CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]")
 """CJK characters (ideographs, kana, Hangul, full-width forms): lines with one get no
-recovered spaces (``engines/ctcmarks.py``) nor accent checks (``engines/accents.py``)."""
+recovered spaces (``engines/ctcmarks.py``); words with one no quote check
+(``engines/quotes.py``)."""
 
 Point = tuple[float, float]
 Quad = list[Point]

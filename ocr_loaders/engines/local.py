@@ -26,7 +26,6 @@ import numpy as np
 from PIL import Image
 
 from ocr_loaders.engines import (
-    accents,
     bullets,
     circles,
     deskew,
@@ -437,14 +436,12 @@ class LocalEngine(PageEngine):
     def _by_pixels(self, lines: list[LineResult], image: Image.Image,
                    tess: Tesseract | None) -> None:
         """The last look at the page's pixels, with ``lines`` in its coordinates: word boxes
-        cut to their ink (``tight_boxes``), accents over capitals the ink does not show taken
-        off (on those boxes), and quotes as printed (Tesseract ``eng``)."""
+        cut to their ink (``tight_boxes``) and quotes as printed (Tesseract ``eng``)."""
         gray: np.ndarray | None = None
         if self.tight_boxes:
             gray = np.asarray(image.convert("L"))
             for line in lines:
                 tighten_line(gray, line)
-            accents.settle_capitals(lines, gray)
         if tess is not None and tess.has_language("eng") and quotes.has_quotes(lines):
             if gray is None:
                 gray = np.asarray(image.convert("L"))

@@ -15,14 +15,15 @@ font: a vote, because one reading alone is often wrong on small or skewed print)
 taken from Tesseract: which characters a word has, and whether a quote is single or double,
 stay PP-OCRv6's (Tesseract is the weaker reader; it wrote ``“‘defectors.’’`` for
 ``"defectors."``). A curly quote is written by its place: ``‘`` / ``“`` at a word's start or
-after an opening bracket, quote, dash or slash, ``’`` / ``”`` elsewhere (an apostrophe is
+after an opening bracket, opening quote, dash or slash, ``’`` / ``”`` elsewhere (an apostrophe is
 ``’``; a year's ``‘14`` as word processors set it). A quote standing alone as a word is left
 as it is (which way it faces is not known). One character for one: boxes stay put.
 
 Measured on DejaVu Sans, Serif and Mono pages at 16-40 px, level and turned 3 degrees
 (``benchmarks/bench_quotes.py``, 336 straight and 504 curly quotes): per word without
 enlarging, 78% of the straight quotes and 88% of the curly ones came out as printed; with the
-line vote and enlarging, 324/336 and 503/504 (the misses: a straight line at 16 px, turned).
+line vote and enlarging, 324/336 and 503/504 (the misses: one straight line at 16 px turned
+3 degrees in Serif and one in Mono, where Tesseract read ``'idea'`` and ``can't`` curly).
 About 2-3 ms of Tesseract a word, only for words with a quote.
 """
 
@@ -49,8 +50,9 @@ READ_HEIGHT = 40
 """Height, in pixels, that a smaller word's box is enlarged to for Tesseract."""
 
 _ASCII = frozenset("'\"")
-_OPENERS = frozenset("([{<“‘'\"—–/…")
-"""What a quote opens after (besides nothing: a word's start)."""
+_OPENERS = frozenset("([{<“‘—–/")
+"""What a quote opens after (besides nothing: a word's start), the quotes before it as
+already decided (``"'Tis`` opens twice, ``no.'"`` closes twice)."""
 
 
 def candidate(piece: Piece) -> bool:
@@ -86,7 +88,7 @@ def typographic(text: str) -> str:
     for k, c in enumerate(text):
         if c not in _ASCII:
             continue
-        opening = k == 0 or text[k - 1] in _OPENERS
+        opening = k == 0 or out[k - 1] in _OPENERS
         if c == "'":
             out[k] = "‘" if opening else "’"
         else:
@@ -116,12 +118,11 @@ def set_quotes(lines: list[LineResult], gray: np.ndarray, tess: Tesseract,
         if 2 * curly <= read:
             continue
         piece = line.words[k]
-        text = typographic(piece.text)
         tokens = line.text.split()
-        if tokens[k] == piece.text:
-            tokens[k] = text
-            line.text = " ".join(tokens)
-        piece.text = text
+        if tokens[k] != piece.text:  # the word is not the text's token there: left alone
+            continue
+        tokens[k] = piece.text = typographic(piece.text)
+        line.text = " ".join(tokens)
 
 
 def has_quotes(lines: list[LineResult]) -> bool:
