@@ -99,7 +99,7 @@ KOREAN_SAMPLE_FOUND = 2
 """...which it is when this many of them are Hangul that PP-OCRv6 cannot read (a quarter of
 the sample: two lines of a Korean deed among English ones)."""
 
-ENGINE_VERSION = "1.18"
+ENGINE_VERSION = "1.19"
 """In ``modelVersion`` and so in the cache key: raised when the same page reads differently."""
 
 
