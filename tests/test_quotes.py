@@ -120,3 +120,26 @@ def test_without_english_tesseract_data_quotes_stay_as_read(tmp_path) -> None:  
     engine = LocalEngine(tessdata=str(tmp_path))
     page = engine.recognize_image(_page([("DejaVuSerif.ttf", "Banach’s “claim” was fine.")], 32))
     assert page.text == "Banach's \"claim\" was fine."
+
+
+def test_a_line_of_many_quoted_fields_reads_a_few_for_its_vote() -> None:
+    """A printout of quoted fields: Tesseract reads the line's first ``VOTERS`` words with a
+    quote, and the vote applies to all of them."""
+    import numpy as np
+
+    from ocr_loaders.engines.quotes import VOTERS
+
+    read: list[int] = []
+
+    class Curly:
+        def recognize_line(self, image: Image.Image, lang: str) -> tuple[str, float, list]:
+            read.append(image.width)
+            return "“x”", 0.9, []
+
+    fields = [f'"f{k}",' for k in range(20)]
+    words = [Piece(t, 1.0, rect_quad(40 * k, 0, 40 * k + 30, 20)) for k, t in enumerate(fields)]
+    line = LineResult(rect_quad(0, 0, 800, 20), " ".join(fields), 0.9, words)
+    set_quotes([line], np.full((40, 820), 255, np.uint8), Curly(),  # type: ignore[arg-type]
+               lambda fn, items: [fn(i) for i in items])
+    assert len(read) == VOTERS
+    assert line.text.split() == [f"“f{k}”," for k in range(20)]

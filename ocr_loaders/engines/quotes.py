@@ -48,6 +48,9 @@ MIN_HEIGHT = 8
 """Fewest pixels a word must be tall for the glyphs to be told apart."""
 READ_HEIGHT = 40
 """Height, in pixels, that a smaller word's box is enlarged to for Tesseract."""
+VOTERS = 4
+"""Most words of a line Tesseract reads for its vote (the line's first ones with a quote):
+a printout of quoted fields (``"a","b",...``) costs a few words a line, not every field."""
 
 _ASCII = frozenset("'\"")
 _OPENERS = frozenset("([{<“‘—–/")
@@ -101,15 +104,22 @@ def set_quotes(lines: list[LineResult], gray: np.ndarray, tess: Tesseract,
                ) -> None:
     """Curly quotes where the page prints them, in the words and text of ``lines`` (in place;
     lines whose words are not their text's tokens are left alone): a line's quotes are
-    curly when most of the quotes Tesseract reads in its words are. ``each`` maps a
-    function over word indices (the engine's threads: Tesseract lets go of the GIL)."""
+    curly when most of the quotes Tesseract reads in its words (up to ``VOTERS`` of them)
+    are. ``each`` maps a function over word indices (the engine's threads: Tesseract lets go
+    of the GIL)."""
     todo = _to_check(lines)
     if not todo:
         return
-    styles = each(lambda i: printed_styles(tess, gray, todo[i][0].words[todo[i][1]]),
-                  range(len(todo)))
+    sample: list[tuple[LineResult, int]] = []  # the words Tesseract reads: a few a line
+    per_line: dict[int, int] = {}
+    for line, k in todo:
+        if per_line.get(id(line), 0) < VOTERS:
+            per_line[id(line)] = per_line.get(id(line), 0) + 1
+            sample.append((line, k))
+    styles = each(lambda i: printed_styles(tess, gray, sample[i][0].words[sample[i][1]]),
+                  range(len(sample)))
     votes: dict[int, list[int]] = {}  # id(line) -> [curly, read]
-    for (line, _), style in zip(todo, styles):
+    for (line, _), style in zip(sample, styles):
         vote = votes.setdefault(id(line), [0, 0])
         vote[0] += sum(style)
         vote[1] += len(style)
