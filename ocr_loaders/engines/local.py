@@ -442,10 +442,11 @@ class LocalEngine(PageEngine):
             gray = np.asarray(image.convert("L"))
             for line in lines:
                 tighten_line(gray, line)
-        if tess is not None and tess.has_language("eng") and quotes.has_quotes(lines):
-            if gray is None:
+        if tess is not None and tess.has_language("eng"):
+            if gray is None and quotes.has_quotes(lines):  # else no grey image needed
                 gray = np.asarray(image.convert("L"))
-            quotes.set_quotes(lines, gray, tess, self._map)
+            if gray is not None:
+                quotes.set_quotes(lines, gray, tess, self._map)
 
     def _read_folded(
         self, rapid: Any, tess: Tesseract | None, image: Image.Image, folded: strips.Folded,

@@ -123,16 +123,17 @@ def set_quotes(lines: list[LineResult], gray: np.ndarray, tess: Tesseract,
         vote = votes.setdefault(id(line), [0, 0])
         vote[0] += sum(style)
         vote[1] += len(style)
+    tokens: dict[int, list[str]] = {}  # id(line) -> its text's tokens, as changed
     for line, k in todo:
         curly, read = votes[id(line)]
         if 2 * curly <= read:
             continue
         piece = line.words[k]
-        tokens = line.text.split()
-        if tokens[k] != piece.text:  # the word is not the text's token there: left alone
+        own = tokens.setdefault(id(line), line.text.split())
+        if own[k] != piece.text:  # the word is not the text's token there: left alone
             continue
-        tokens[k] = piece.text = typographic(piece.text)
-        line.text = " ".join(tokens)
+        own[k] = piece.text = typographic(piece.text)
+        line.text = " ".join(own)
 
 
 def has_quotes(lines: list[LineResult]) -> bool:
